@@ -1,0 +1,9 @@
+"""minicex-pdf: bilingual fillable mini-CEX forms, read back into records."""
+
+from __future__ import annotations
+
+from .definition import FormDefinition, load_definition
+from .errors import MinicexError
+
+__all__ = ["FormDefinition", "MinicexError", "__version__", "load_definition"]
+__version__ = "0.1.0"

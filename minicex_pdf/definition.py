@@ -1,0 +1,468 @@
+"""The form definition: the mini-CEX instrument as typed, self-checking data.
+
+Definitions live in ``forms/minicex-<version>.toml``. Every released version is
+kept so that forms filled in an old one still read. Both the generator and the
+reader are driven by a :class:`FormDefinition`; no field name, label or option
+is written anywhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import DefinitionError
+
+Lang = Literal["sv", "en"]
+LANGS: tuple[Lang, ...] = ("sv", "en")
+#: Language variants of a generated form: both (Swedish first) or one.
+FORM_LANGS = ("sv+en", "sv", "en")
+
+FIELD_TYPES = ("text", "multiline", "date", "integer", "checkbox", "choice", "multichoice", "level")
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_CODE = re.compile(r"^[A-Za-z0-9_]+$")
+_FILE = re.compile(r"^minicex-(\d+)\.toml$")
+
+
+def split_langs(form_lang: str) -> tuple[Lang, ...]:
+    """The languages of a form variant: ``"sv+en"`` -> ``("sv", "en")``."""
+    if form_lang not in FORM_LANGS:
+        raise DefinitionError(f"unknown language {form_lang!r}: use one of {', '.join(FORM_LANGS)}")
+    return tuple(lang for lang in LANGS if lang in form_lang.split("+"))  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in Swedish and English."""
+
+    sv: str
+    en: str
+
+    def __getitem__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.sv
+
+    def joined(self, langs: tuple[Lang, ...], sep: str = " / ") -> str:
+        """The text in each of ``langs``, joined (Swedish first)."""
+        return sep.join(dict.fromkeys(self[lang] for lang in langs))
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a choice: a stable ASCII code and its label."""
+
+    code: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Level:
+    """One step of the entrustment scale; ``rank`` orders steps, never averages them."""
+
+    code: str
+    rank: int
+    label: Text
+    definition: Text
+    confirm: bool = False
+
+
+@dataclass(frozen=True)
+class Area:
+    """A rated area (history taking, ...), with its positive indicators."""
+
+    code: str
+    label: Text
+    indicators: Text
+    focus: bool
+
+
+@dataclass(frozen=True)
+class Regulation:
+    """A sub-goal regulation: option code and its name in ``subgoals.json``."""
+
+    code: str
+    name: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the form, as the definition declares it."""
+
+    name: str
+    type: str
+    label: Text
+    tooltip: Text
+    section: str
+    required: bool = False
+    width: float = 1.0
+    lines: int = 1
+    options: tuple[Option, ...] = ()
+    prefill: str | None = None
+    area: str | None = None
+    norm: tuple[int, int] | None = None
+    limit: tuple[int, int] | None = None
+    signature: bool = False
+
+    @property
+    def is_button(self) -> bool:
+        """Filled by ticking (checkbox, radio) rather than typing."""
+        return self.type in ("checkbox", "choice", "multichoice", "level")
+
+    def option_field(self, code: str) -> str:
+        """The PDF field name of one option of a multichoice field (one checkbox each)."""
+        return f"{self.name}_{code}"
+
+    @property
+    def pdf_names(self) -> tuple[str, ...]:
+        """The names of the PDF fields that hold this field's value."""
+        if self.type == "multichoice":
+            return tuple(self.option_field(o.code) for o in self.options)
+        return (self.name,)
+
+    def option(self, code: str) -> Option | None:
+        """The option with ``code``, or None."""
+        return next((o for o in self.options if o.code == code), None)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the form (A. Details, ...)."""
+
+    code: str
+    title: Text
+    note: Text | None
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Names of the hidden fields that say which form a file is."""
+
+    form_id_field: str
+    version_field: str
+    instance_field: str
+
+    @property
+    def names(self) -> tuple[str, str, str]:
+        return (self.form_id_field, self.version_field, self.instance_field)
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    """A whole version of the instrument."""
+
+    id: str
+    version: int
+    released: _dt.date
+    title: Text
+    subtitle: Text
+    privacy: Text
+    identity: Identity
+    scale_title: Text
+    scale_note: Text
+    levels: tuple[Level, ...]
+    areas: tuple[Area, ...]
+    regulations: tuple[Regulation, ...]
+    instructions_title: Text
+    instructions: tuple[Text, ...]
+    sections: tuple[Section, ...]
+    source: str = ""
+    _by_name: dict[str, Field] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_name.update({f.name: f for f in self.fields})
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """Every field, in reading order."""
+        return tuple(f for s in self.sections for f in s.fields)
+
+    def field(self, name: str) -> Field:
+        """The field called ``name`` (KeyError if none)."""
+        return self._by_name[name]
+
+    def level(self, code: str) -> Level | None:
+        """The scale step with ``code``, or None."""
+        return next((lv for lv in self.levels if lv.code == code), None)
+
+    def area(self, code: str) -> Area:
+        """The area with ``code`` (KeyError if none)."""
+        for a in self.areas:
+            if a.code == code:
+                return a
+        raise KeyError(code)
+
+    def level_fields(self) -> Iterator[Field]:
+        """The level fields, one per area, in reading order."""
+        return (f for f in self.fields if f.type == "level")
+
+    @property
+    def pdf_names(self) -> tuple[str, ...]:
+        """Every PDF field name the form has, identity fields included."""
+        return tuple(n for f in self.fields for n in f.pdf_names) + self.identity.names
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Entry:
+    """A path into the TOML document, for error messages that name the entry."""
+
+    def __init__(self, source: str, path: str, data: Any) -> None:
+        self.source, self.path, self.data = source, path, data
+
+    def fail(self, what: str) -> DefinitionError:
+        where = f" {self.path}" if self.path else ""
+        return DefinitionError(f"{self.source}:{where}: {what}")
+
+    def child(self, key: str | int) -> _Entry:
+        data = self.data
+        if isinstance(key, int):
+            return _Entry(self.source, f"{self.path}[{key}]", data[key])
+        if not isinstance(data, Mapping) or key not in data:
+            raise self.fail(f"missing {key!r}")
+        return _Entry(self.source, f"{self.path}.{key}" if self.path else key, data[key])
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default) if isinstance(self.data, Mapping) else default
+
+    def items(self, key: str) -> list[_Entry]:
+        entry = self.child(key)
+        if not isinstance(entry.data, list) or not entry.data:
+            raise entry.fail("must be a non-empty list")
+        return [entry.child(i) for i in range(len(entry.data))]
+
+    def text(self, key: str, optional: bool = False) -> Text:
+        if optional and key not in (self.data or {}):
+            return None  # type: ignore[return-value]
+        return self.child(key).as_text()
+
+    def as_text(self) -> Text:
+        value = self.data
+        if not isinstance(value, Mapping):
+            raise self.fail("must be a table with sv and en")
+        for lang in LANGS:
+            if not isinstance(value.get(lang), str) or not value[lang].strip():
+                raise self.fail(f"has no {lang} text")
+            try:
+                value[lang].encode("cp1252")
+            except UnicodeEncodeError as exc:
+                bad = value[lang][exc.start]
+                raise self.fail(f"{lang} text has {bad!r}, which the form's fonts cannot show") from None
+        extra = set(value) - set(LANGS)
+        if extra:
+            raise self.fail(f"unknown language {sorted(extra)[0]!r}")
+        return Text(sv=value["sv"], en=value["en"])
+
+    def string(self, key: str, pattern: re.Pattern[str] | None = None) -> str:
+        entry = self.child(key)
+        if not isinstance(entry.data, str) or not entry.data:
+            raise entry.fail("must be a non-empty string")
+        if pattern and not pattern.match(entry.data):
+            raise entry.fail(f"{entry.data!r} must be ASCII letters, digits and _ (no dots or spaces)")
+        return entry.data
+
+
+def _options(entry: _Entry, name: str) -> tuple[Option, ...]:
+    opts = tuple(Option(code=o.string("code", _CODE), label=o.text("label")) for o in entry.items("options"))
+    codes = [o.code for o in opts]
+    if len(set(codes)) != len(codes):
+        raise entry.fail(f"field {name!r} repeats an option code")
+    return opts
+
+
+def _pair(entry: _Entry, key: str) -> tuple[int, int] | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if (
+        not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value))
+        or value[0] > value[1]
+    ):
+        raise entry.child(key).fail("must be [low, high] whole numbers")
+    return (value[0], value[1])
+
+
+def _field(
+    entry: _Entry, section: str, areas: dict[str, Area], regulations: tuple[Regulation, ...], levels: tuple[Level, ...]
+) -> Field:
+    name = entry.string("name", _NAME)
+    ftype = entry.string("type")
+    if ftype not in FIELD_TYPES:
+        raise entry.child("type").fail(f"{ftype!r} is not one of {', '.join(FIELD_TYPES)}")
+    area = None
+    options: tuple[Option, ...] = ()
+    if ftype == "level":
+        code = entry.string("area")
+        if code not in areas:
+            raise entry.child("area").fail(f"no area {code!r}")
+        area = code
+        label = entry.text("label") if "label" in entry.data else areas[code].label
+        tooltip = entry.text("tooltip") if "tooltip" in entry.data else areas[code].label
+        options = tuple(Option(lv.code, lv.label) for lv in levels)
+    else:
+        label, tooltip = entry.text("label"), entry.text("tooltip")
+    source = entry.get("options_from")
+    if ftype in ("choice", "multichoice"):
+        if source == "areas":
+            options = tuple(Option(a.code, a.label) for a in areas.values() if a.focus)
+        elif source == "regulations":
+            options = tuple(Option(r.code, r.label) for r in regulations)
+        elif source is not None:
+            raise entry.child("options_from").fail(f"{source!r} is not areas or regulations")
+        else:
+            options = _options(entry, name)
+        if ftype == "choice" and len(options) < 2:
+            raise entry.fail(f"choice {name!r} needs at least two options")
+    elif "options" in entry.data or source:
+        raise entry.fail(f"a {ftype} field has no options")
+    width = entry.get("width", 1.0)
+    if not isinstance(width, (int, float)) or not 0 < width <= 1:
+        raise entry.child("width").fail("must be a share of the row, above 0 and at most 1")
+    lines = entry.get("lines", 1)
+    if not isinstance(lines, int) or lines < 1 or (lines > 1 and ftype != "multiline"):
+        raise entry.child("lines").fail("only a multiline field has more than one line")
+    return Field(
+        name=name,
+        type=ftype,
+        label=label,
+        tooltip=tooltip,
+        section=section,
+        required=bool(entry.get("required", False)),
+        width=float(width),
+        lines=lines if ftype == "multiline" else 1,
+        options=options,
+        prefill=entry.get("prefill"),
+        area=area,
+        norm=_pair(entry, "norm"),
+        limit=_pair(entry, "limit"),
+        signature=bool(entry.get("signature", False)),
+    )
+
+
+def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> FormDefinition:
+    """Build and check a definition from parsed TOML; DefinitionError names a broken entry."""
+    root = _Entry(source, "", data)
+    form = root.child("form")
+    version = form.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise form.child("version").fail("must be a whole number from 1")
+    released = form.get("released")
+    if not isinstance(released, _dt.date):
+        raise form.child("released").fail("must be a date")
+    ident = root.child("identity")
+    identity = Identity(*(ident.string(k, _NAME) for k in ("form_id_field", "version_field", "instance_field")))
+    scale = root.child("scale")
+    levels = tuple(
+        Level(
+            code=lv.string("code", _CODE),
+            rank=lv.get("rank"),
+            label=lv.text("label"),
+            definition=lv.text("definition"),
+            confirm=bool(lv.get("confirm", False)),
+        )
+        for lv in scale.items("levels")
+    )
+    if [lv.rank for lv in levels] != list(range(len(levels))):
+        raise scale.child("levels").fail("ranks must run 0, 1, 2, ... in order")
+    areas = {
+        a.string("code", _CODE): Area(
+            a.string("code", _CODE), a.text("label"), a.text("indicators"), bool(a.get("focus", True))
+        )
+        for a in root.items("areas")
+    }
+    if len(areas) != len(root.child("areas").data):
+        raise root.child("areas").fail("repeats an area code")
+    regulations = tuple(
+        Regulation(r.string("code", _CODE), r.string("name"), r.text("label")) for r in root.items("regulations")
+    )
+    sections = []
+    for s in root.items("sections"):
+        code = s.string("code", _CODE)
+        fields = tuple(_field(f, code, areas, regulations, levels) for f in s.items("fields"))
+        sections.append(Section(code=code, title=s.text("title"), note=s.text("note", optional=True), fields=fields))
+    instr = root.child("instructions")
+    definition = FormDefinition(
+        id=form.string("id", re.compile(r"^[A-Za-z0-9_-]+$")),
+        version=version,
+        released=released,
+        title=form.text("title"),
+        subtitle=form.text("subtitle"),
+        privacy=form.text("privacy"),
+        identity=identity,
+        scale_title=scale.text("title"),
+        scale_note=scale.text("note"),
+        levels=levels,
+        areas=tuple(areas.values()),
+        regulations=regulations,
+        instructions_title=instr.text("title"),
+        instructions=tuple(p.as_text() for p in instr.items("paragraphs")),
+        sections=tuple(sections),
+        source=source,
+    )
+    _check_names(root, definition)
+    return definition
+
+
+def _check_names(root: _Entry, definition: FormDefinition) -> None:
+    seen: set[str] = set()
+    for name in definition.pdf_names:
+        if name in seen:
+            raise root.fail(f"field name {name!r} is used twice")
+        seen.add(name)
+    rated = [f.area for f in definition.level_fields()]
+    missing = [a.code for a in definition.areas if a.code not in rated]
+    if missing or len(rated) != len(set(rated)):
+        raise root.fail(f"every area needs exactly one level field (check {', '.join(missing) or 'duplicates'})")
+
+
+# --------------------------------------------------------------------------- the shipped definitions
+
+
+def forms_dir() -> Path:
+    """The folder that holds the shipped definitions, blanks and sub-goal data."""
+    return Path(str(resources.files("minicex_pdf.forms")))
+
+
+def load_file(path: str | Path) -> FormDefinition:
+    """Load and check one definition file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(f"{path.name}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise DefinitionError(f"{path}: cannot be read: {exc.strerror}") from None
+    definition = parse_definition(data, source=path.name)
+    match = _FILE.match(path.name)
+    if match and int(match.group(1)) != definition.version:
+        raise DefinitionError(f"{path.name}: form.version is {definition.version}, the file name says {match.group(1)}")
+    return definition
+
+
+@functools.cache
+def definitions() -> dict[int, FormDefinition]:
+    """Every shipped definition by version, oldest first."""
+    found = sorted((int(m.group(1)), p) for p in forms_dir().iterdir() if (m := _FILE.match(p.name)))
+    if not found:
+        raise DefinitionError(f"no form definitions in {forms_dir()}")
+    return {version: load_file(path) for version, path in found}
+
+
+def load_definition(version: int | None = None) -> FormDefinition:
+    """The shipped definition of ``version``, or the newest."""
+    known = definitions()
+    if version is None:
+        return known[max(known)]
+    try:
+        return known[version]
+    except KeyError:
+        raise DefinitionError(f"no form definition version {version} (known: {', '.join(map(str, known))})") from None

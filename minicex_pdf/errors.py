@@ -1,0 +1,114 @@
+"""Every exception minicex-pdf raises, under one base class.
+
+Problems *inside* a readable form (an empty required field, a date in the future)
+are not exceptions: they are :class:`minicex_pdf.record.Problem` values on the
+record. Exceptions are for a definition that cannot be used, or a file that
+cannot be read as a returned form at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MinicexError(Exception):
+    """Base class of every error minicex-pdf raises on purpose."""
+
+
+class DefinitionError(MinicexError):
+    """A form definition in ``forms/`` is broken; the message names the entry."""
+
+
+class UsageError(MinicexError):
+    """A caller asked for something that cannot be done (bad option, bad path)."""
+
+
+class RosterError(MinicexError):
+    """A roster file cannot be read at all (not CSV/XLSX, no name column)."""
+
+
+class FormReadError(MinicexError):
+    """A file cannot be read as a returned mini-CEX form.
+
+    ``kind`` is a stable code (for exports and reports); ``path`` the file; the
+    message says what is wrong in words an admin understands.
+    """
+
+    kind = "unreadable"
+    #: Swedish and English explanation; subclasses override.
+    text = {
+        "sv": "filen kan inte läsas",
+        "en": "the file cannot be read",
+    }
+
+    def __init__(self, path: str | Path, detail: str = "") -> None:
+        self.path = str(path)
+        self.detail = detail
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        """The file name and what is wrong, in Swedish (``sv``) or English."""
+        text = self.text.get(lang, self.text["en"])
+        tail = f" ({self.detail})" if self.detail else ""
+        return f"{self.path}: {text}{tail}"
+
+
+class NotAPdfError(FormReadError):
+    """The file is not a PDF at all."""
+
+    kind = "not_pdf"
+    text = {"sv": "inte en PDF-fil", "en": "not a PDF file"}
+
+
+class DamagedPdfError(FormReadError):
+    """The file is a PDF but damaged, truncated or too large to be a form."""
+
+    kind = "damaged"
+    text = {"sv": "PDF-filen är skadad eller ofullständig", "en": "the PDF is damaged or truncated"}
+
+
+class EncryptedPdfError(FormReadError):
+    """The file needs a password to open."""
+
+    kind = "encrypted"
+    text = {
+        "sv": "PDF-filen är lösenordsskyddad; be avsändaren skicka den utan lösenord",
+        "en": "the PDF is password-protected; ask the sender for a copy without a password",
+    }
+
+
+class NoFormFieldsError(FormReadError):
+    """The PDF has no form fields: printed to PDF, scanned or flattened."""
+
+    kind = "no_fields"
+    text = {
+        "sv": "inga formulärfält: utskriven, skannad eller plattad PDF, mata in den för hand",
+        "en": "no form fields: printed, scanned or flattened, enter it by hand",
+    }
+
+
+class XfaFormError(FormReadError):
+    """The PDF is an XFA form, which this tool does not read."""
+
+    kind = "xfa"
+    text = {
+        "sv": "XFA-formulär (annan formulärtyp) kan inte läsas",
+        "en": "an XFA form (another form technology) cannot be read",
+    }
+
+
+class NotMinicexError(FormReadError):
+    """The PDF is a form, but not a mini-CEX form made by this tool."""
+
+    kind = "not_minicex"
+    text = {"sv": "ett PDF-formulär men inte ett mini-CEX", "en": "a PDF form but not a mini-CEX"}
+
+
+class UnknownVersionError(FormReadError):
+    """A mini-CEX filled in a definition version this release does not know."""
+
+    kind = "unknown_version"
+    text = {
+        "sv": "mini-CEX av en formulärversion som denna version av programmet inte känner till",
+        "en": "a mini-CEX of a form version this release does not know",
+    }

@@ -1,0 +1,126 @@
+"""The typed record of one returned form, and the problems found in it.
+
+A :class:`Record` holds each field's value typed by the definition: text as
+``str`` (newlines ``\\n``), dates as :class:`datetime.date`, whole numbers as
+``int``, checkboxes as ``bool``, choices and levels as their option *codes*
+(never display labels), multichoice fields as a tuple of codes. Empty is
+``None`` (``False`` for a checkbox, ``()`` for a multichoice). A value that is
+present but cannot be typed (``"igår"`` in a date field) is kept as text in
+:attr:`Record.raw` and reported as a :class:`Problem`.
+
+Entrustment levels are ordinal codes; nothing here (or anywhere) averages them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .definition import Text
+
+Severity = Literal["error", "warning", "info"]
+Status = Literal["complete", "awaiting_action_plan", "incomplete"]
+STATUSES: tuple[Status, ...] = ("complete", "awaiting_action_plan", "incomplete")
+
+#: How each status reads to an admin.
+STATUS_TEXT: dict[str, Text] = {
+    "complete": Text(sv="komplett", en="complete"),
+    "awaiting_action_plan": Text(sv="väntar på ST-läkarens handlingsplan", en="awaiting the trainee's action plan"),
+    "incomplete": Text(sv="ofullständig", en="incomplete"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong or worth a look in a readable form.
+
+    ``code`` is stable (for filters and exports); ``field`` the definition's
+    field name it concerns, or None for the form as a whole.
+    """
+
+    code: str
+    severity: Severity
+    field: str | None
+    message: Text
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with the message in both languages."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "field": self.field,
+            "message": {"sv": self.message.sv, "en": self.message.en},
+        }
+
+
+@dataclass(frozen=True)
+class SubGoal:
+    """A sub-goal code, normalised (``STa1``, ``c12``), with its regulation's option code."""
+
+    code: str
+    regulation: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "regulation": self.regulation}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record came from and which form definition it was filled in."""
+
+    path: str
+    sha256: str
+    size: int
+    form_id: str
+    form_version: int
+    instance_id: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "size": self.size,
+            "form_id": self.form_id,
+            "form_version": self.form_version,
+            "instance_id": self.instance_id,
+        }
+
+
+@dataclass(frozen=True)
+class Record:
+    """One returned form as typed data, with its problems and status."""
+
+    source: Source
+    values: dict[str, Any]
+    subgoals: tuple[SubGoal, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    status: Status = "incomplete"
+    raw: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """The problems of severity ``error``."""
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: dates as ISO strings, tuples as lists."""
+        return {
+            "source": self.source.to_dict(),
+            "status": self.status,
+            "values": {k: _jsonable(v) for k, v in self.values.items()},
+            "subgoals": [s.to_dict() for s in self.subgoals],
+            "problems": [p.to_dict() for p in self.problems],
+            "raw": dict(self.raw),
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
