@@ -174,6 +174,8 @@ class FormDefinition:
     instructions: tuple[Text, ...]
     sections: tuple[Section, ...]
     source: str = ""
+    #: Roster headers in Swedish: (prefill key, Swedish column header) pairs.
+    roster_headers_sv: tuple[tuple[str, str], ...] = ()
     _by_name: dict[str, Field] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -406,9 +408,28 @@ def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> F
         instructions=tuple(p.as_text() for p in instr.items("paragraphs")),
         sections=tuple(sections),
         source=source,
+        roster_headers_sv=_roster_headers(root, sections),
     )
     _check_names(root, definition)
     return definition
+
+
+def _roster_headers(root: _Entry, sections: list[Section]) -> tuple[tuple[str, str], ...]:
+    """The optional ``[roster] headers_sv`` table: one Swedish header per prefill key."""
+    if "roster" not in root.data:
+        return ()
+    entry = root.child("roster").child("headers_sv")
+    if not isinstance(entry.data, Mapping):
+        raise entry.fail("must be a table of prefill key = Swedish header")
+    keys = [f.prefill for s in sections for f in s.fields if f.prefill]
+    unknown = [k for k in entry.data if k not in keys]
+    missing = [k for k in keys if k not in entry.data]
+    if unknown or missing:
+        raise entry.fail(f"keys must be the fields' prefill keys (unknown {unknown}, missing {missing})")
+    for key, header in entry.data.items():
+        if not isinstance(header, str) or not header.strip():
+            raise entry.child(key).fail("must be a non-empty string")
+    return tuple((k, entry.data[k]) for k in keys)
 
 
 def _check_names(root: _Entry, definition: FormDefinition) -> None:
