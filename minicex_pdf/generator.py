@@ -1,0 +1,757 @@
+"""The form generator: lays a :class:`FormDefinition` out as a fillable A4 AcroForm PDF.
+
+Everything printed on the form (titles, labels, options, the scale, the
+positive indicators, the instructions) comes from the definition; this module
+only decides where it goes. The PDF follows ``shared/design/pdf-forms.md``:
+
+- free text has no length limit (``maxlen=0``); multi-line fields wrap;
+- check boxes and radio buttons use ASCII on-states (``/Yes`` and the option
+  codes) and have a ``/DA`` naming ZapfDingbats, which is in ``/AcroForm /DR``;
+- every fillable field has a tooltip (``/TU``) in the form's language(s);
+- widgets are created in reading order, so the tab order follows it;
+- no ``/NeedAppearances``: pre-filled values get real appearance streams;
+- hidden, read-only identity fields (form id, version, instance id) and the
+  same facts in the document metadata (``/Subject`` and ``/Keywords``);
+- ReportLab's invariant mode, so the same definition and options give the same bytes.
+
+On paper the boxes, tick boxes and radio circles are drawn into the page
+content as well, big enough to write in by hand, in black only.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.colors import black, white
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.acroform import AcroForm
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFString
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from .definition import Field, FormDefinition, Lang, Section, Text, load_definition, split_langs
+from .errors import UsageError
+
+__all__ = [
+    "IDENTITY_PREFIX",
+    "build_form",
+    "form_values",
+    "identity_keywords",
+    "parse_identity_keywords",
+    "write_form",
+]
+
+# --------------------------------------------------------------------------- page geometry and type
+
+PAGE_W, PAGE_H = A4
+MARGIN_X = 40.0
+MARGIN_TOP = 36.0
+MARGIN_BOTTOM = 40.0
+CONTENT_W = PAGE_W - 2 * MARGIN_X
+GUTTER = 10.0  # between fields on one row
+
+REG, BOLD, ITAL = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
+FIELD_FONT, FIELD_FONT_SIZE = "Helvetica", 10  # typed values (standard-14, Latin-1)
+LABEL_SIZE = 8.0
+EN_SIZE = 7.5
+SMALL = 6.8
+LEAD = 1.2  # line height as a share of the font size
+
+BOX_H = 20.0  # a one-line box: room for handwriting
+LINE_H = 17.0  # each writing line of a multi-line box
+TICK = 11.0  # side of a tick box, diameter of a radio circle
+BORDER = 0.8
+
+#: Keywords prefix of the identity facts in the document metadata.
+IDENTITY_PREFIX = "minicex"
+_KEYWORD = re.compile(r"\b" + IDENTITY_PREFIX + r"-(form-id|form-version|instance-id)=([^\s;]*)")
+_INSTANCE = re.compile(r"^[A-Za-z0-9_.:-]*$")
+
+# --------------------------------------------------------------------------- public API
+
+
+def build_form(
+    definition: FormDefinition | None = None,
+    *,
+    lang: str = "sv+en",
+    values: Mapping[str, object] | None = None,
+    instance_id: str = "",
+) -> bytes:
+    """The fillable mini-CEX form as PDF bytes.
+
+    ``lang`` is ``"sv+en"`` (Swedish first, English under each label), ``"sv"`` or
+    ``"en"``. ``values`` pre-fills fields by definition field name, typed like
+    :attr:`minicex_pdf.record.Record.values` (str, option code, tuple of codes,
+    bool, date or ``YYYY-MM-DD``, int). ``instance_id`` goes in the identity
+    field and the metadata (empty in a plain blank).
+    """
+    definition = definition or load_definition()
+    langs = split_langs(lang)
+    if not _INSTANCE.match(instance_id):
+        raise UsageError(f"instance id {instance_id!r}: use ASCII letters, digits and - _ . : only")
+    filled = form_values(definition, values or {})
+    return _FormBuilder(definition, langs, filled, instance_id).build()
+
+
+def write_form(
+    path: str | Path,
+    definition: FormDefinition | None = None,
+    *,
+    lang: str = "sv+en",
+    values: Mapping[str, object] | None = None,
+    instance_id: str = "",
+) -> Path:
+    """Write :func:`build_form`'s PDF to ``path`` and return the path."""
+    data = build_form(definition, lang=lang, values=values, instance_id=instance_id)
+    path = Path(path)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the form: {exc.strerror}") from None
+    return path
+
+
+def identity_keywords(definition: FormDefinition, instance_id: str = "") -> str:
+    """The ``/Keywords`` metadata that identifies a form, e.g.
+    ``minicex-form-id=minicex-st; minicex-form-version=1; minicex-instance-id=``."""
+    return "; ".join(
+        f"{IDENTITY_PREFIX}-{key}={value}"
+        for key, value in (
+            ("form-id", definition.id),
+            ("form-version", definition.version),
+            ("instance-id", instance_id),
+        )
+    )
+
+
+def parse_identity_keywords(text: str) -> dict[str, str]:
+    """The identity facts in a ``/Keywords`` string: keys ``form-id``, ``form-version``, ``instance-id``."""
+    return {m.group(1): m.group(2) for m in _KEYWORD.finditer(text or "")}
+
+
+def form_values(definition: FormDefinition, values: Mapping[str, object]) -> dict[str, str | bool]:
+    """Typed values by definition field name -> what each PDF field holds, by PDF field name.
+
+    Text-like fields give a string, check boxes (and each option of a
+    multichoice field) a bool, choice and level fields the option code.
+    Raises :class:`UsageError` naming the field for an unknown field, option or
+    a value of the wrong type. Shared by the generator and the PDFium filler.
+    """
+    out: dict[str, str | bool] = {}
+    for name, value in values.items():
+        try:
+            fld = definition.field(name)
+        except KeyError:
+            raise UsageError(f"no field {name!r} in form {definition.id} version {definition.version}") from None
+        out.update(_field_value(fld, value))
+    return out
+
+
+def _field_value(fld: Field, value: object) -> dict[str, str | bool]:
+    def bad(what: str) -> UsageError:
+        return UsageError(f"field {fld.name!r} ({fld.type}): {what}, got {value!r}")
+
+    if value is None:
+        return {}
+    if fld.type == "checkbox":
+        if not isinstance(value, bool):
+            raise bad("needs True or False")
+        return {fld.name: value}
+    if fld.type in ("choice", "level"):
+        if not isinstance(value, str) or fld.option(value) is None:
+            raise bad(f"needs one of the option codes {', '.join(o.code for o in fld.options)}")
+        return {fld.name: value}
+    if fld.type == "multichoice":
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise bad("needs a tuple of option codes")
+        codes = list(value)
+        unknown = [c for c in codes if not isinstance(c, str) or fld.option(c) is None]
+        if unknown:
+            raise bad(f"has no option {unknown[0]!r}")
+        return {fld.option_field(o.code): o.code in codes for o in fld.options}
+    if fld.type == "date":
+        if isinstance(value, _dt.date):
+            text = value.isoformat()
+        elif isinstance(value, str):
+            text = value
+        else:
+            raise bad("needs a date or a YYYY-MM-DD string")
+    elif fld.type == "integer":
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise bad("needs a whole number")
+        text = str(value)
+    else:
+        if not isinstance(value, str):
+            raise bad("needs text")
+        text = value.replace("\r\n", "\n").replace("\r", "\n")
+        if fld.type == "text":
+            text = " ".join(text.split("\n"))
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise UsageError(
+            f"field {fld.name!r}: {text[exc.start]!r} cannot be shown by the form's fonts (Latin-1 only)"
+        ) from None
+    return {fld.name: text}
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One line of text with its font."""
+
+    text: str
+    font: str
+    size: float
+
+    @property
+    def height(self) -> float:
+        return self.size * LEAD
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[_Run]:
+    lines: list[_Run] = []
+    for para in text.split("\n"):
+        lines += [_Run(line, font, size) for line in simpleSplit(para, font, size, width) or [""]]
+    return lines
+
+
+def _label_runs(text: Text, langs: tuple[Lang, ...], width: float, size: float = LABEL_SIZE) -> list[_Run]:
+    """A bilingual label: Swedish in bold, English in italic underneath (or one language)."""
+    runs = _wrap(text[langs[0]], BOLD, size, width)
+    for lang in langs[1:]:
+        if text[lang] != text[langs[0]]:
+            runs += _wrap(text[lang], ITAL, size * EN_SIZE / LABEL_SIZE, width)
+    return runs
+
+
+def _runs_height(runs: list[_Run]) -> float:
+    return sum(r.height for r in runs)
+
+
+def _draw_runs(c: Canvas, runs: list[_Run], x: float, top: float) -> float:
+    """Draw lines from ``top`` downwards; return the y below the last line."""
+    y = top
+    for run in runs:
+        y -= run.height
+        c.setFont(run.font, run.size)
+        c.drawString(x, y + 0.22 * run.size, run.text)
+    return y
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+@dataclass
+class _Block:
+    """A horizontal band of the page: its height and how to draw it at a given top."""
+
+    height: float
+    draw: Callable[[Canvas, float], None]
+    keep_with_next: bool = False
+    space_after: float = 0.0
+
+
+@dataclass
+class _Page:
+    """The blocks placed on one page."""
+
+    blocks: list[tuple[float, _Block]] = field(default_factory=list)
+
+
+class _FormBuilder:
+    """Builds one form: measures blocks, paginates them, draws pages and widgets."""
+
+    def __init__(
+        self, definition: FormDefinition, langs: tuple[Lang, ...], values: dict[str, str | bool], instance_id: str
+    ) -> None:
+        self.d = definition
+        self.langs = langs
+        self.values = values
+        self.instance_id = instance_id
+        self.form: AcroForm | None = None
+        self._multiline_width: float | None = None
+
+    # ---------------------------------------------------------------- text of the form
+
+    def t(self, text: Text, sep: str = " / ") -> str:
+        return text.joined(self.langs, sep)
+
+    def tooltip(self, fld: Field) -> str:
+        return self.t(fld.tooltip)
+
+    # ---------------------------------------------------------------- build
+
+    def build(self) -> bytes:
+        pages = self._paginate(list(self._blocks()))
+        buf = io.BytesIO()
+        c = Canvas(
+            buf,
+            pagesize=A4,
+            invariant=1,
+            pageCompression=1,
+            lang="sv-SE" if self.langs[0] == "sv" else "en-GB",
+        )
+        self._setup(c)
+        c.setTitle(self.t(self.d.title))
+        c.setSubject(
+            f"{self.d.id} version {self.d.version}" + (f" instance {self.instance_id}" if self.instance_id else "")
+        )
+        c.setKeywords(identity_keywords(self.d, self.instance_id))
+        c.setAuthor("minicex-pdf")
+        c.setCreator("minicex-pdf")
+        for number, page in enumerate(pages, 1):
+            if number == 1:
+                self._identity_fields(c)
+            for top, block in page.blocks:
+                block.draw(c, top)
+            self._footer(c, number, len(pages))
+            c.showPage()
+        self._finish_resources()
+        c.save()
+        return buf.getvalue()
+
+    def _setup(self, c: Canvas) -> None:
+        """Hook the AcroForm: /DA on buttons, ZapfDingbats in /DR, wrapped multi-line appearances."""
+        form = c.acroForm
+        self.form = form
+        add_annotation = c._addAnnotation
+
+        def _add(annotation: Any, name: Any = None, addtopage: int = 1) -> None:
+            if isinstance(annotation, PDFDictionary) and "MK" in annotation.dict:
+                mk = annotation.dict["MK"]
+                if isinstance(mk, PDFDictionary) and "CA" in mk.dict:
+                    annotation.dict["DA"] = PDFString("/ZaDb 0 Tf 0 g")
+            add_annotation(annotation, name, addtopage)
+
+        c._addAnnotation = _add  # type: ignore[method-assign]
+        tx_ap = form.txAP
+
+        def _tx_ap(key: str, value: str, *args: Any, **kwds: Any) -> Any:
+            if value and self._multiline_width is not None:
+                lines = [
+                    r.text for r in _wrap(value, FIELD_FONT, FIELD_FONT_SIZE, self._multiline_width - 4 * BORDER - 4)
+                ]
+                value = "\n".join(lines)
+            return tx_ap(key, value, *args, **kwds)
+
+        form.txAP = _tx_ap  # type: ignore[method-assign]
+
+    def _finish_resources(self) -> None:
+        """One /Font dictionary in /DR with the text font and ZapfDingbats (ReportLab writes one per font)."""
+        form = self.form
+        assert form is not None
+        zadb = form.getRefStr(_raw("<< /Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats /Name /ZaDb >>"))
+        fonts = dict(form.fonts)
+        fonts["ZaDb"] = zadb
+        font_dict = " ".join(f"/{name} {ref}" for name, ref in sorted(fonts.items()))
+        form.extras["DR"] = _raw(f"<< /Encoding << /RLAFencoding {form.encRefStr} >> /Font << {font_dict} >> >>")
+        form.extras["DA"] = PDFString(f"/{_font_key(FIELD_FONT)} 0 Tf 0 g")
+
+    # ---------------------------------------------------------------- pagination
+
+    def _paginate(self, blocks: list[_Block]) -> list[_Page]:
+        pages = [_Page()]
+        y = PAGE_H - MARGIN_TOP
+        bottom = MARGIN_BOTTOM + 12  # room for the footer
+        for i, block in enumerate(blocks):
+            need = block.height
+            j = i
+            while blocks[j].keep_with_next and j + 1 < len(blocks):
+                j += 1
+                need += blocks[j - 1].space_after + blocks[j].height
+            if y - need < bottom and pages[-1].blocks:
+                pages.append(_Page())
+                y = PAGE_H - MARGIN_TOP
+            pages[-1].blocks.append((y, block))
+            y -= block.height + block.space_after
+        return pages
+
+    def _footer(self, c: Canvas, number: int, total: int) -> None:
+        c.setFont(REG, SMALL)
+        c.drawString(MARGIN_X, MARGIN_BOTTOM - 14, f"{self.t(self.d.title)}  ·  {self.d.id} v{self.d.version}")
+        c.drawRightString(PAGE_W - MARGIN_X, MARGIN_BOTTOM - 14, f"{number} / {total}")
+
+    # ---------------------------------------------------------------- the blocks of the form
+
+    def _blocks(self) -> Iterator[_Block]:
+        yield from self._header()
+        for section in self.d.sections:
+            yield from self._section(section)
+        yield from self._instructions()
+
+    def _header(self) -> Iterator[_Block]:
+        d = self.d
+        runs = _wrap(d.title[self.langs[0]], BOLD, 15, CONTENT_W)
+        for lang in self.langs[1:]:
+            runs += _wrap(d.title[lang], ITAL, 11, CONTENT_W)
+        runs += _wrap(self.t(d.subtitle), REG, LABEL_SIZE, CONTENT_W)
+
+        def draw(c: Canvas, top: float) -> None:
+            _draw_runs(c, runs, MARGIN_X, top)
+
+        yield _Block(_runs_height(runs), draw, space_after=6)
+        privacy = _label_runs(d.privacy, self.langs, CONTENT_W - 16, 8.5)
+        height = _runs_height(privacy) + 10
+
+        def draw_privacy(c: Canvas, top: float) -> None:
+            c.setLineWidth(1.6)
+            c.rect(MARGIN_X, top - height, CONTENT_W, height, stroke=1, fill=0)
+            c.setLineWidth(BORDER)
+            c.setFont(BOLD, 11)
+            c.drawCentredString(MARGIN_X + 8, top - 5 - privacy[0].height + 0.5, "!")
+            _draw_runs(c, privacy, MARGIN_X + 16, top - 5)
+
+        yield _Block(height, draw_privacy, space_after=10)
+
+    def _heading(self, title: Text, note: Text | None) -> _Block:
+        runs = _wrap(title[self.langs[0]], BOLD, 10.5, CONTENT_W)
+        for lang in self.langs[1:]:
+            runs += _wrap(title[lang], ITAL, 9, CONTENT_W)
+        title_h = _runs_height(runs)
+        note_runs = _wrap(self.t(note), REG, SMALL + 0.4, CONTENT_W) if note else []
+        height = title_h + 4 + _runs_height(note_runs)
+
+        def draw(c: Canvas, top: float) -> None:
+            _draw_runs(c, runs, MARGIN_X, top)
+            c.setLineWidth(1.2)
+            c.line(MARGIN_X, top - title_h - 1.5, MARGIN_X + CONTENT_W, top - title_h - 1.5)
+            c.setLineWidth(BORDER)
+            _draw_runs(c, note_runs, MARGIN_X, top - title_h - 4)
+
+        return _Block(height, draw, keep_with_next=True, space_after=5)
+
+    def _section(self, section: Section) -> Iterator[_Block]:
+        yield self._heading(section.title, section.note)
+        levels = [f for f in section.fields if f.type == "level"]
+        if levels:
+            yield from self._scale()
+            yield from self._level_table(levels)
+        rows: list[list[Field]] = []
+        for fld in section.fields:
+            if fld.type == "level":
+                continue
+            if rows and sum(f.width for f in rows[-1]) + fld.width <= 1.0001:
+                rows[-1].append(fld)
+            else:
+                rows.append([fld])
+        for row in rows:
+            yield self._row(row)
+        # a little more air after a section
+        yield _Block(6, lambda c, top: None)
+
+    # ---------------------------------------------------------------- rows of fields
+
+    def _row(self, row: list[Field]) -> _Block:
+        total = sum(f.width for f in row)
+        free = CONTENT_W - GUTTER * (len(row) - 1)
+        cells = []
+        x = MARGIN_X
+        for fld in row:
+            w = free * fld.width / max(total, 1.0) if total > 1.0 else free * fld.width
+            if len(row) == 1:
+                w = CONTENT_W * fld.width
+            cells.append((x, w, self._cell(fld, w)))
+            x += w + GUTTER
+        height = max(h for _, _, (h, _) in cells)
+
+        def draw(c: Canvas, top: float) -> None:
+            for cx, _w, (_h, draw_cell) in cells:
+                draw_cell(c, cx, top)
+
+        return _Block(height, draw, space_after=7)
+
+    def _cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
+        if fld.type == "checkbox":
+            return self._checkbox_cell(fld, width)
+        if fld.type in ("choice", "multichoice"):
+            return self._choice_cell(fld, width)
+        return self._text_cell(fld, width)
+
+    def _text_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
+        label = _label_runs(fld.label, self.langs, width)
+        label_h = _runs_height(label) + 1.5
+        box_h = LINE_H * fld.lines + 4 if fld.type == "multiline" else BOX_H
+        sign_h = 26.0 if fld.signature else 0.0
+        height = label_h + sign_h + box_h
+
+        def draw(c: Canvas, x: float, top: float) -> None:
+            _draw_runs(c, label, x, top)
+            y = top - label_h
+            if fld.signature:
+                c.setLineWidth(BORDER)
+                c.line(x, y - sign_h + 3, x + width, y - sign_h + 3)
+                y -= sign_h
+            self._textfield(c, fld, x, y - box_h, width, box_h)
+
+        return height, draw
+
+    def _textfield(self, c: Canvas, fld: Field, x: float, y: float, w: float, h: float) -> None:
+        assert self.form is not None
+        value = self.values.get(fld.name, "")
+        multiline = fld.type == "multiline"
+        self._multiline_width = w if multiline else None
+        self.form.textfield(
+            name=fld.name,
+            tooltip=self.tooltip(fld),
+            value=str(value),
+            x=x,
+            y=y,
+            width=w,
+            height=h,
+            fontName=FIELD_FONT,
+            fontSize=FIELD_FONT_SIZE,
+            textColor=black,
+            borderColor=black,
+            fillColor=None,
+            borderWidth=BORDER,
+            forceBorder=True,
+            maxlen=0,
+            fieldFlags="multiline" if multiline else "",
+            annotationFlags="print",
+        )
+        self._multiline_width = None
+
+    def _checkbox_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
+        label = _label_runs(fld.label, self.langs, width - TICK - 5)
+        height = max(TICK + 2, _runs_height(label))
+
+        def draw(c: Canvas, x: float, top: float) -> None:
+            self._tick(c, fld.name, self.tooltip(fld), x, top - TICK - 1, bool(self.values.get(fld.name)))
+            _draw_runs(c, label, x + TICK + 5, top)
+
+        return height, draw
+
+    def _tick(self, c: Canvas, name: str, tooltip: str, x: float, y: float, checked: bool) -> None:
+        assert self.form is not None
+        self.form.checkbox(
+            name=name,
+            tooltip=tooltip,
+            checked=checked,
+            buttonStyle="check",
+            shape="square",
+            x=x,
+            y=y,
+            size=TICK,
+            borderColor=black,
+            fillColor=white,
+            textColor=black,
+            borderWidth=BORDER,
+            forceBorder=True,
+            fieldFlags="",
+            annotationFlags="print",
+        )
+
+    def _radio(self, c: Canvas, fld: Field, code: str, x: float, y: float) -> None:
+        assert self.form is not None
+        self.form.radio(
+            name=fld.name,
+            value=code,
+            tooltip=self.tooltip(fld),
+            selected=self.values.get(fld.name) == code,
+            buttonStyle="circle",
+            shape="circle",
+            x=x,
+            y=y,
+            size=TICK,
+            borderColor=black,
+            fillColor=white,
+            textColor=black,
+            borderWidth=BORDER,
+            forceBorder=True,
+            fieldFlags="noToggleToOff radio",
+            annotationFlags="print",
+        )
+
+    def _choice_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
+        """Label on the left, options flowing to its right: radio circles or tick boxes."""
+        label_w = min(150.0, width * 0.3)
+        label = _label_runs(fld.label, self.langs, label_w - 6)
+        opts_x0 = label_w
+        avail = width - label_w
+        placed: list[tuple[float, float, str, list[_Run]]] = []  # dx, dy, code, runs
+        dx = dy = 0.0
+        line_h = 0.0
+        for opt in fld.options:
+            text = self.t(opt.label)
+            runs = _wrap(text, REG, LABEL_SIZE, avail - TICK - 6)
+            w = TICK + 4 + max(stringWidth(r.text, r.font, r.size) for r in runs)
+            h = max(TICK + 2, _runs_height(runs))
+            if dx and dx + w > avail:
+                dx = 0.0
+                dy += line_h + 4
+                line_h = 0.0
+            placed.append((dx, dy, opt.code, runs))
+            dx += w + 14
+            line_h = max(line_h, h)
+        height = max(_runs_height(label), dy + line_h)
+
+        def draw(c: Canvas, x: float, top: float) -> None:
+            _draw_runs(c, label, x, top)
+            for odx, ody, code, runs in placed:
+                ox = x + opts_x0 + odx
+                oy = top - ody - TICK - 1
+                if fld.type == "multichoice":
+                    name = fld.option_field(code)
+                    self._tick(c, name, self.tooltip(fld), ox, oy, bool(self.values.get(name)))
+                else:
+                    self._radio(c, fld, code, ox, oy)
+                _draw_runs(c, [_Run(r.text, r.font, r.size) for r in runs], ox + TICK + 4, top - ody)
+
+        return height, draw
+
+    # ---------------------------------------------------------------- the scale and the level table
+
+    def _scale(self) -> Iterator[_Block]:
+        d = self.d
+        title = _label_runs(d.scale_title, self.langs, CONTENT_W, 8.5)
+        name_w = 120.0
+        rows = []
+        for level in d.levels:
+            name = _label_runs(level.label, self.langs, name_w - 6, 7.5)
+            text = _wrap(level.definition[self.langs[0]], REG, SMALL + 0.2, CONTENT_W - name_w - 8)
+            for lang in self.langs[1:]:
+                text += _wrap(level.definition[lang], ITAL, SMALL, CONTENT_W - name_w - 8)
+            rows.append((name, text, max(_runs_height(name), _runs_height(text)) + 4))
+        note = _label_runs(d.scale_note, self.langs, CONTENT_W - 8, 8)
+        height = _runs_height(title) + 3 + sum(r[2] for r in rows) + 4 + _runs_height(note) + 4
+
+        def draw(c: Canvas, top: float) -> None:
+            y = _draw_runs(c, title, MARGIN_X, top) - 3
+            c.setLineWidth(0.4)
+            for name, text, h in rows:
+                c.line(MARGIN_X, y, MARGIN_X + CONTENT_W, y)
+                _draw_runs(c, name, MARGIN_X + 2, y - 2)
+                _draw_runs(c, text, MARGIN_X + name_w, y - 2)
+                y -= h
+            c.line(MARGIN_X, y, MARGIN_X + CONTENT_W, y)
+            c.setLineWidth(BORDER)
+            _draw_runs(c, note, MARGIN_X + 2, y - 4)
+
+        yield _Block(height, draw, keep_with_next=True, space_after=8)
+
+    def _level_table(self, fields: list[Field]) -> Iterator[_Block]:
+        levels = self.d.levels
+        col_w = 56.0
+        area_w = CONTENT_W - col_w * len(levels)
+        heads = [_label_runs(lv.label, self.langs, col_w - 4, 7) for lv in levels]
+        head_h = max(_runs_height(h) for h in heads) + 4
+
+        def draw_head(c: Canvas, top: float) -> None:
+            for i, runs in enumerate(heads):
+                cx = MARGIN_X + area_w + i * col_w
+                y = top
+                for run in runs:
+                    y -= run.height
+                    c.setFont(run.font, run.size)
+                    c.drawCentredString(cx + col_w / 2, y + 0.22 * run.size, run.text)
+            c.setLineWidth(1.0)
+            c.line(MARGIN_X, top - head_h, MARGIN_X + CONTENT_W, top - head_h)
+            c.setLineWidth(BORDER)
+
+        yield _Block(head_h, draw_head, keep_with_next=True)
+        for fld in fields:
+            assert fld.area is not None
+            area = self.d.area(fld.area)
+            label = _label_runs(fld.label, self.langs, area_w - 8, 8.5)
+            text = _wrap(area.indicators[self.langs[0]], REG, SMALL, area_w - 8)
+            for lang in self.langs[1:]:
+                text += _wrap(area.indicators[lang], ITAL, SMALL - 0.3, area_w - 8)
+            height = _runs_height(label) + 2 + _runs_height(text) + 6
+            yield _Block(height, self._level_row(fld, label, text, area_w, col_w, height))
+
+    def _level_row(
+        self, fld: Field, label: list[_Run], text: list[_Run], area_w: float, col_w: float, height: float
+    ) -> Callable[[Canvas, float], None]:
+        def draw(c: Canvas, top: float) -> None:
+            y = _draw_runs(c, label, MARGIN_X + 2, top - 3)
+            _draw_runs(c, text, MARGIN_X + 2, y - 2)
+            cy = top - min(height / 2, 3 + _runs_height(label) / 2 + TICK) - TICK / 2
+            for i, opt in enumerate(fld.options):
+                cx = MARGIN_X + area_w + i * col_w + col_w / 2 - TICK / 2
+                self._radio(c, fld, opt.code, cx, cy)
+            c.setLineWidth(0.4)
+            c.line(MARGIN_X, top - height, MARGIN_X + CONTENT_W, top - height)
+            c.setLineWidth(BORDER)
+
+        return draw
+
+    # ---------------------------------------------------------------- instructions
+
+    def _instructions(self) -> Iterator[_Block]:
+        d = self.d
+        yield self._heading(d.instructions_title, None)
+        if len(self.langs) == 2:
+            col_w = (CONTENT_W - 14) / 2
+            for para in d.instructions:
+                left = _wrap(para[self.langs[0]], REG, 7.5, col_w)
+                right = _wrap(para[self.langs[1]], ITAL, 7.2, col_w)
+                height = max(_runs_height(left), _runs_height(right))
+                yield _Block(height, self._two_columns(left, right, col_w), space_after=4)
+        else:
+            for para in d.instructions:
+                runs = _wrap(para[self.langs[0]], REG, 8, CONTENT_W)
+                yield _Block(_runs_height(runs), self._one_column(runs), space_after=4)
+
+    @staticmethod
+    def _two_columns(left: list[_Run], right: list[_Run], col_w: float) -> Callable[[Canvas, float], None]:
+        def draw(c: Canvas, top: float) -> None:
+            _draw_runs(c, left, MARGIN_X, top)
+            _draw_runs(c, right, MARGIN_X + col_w + 14, top)
+
+        return draw
+
+    @staticmethod
+    def _one_column(runs: list[_Run]) -> Callable[[Canvas, float], None]:
+        def draw(c: Canvas, top: float) -> None:
+            _draw_runs(c, runs, MARGIN_X, top)
+
+        return draw
+
+    # ---------------------------------------------------------------- identity
+
+    def _identity_fields(self, c: Canvas) -> None:
+        assert self.form is not None
+        ident = self.d.identity
+        facts = (
+            (ident.form_id_field, self.d.id),
+            (ident.version_field, str(self.d.version)),
+            (ident.instance_field, self.instance_id),
+        )
+        for i, (name, value) in enumerate(facts):
+            self.form.textfield(
+                name=name,
+                value=value,
+                x=MARGIN_X + i * 40,
+                y=4,
+                width=36,
+                height=10,
+                fontName=FIELD_FONT,
+                fontSize=6,
+                textColor=black,
+                borderColor=None,
+                fillColor=None,
+                borderWidth=0,
+                maxlen=0,
+                fieldFlags="readOnly",
+                annotationFlags="hidden",
+            )
+
+
+def _raw(text: str) -> Any:
+    from reportlab.pdfbase.acroform import PDFFromString
+
+    return PDFFromString(text)
+
+
+def _font_key(font: str) -> str:
+    return AcroForm.formFontNames[font]
