@@ -1,0 +1,176 @@
+"""Make one pre-filled form per good roster row, with safe file names and an index.
+
+Each form gets its own instance id (uuid4 hex, in the form's hidden instance
+field). ``index.csv`` in the output folder lists row, trainee, file and instance
+id so that an admin can match returned forms to the roster. File names are made
+from trainees' names but are safe on Windows, macOS and Linux; nothing is written
+outside the output folder, and an existing file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .definition import FORM_LANGS, FormDefinition, Text, load_definition
+from .errors import UsageError
+from .roster import Roster, RosterRow, RowError, read_roster
+
+#: The index of made forms, written in the output folder.
+INDEX_NAME = "index.csv"
+INDEX_HEADER = ("roster", "row", "name", "file", "instance_id")
+#: File names start with this, so none starts with a dot or a dash or is a device name.
+PREFIX = "minicex_"
+#: Longest stem in UTF-8 bytes (file systems allow 255; leave room for -NN and .pdf).
+MAX_STEM_BYTES = 120
+
+#: Characters Windows forbids in names, and path separators everywhere.
+_RESERVED = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
+#: Cells starting with these are formulas in Excel/LibreOffice.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_stem(name: str) -> str:
+    """A file name stem for ``name``: NFC, no separators/reserved or control characters, no trailing dot/space."""
+    text = unicodedata.normalize("NFC", name)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in " \t")
+    text = _RESERVED.sub("_", text)
+    text = re.sub(r"\s+", "_", text.strip())
+    text = re.sub(r"_+", "_", text).strip("._ ")
+    while len(text.encode("utf-8")) > MAX_STEM_BYTES:
+        text = text[:-1]
+    text = text.rstrip("._ ")
+    stem = PREFIX + (text or "trainee")
+    if stem.split(".")[0].upper() in _WINDOWS_DEVICES:  # cannot happen with the prefix; kept as a guard
+        stem = "_" + stem
+    return stem
+
+
+def _clash_key(name: str) -> str:
+    """Names that one of the three file systems treats as equal (case, NFC/NFD) share a key."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def neutralise(cell: str) -> str:
+    """A cell that a spreadsheet would run as a formula, made plain text."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+@dataclass(frozen=True)
+class MadeForm:
+    """One pre-filled form written to disk."""
+
+    row: RosterRow
+    path: Path
+    instance_id: str
+
+
+@dataclass(frozen=True)
+class PrefillResult:
+    """What a prefill run made, and which roster rows it skipped."""
+
+    roster: Roster
+    made: tuple[MadeForm, ...]
+    index: Path | None
+    failed: tuple[RowError, ...] = ()
+
+    @property
+    def errors(self) -> tuple[RowError, ...]:
+        """Every skipped row, in row order: bad in the roster, or its form could not be made."""
+        return tuple(sorted(self.roster.errors + self.failed, key=lambda e: e.number))
+
+
+@dataclass
+class Prefiller:
+    """Writes pre-filled forms for a roster into one folder."""
+
+    out_dir: Path
+    lang: str = "sv+en"
+    definition: FormDefinition = field(default_factory=load_definition)
+    new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
+
+    def __post_init__(self) -> None:
+        if self.lang not in FORM_LANGS:
+            raise UsageError(f"unknown language {self.lang!r}: use one of {', '.join(FORM_LANGS)}")
+        self.out_dir = Path(self.out_dir)
+
+    def _folder(self) -> Path:
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise UsageError(f"{self.out_dir}: exists and is not a folder")
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{self.out_dir}: cannot create the folder: {exc.strerror}") from None
+        return self.out_dir.resolve()
+
+    def file_names(self, rows: Iterable[RosterRow], taken: Iterable[str] = ()) -> list[str]:
+        """One distinct safe file name per row, none equal to one of ``taken`` (ignoring case and NFC/NFD)."""
+        used = {_clash_key(n) for n in taken}
+        names = []
+        for row in rows:
+            stem = safe_stem(row.name)
+            name, n = f"{stem}.pdf", 1
+            while _clash_key(name) in used:
+                n += 1
+                name = f"{stem}-{n}.pdf"
+            used.add(_clash_key(name))
+            names.append(name)
+        return names
+
+    def make(self, roster_path: str | Path) -> PrefillResult:
+        """Read the roster at ``roster_path`` (RosterError if unreadable) and :meth:`run` it."""
+        return self.run(read_roster(roster_path, self.definition))
+
+    def run(self, roster: Roster) -> PrefillResult:
+        """Write one form per good row (never overwriting a file), and the index."""
+        from .generator import build_form
+
+        folder = self._folder()
+        taken = [p.name for p in folder.iterdir()]
+        made: list[MadeForm] = []
+        failed: list[RowError] = []
+        for row, name in zip(roster.rows, self.file_names(roster.rows, taken), strict=True):
+            target = folder / name
+            if target.parent != folder:  # safe_stem makes this impossible; never write outside the folder
+                raise UsageError(f"{name!r}: not a plain file name")
+            instance_id = self.new_id()
+            try:
+                pdf = build_form(self.definition, lang=self.lang, values=row.values, instance_id=instance_id)
+            except UsageError as exc:  # e.g. a character the form's fonts cannot show
+                failed.append(
+                    RowError(
+                        row.number, Text(sv=f"formuläret kan inte göras: {exc}", en=f"cannot make the form: {exc}")
+                    )
+                )
+                continue
+            try:
+                with target.open("xb") as fh:
+                    fh.write(pdf)
+            except OSError as exc:
+                raise UsageError(f"{target}: cannot write: {exc.strerror}") from None
+            made.append(MadeForm(row, target, instance_id))
+        index = self._write_index(folder, made, Path(roster.path).name) if made else None
+        return PrefillResult(roster, tuple(made), index, tuple(failed))
+
+    def _write_index(self, folder: Path, made: list[MadeForm], roster: str) -> Path:
+        """Append the made forms to ``index.csv`` (header written once), formulas neutralised."""
+        path = folder / INDEX_NAME
+        new = not path.exists()
+        try:
+            # utf-8-sig: Excel reads å ä ö right; Python writes the BOM only at the start of the file.
+            with path.open("a", newline="", encoding="utf-8-sig") as fh:
+                writer = csv.writer(fh)
+                if new:
+                    writer.writerow(INDEX_HEADER)
+                for m in made:
+                    cells = (roster, str(m.row.number), m.row.name, m.path.name, m.instance_id)
+                    writer.writerow([neutralise(c) for c in cells])
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+        return path
