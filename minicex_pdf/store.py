@@ -1,0 +1,454 @@
+"""The embedded store: one SQLite file of imported records, their problems and unreadable files.
+
+Each imported file is one row of ``forms``: indexed columns for lookups and the
+whole :meth:`Record.to_dict` as JSON, so that :meth:`Store.records` rebuilds
+the record exactly (values typed by the definition of the form's version).
+Problems have their own table; files that could not be read go in
+``unreadable`` so that a later run reports them again without re-reading them.
+
+A form returned again after more filling (same non-empty instance id, other
+bytes) is a new *revision*; older revisions stay. Each file is written in one
+transaction, so an import stopped at any moment leaves a consistent database.
+The schema has a version (``PRAGMA user_version``) and migrates forward.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .definition import FormDefinition, Text, load_definition
+from .errors import DefinitionError, FormReadError, UsageError
+from .record import Problem, Record, Source, SubGoal
+
+#: Marks a SQLite file as a minicex store (``PRAGMA application_id``): "MCEX".
+APPLICATION_ID = 0x4D434558
+
+#: Forward migrations: entry ``i`` brings a database from version ``i`` to ``i + 1``.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE forms (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        form_key TEXT NOT NULL,
+        instance_id TEXT,
+        revision INTEGER NOT NULL,
+        form_id TEXT NOT NULL,
+        form_version INTEGER NOT NULL,
+        trainee TEXT,
+        trainee_key TEXT,
+        date TEXT,
+        status TEXT NOT NULL,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        imported_at TEXT NOT NULL,
+        record TEXT NOT NULL,
+        UNIQUE (form_key, revision)
+    );
+    CREATE INDEX forms_trainee ON forms (trainee_key);
+    CREATE INDEX forms_date ON forms (date);
+    CREATE TABLE problems (
+        form INTEGER NOT NULL REFERENCES forms (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        field TEXT,
+        message_sv TEXT NOT NULL,
+        message_en TEXT NOT NULL,
+        PRIMARY KEY (form, seq)
+    );
+    CREATE INDEX problems_code ON problems (code);
+    CREATE TABLE unreadable (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        reason_sv TEXT NOT NULL,
+        reason_en TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    );
+    CREATE VIEW latest AS
+        SELECT * FROM forms AS f
+        WHERE f.revision = (SELECT max(g.revision) FROM forms AS g WHERE g.form_key = f.form_key);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What storing one readable file did: ``new`` False when its bytes were already there."""
+
+    new: bool
+    revision: int
+    form_key: str
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """One stored form with its bookkeeping: the record and where and when it came in."""
+
+    record: Record
+    revision: int
+    imported_at: str
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file that could not be read: its kind (``FormReadError.kind``) and the reason in words."""
+
+    path: str
+    sha256: str
+    size: int
+    kind: str
+    reason: Text
+
+
+def reason_of(exc: FormReadError) -> Text:
+    """What is wrong with an unreadable file, without its path, in both languages."""
+    tail = f" ({exc.detail})" if exc.detail else ""
+    return Text(sv=exc.text.get("sv", exc.text["en"]) + tail, en=exc.text["en"] + tail)
+
+
+def key_fields(definition: FormDefinition) -> tuple[str | None, str | None]:
+    """The fields that name the trainee and date the assessment: the roster's name field and the first required date."""
+    trainee = next((f.name for f in definition.fields if f.prefill == "name"), None)
+    date = next((f.name for f in definition.fields if f.type == "date" and f.required), None)
+    return trainee, date
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def _trainee_key(name: str | None) -> str | None:
+    if not name or not name.strip():
+        return None
+    return _SPACE.sub(" ", name).strip().casefold()
+
+
+def _definition(version: int) -> FormDefinition | None:
+    try:
+        return load_definition(version)
+    except DefinitionError:
+        return None
+
+
+def _typer(field_type: str) -> Callable[[Any], Any]:
+    if field_type == "date":
+        return lambda v: _dt.date.fromisoformat(v) if isinstance(v, str) else v
+    if field_type == "multichoice":
+        return lambda v: tuple(v) if isinstance(v, list) else v
+    if field_type == "checkbox":
+        return lambda v: bool(v) if v is not None else False
+    return lambda v: v
+
+
+def record_from_dict(data: dict[str, Any], definition: FormDefinition | None = None) -> Record:
+    """Rebuild a :class:`Record` from :meth:`Record.to_dict`, values typed by ``definition``."""
+    src = data["source"]
+    source = Source(
+        path=src["path"],
+        sha256=src["sha256"],
+        size=src["size"],
+        form_id=src["form_id"],
+        form_version=src["form_version"],
+        instance_id=src["instance_id"],
+    )
+    if definition is None:
+        definition = _definition(source.form_version)
+    types = {f.name: f.type for f in definition.fields} if definition else {}
+    values = {}
+    for name, value in data["values"].items():
+        if name in types:
+            values[name] = _typer(types[name])(value)
+        else:
+            values[name] = tuple(value) if isinstance(value, list) else value
+    return Record(
+        source=source,
+        values=values,
+        subgoals=tuple(SubGoal(code=s["code"], regulation=s["regulation"]) for s in data.get("subgoals", ())),
+        problems=tuple(
+            Problem(
+                code=p["code"],
+                severity=p["severity"],
+                field=p["field"],
+                message=Text(sv=p["message"]["sv"], en=p["message"]["en"]),
+            )
+            for p in data.get("problems", ())
+        ),
+        status=data["status"],
+        raw=dict(data.get("raw", {})),
+    )
+
+
+class Store:
+    """One SQLite file of imported forms; created or migrated forward when opened."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise UsageError(f"{self.path}: is a folder, not a database file")
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise UsageError(f"{self.path}: cannot open the database ({exc})") from None
+        self._db.row_factory = sqlite3.Row
+        try:
+            self._setup()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise UsageError(f"{self.path}: not a minicex database ({exc})") from None
+
+    # ------------------------------------------------------------------ schema
+
+    def _setup(self) -> None:
+        db = self._db
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
+        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+            raise UsageError(f"{self.path}: is a SQLite database, but not a minicex database")
+        if version > SCHEMA_VERSION:
+            raise UsageError(
+                f"{self.path}: made by a newer minicex (schema {version}; this release knows up to {SCHEMA_VERSION})"
+            )
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        for step in range(version, SCHEMA_VERSION):
+            # One transaction per step: a migration either happens whole or not at all.
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(MIGRATIONS[step]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                db.execute(f"PRAGMA user_version = {step + 1}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    # ------------------------------------------------------------------ writing
+
+    def known_hashes(self) -> set[str]:
+        """SHA-256 of every file seen before: imported, or unreadable by this release."""
+        rows = self._db.execute(
+            "SELECT sha256 FROM forms UNION SELECT sha256 FROM unreadable WHERE tool_version = ?", (__version__,)
+        )
+        return {r[0] for r in rows}
+
+    def lookup(self, sha256: str) -> Stored | Unreadable | None:
+        """What is stored for a file with this SHA-256: the form, the unreadable entry, or None."""
+        row = self._db.execute("SELECT revision, form_key FROM forms WHERE sha256 = ?", (sha256,)).fetchone()
+        if row:
+            return Stored(new=False, revision=row["revision"], form_key=row["form_key"])
+        row = self._db.execute(
+            "SELECT * FROM unreadable WHERE sha256 = ? AND tool_version = ?", (sha256, __version__)
+        ).fetchone()
+        return _unreadable(row) if row else None
+
+    def add(self, record: Record | dict[str, Any]) -> Stored:
+        """Store one record and its problems in one transaction; a known SHA-256 is left as it is.
+
+        ``record`` may be a :class:`Record` or its :meth:`Record.to_dict` (what import workers send).
+        """
+        data = record.to_dict() if isinstance(record, Record) else record
+        src = data["source"]
+        definition = _definition(src["form_version"])
+        trainee_field, date_field = key_fields(definition) if definition else (None, None)
+        trainee = data["values"].get(trainee_field) if trainee_field else None
+        trainee = (_SPACE.sub(" ", trainee).strip() or None) if isinstance(trainee, str) else None
+        date = data["values"].get(date_field) if date_field else None
+        instance = src["instance_id"] or None
+        form_key = f"instance:{instance}" if instance else f"sha256:{src['sha256']}"
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute("SELECT revision, form_key FROM forms WHERE sha256 = ?", (src["sha256"],)).fetchone()
+            if row:
+                db.execute("ROLLBACK")
+                return Stored(new=False, revision=row["revision"], form_key=row["form_key"])
+            revision = (
+                1
+                + db.execute("SELECT coalesce(max(revision), 0) FROM forms WHERE form_key = ?", (form_key,)).fetchone()[
+                    0
+                ]
+            )
+            cur = db.execute(
+                "INSERT INTO forms (sha256, form_key, instance_id, revision, form_id, form_version, trainee,"
+                " trainee_key, date, status, path, size, imported_at, record)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    src["sha256"],
+                    form_key,
+                    instance,
+                    revision,
+                    src["form_id"],
+                    src["form_version"],
+                    trainee,
+                    _trainee_key(trainee),
+                    date if isinstance(date, str) else None,
+                    data["status"],
+                    src["path"],
+                    src["size"],
+                    _now(),
+                    json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO problems (form, seq, code, severity, field, message_sv, message_en)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (cur.lastrowid, i, p["code"], p["severity"], p["field"], p["message"]["sv"], p["message"]["en"])
+                    for i, p in enumerate(data["problems"])
+                ],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return Stored(new=True, revision=revision, form_key=form_key)
+
+    def add_unreadable(self, item: Unreadable) -> None:
+        """Remember a file that could not be read (by SHA-256), in one transaction."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO unreadable (sha256, path, size, kind, reason_sv, reason_en, tool_version, seen_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (sha256) DO UPDATE SET path = excluded.path, kind = excluded.kind,"
+                " reason_sv = excluded.reason_sv, reason_en = excluded.reason_en,"
+                " tool_version = excluded.tool_version, seen_at = excluded.seen_at",
+                (
+                    item.sha256,
+                    item.path,
+                    item.size,
+                    item.kind,
+                    item.reason.sv,
+                    item.reason.en,
+                    __version__,
+                    _now(),
+                ),
+            )
+
+    def _transaction(self) -> _Tx:
+        return _Tx(self._db)
+
+    # ------------------------------------------------------------------ reading
+
+    def records(self, trainee: str | None = None) -> Iterator[Record]:
+        """The latest revision of each form, oldest assessment date first (undated last)."""
+        for row in self.rows(trainee):
+            yield row.record
+
+    def rows(self, trainee: str | None = None) -> Iterator[StoredRow]:
+        """Like :meth:`records`, with each record's revision and import time."""
+        sql = "SELECT record, revision, imported_at, form_version FROM latest"
+        args: tuple[Any, ...] = ()
+        if trainee is not None:
+            sql += " WHERE trainee_key = ?"
+            args = (_trainee_key(trainee),)
+        sql += " ORDER BY date IS NULL, date, imported_at, id"
+        cache: dict[int, FormDefinition | None] = {}
+        # A cursor of its own streams rows: no list of all records is held.
+        for row in self._db.execute(sql, args):
+            version = row["form_version"]
+            if version not in cache:
+                cache[version] = _definition(version)
+            yield StoredRow(
+                record=record_from_dict(json.loads(row["record"]), cache[version]),
+                revision=row["revision"],
+                imported_at=row["imported_at"],
+            )
+
+    def revisions(self, instance_id: str) -> list[Record]:
+        """Every stored revision of the form with ``instance_id``, oldest first."""
+        rows = self._db.execute(
+            "SELECT record FROM forms WHERE form_key = ? ORDER BY revision", (f"instance:{instance_id}",)
+        )
+        return [record_from_dict(json.loads(r["record"])) for r in rows]
+
+    def trainees(self) -> list[str]:
+        """The trainees with at least one form, by name (one spelling each)."""
+        rows = self._db.execute(
+            "SELECT min(trainee) FROM forms WHERE trainee_key IS NOT NULL GROUP BY trainee_key ORDER BY trainee_key"
+        )
+        return [r[0] for r in rows]
+
+    def unreadable(self) -> Iterator[Unreadable]:
+        """The files that could not be read, by path."""
+        for row in self._db.execute("SELECT * FROM unreadable ORDER BY path"):
+            yield _unreadable(row)
+
+    def counts(self) -> dict[str, int]:
+        """How many stored files, forms (latest revisions) and unreadable files."""
+        one = self._db.execute
+        return {
+            "files": one("SELECT count(*) FROM forms").fetchone()[0],
+            "forms": one("SELECT count(DISTINCT form_key) FROM forms").fetchone()[0],
+            "unreadable": one("SELECT count(*) FROM unreadable").fetchone()[0],
+        }
+
+    def integrity_ok(self) -> bool:
+        """``PRAGMA integrity_check`` and the foreign keys are fine."""
+        ok = self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return ok and not self._db.execute("PRAGMA foreign_key_check").fetchall()
+
+    # ------------------------------------------------------------------ lifetime
+
+    def close(self) -> None:
+        """Close the database (checkpointing the write-ahead log)."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Tx:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on any exception."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _unreadable(row: sqlite3.Row) -> Unreadable:
+    return Unreadable(
+        path=row["path"],
+        sha256=row["sha256"],
+        size=row["size"],
+        kind=row["kind"],
+        reason=Text(sv=row["reason_sv"], en=row["reason_en"]),
+    )
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration script into statements (none of ours has a ';' inside a literal)."""
+    for part in script.split(";"):
+        if part.strip():
+            yield part.strip()
