@@ -1,0 +1,132 @@
+"""Pre-filled forms: one per good roster row, safe file names, own instance ids, an index, exit status."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from minicex_pdf.cli import cli
+from minicex_pdf.definition import load_definition
+from minicex_pdf.prefill import INDEX_NAME, Prefiller, safe_stem
+from minicex_pdf.roster import RosterColumns, RosterRow
+
+D = load_definition()
+COLUMNS = RosterColumns.of(D)
+ENGLISH = [f.prefill for f in COLUMNS.fields]
+HSLF = D.regulations[0]
+_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
+
+AWKWARD = [
+    ["Åsa Öberg", "Allmänmedicin", "VC Väster", "Per Ek", HSLF.name, "STa1, STc4"],
+    ["Ann/Bo Berg", "Kirurgi", "", "", "", ""],
+    ["Lind, Karl", "", "", "", "", ""],
+    ["Åsa Öberg", "Kirurgi", "Kir", "", "", ""],  # same name, another trainee
+    [unicodedata.normalize("NFD", "åsa öberg"), "", "", "", "", ""],  # NFD + other case: clashes on macOS/Windows
+    ["", "Kirurgi", "", "", "", ""],  # no name
+    ["CON", "", "", "", "", ""],
+    ["../../etc/passwd", "", "", "", "", ""],
+    ["=HYPERLINK(1)", "", "", "", "", ""],
+    ["No Such Goal", "Allmänmedicin", "", "", HSLF.code, "STc77"],
+]
+
+
+def portable(name: str) -> bool:
+    stem = name.rsplit(".", 1)[0]
+    return (
+        not _WINDOWS_BAD.search(name)
+        and not name.endswith((".", " "))
+        and stem.split(".")[0].upper() not in _DEVICES
+        and unicodedata.is_normalized("NFC", name)
+        and len(name.encode("utf-8")) <= 255
+        and not name.startswith(("-", "."))
+    )
+
+
+@given(st.text(min_size=0, max_size=300))
+def test_safe_stem_is_portable_for_any_name(name):
+    assert portable(safe_stem(name) + "-99.pdf")
+
+
+def test_nfc_and_nfd_names_give_the_same_file_name():
+    assert safe_stem(unicodedata.normalize("NFD", "Åsa Öberg")) == safe_stem("Åsa Öberg")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("prefill")
+    roster = folder / "roster.csv"
+    with roster.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([ENGLISH, *AWKWARD])
+    out = folder / "out"
+    result = CliRunner().invoke(cli, ["prefill", str(roster), "-o", str(out), "--lang", "sv"])
+    return result, out
+
+
+def test_bad_rows_are_reported_and_skipped_and_the_exit_status_says_so(run):
+    result, _ = run
+    assert result.exit_code == 1
+    # row numbers count the header as row 1: the empty name is row 7, the unknown code row 11
+    assert "rad 7:" in result.stderr and "rad 11:" in result.stderr and "STc77" in result.stderr
+    assert "2 row(s) skipped" in result.stderr
+
+
+def test_one_form_per_good_row_each_portable_inside_the_folder(run):
+    _, out = run
+    files = sorted(p for p in out.iterdir() if p.suffix == ".pdf")
+    good = [r for r in AWKWARD if r[0] and r[0] != "No Such Goal"]
+    assert len(files) == len(good)
+    assert all(portable(p.name) and p.parent == out for p in files)
+    keys = [unicodedata.normalize("NFC", p.name).casefold() for p in files]
+    assert len(set(keys)) == len(keys)  # no clash even on case-insensitive file systems
+    assert not any(p.name.endswith(".pdf") for p in out.parent.iterdir())  # nothing written beside the folder
+
+
+def test_index_lists_each_form_with_its_own_instance_id_and_the_form_holds_it(run):
+    _, out = run
+    with (out / INDEX_NAME).open(encoding="utf-8-sig", newline="") as fh:
+        index = list(csv.DictReader(fh))
+    assert [int(r["row"]) for r in index] == [2, 3, 4, 5, 6, 8, 9, 10]
+    ids = [r["instance_id"] for r in index]
+    assert len(set(ids)) == len(ids) and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    assert next(r for r in index if r["row"] == "10")["name"].startswith("'=")  # formula neutralised
+    for entry in index:
+        fields = PdfReader(out / entry["file"]).get_fields()
+        assert fields[D.identity.instance_field]["/V"] == entry["instance_id"]
+        row = AWKWARD[int(entry["row"]) - 2]
+        assert fields[COLUMNS.name_field.name]["/V"] == unicodedata.normalize("NFC", row[0])
+
+
+def test_the_prefilled_form_holds_the_roster_values(run):
+    _, out = run
+    first = PdfReader(next(out.glob("minicex_Åsa_Öberg.pdf"))).get_fields()
+    row = AWKWARD[0]
+    for f, value in zip(COLUMNS.fields, row, strict=True):
+        expected = HSLF.code if f is COLUMNS.regulation_field else value
+        assert str(first[f.name].get("/V", "")).lstrip("/") == expected, f.name
+
+
+def test_equal_names_get_numbered_names_and_existing_files_are_kept(tmp_path):
+    (tmp_path / "minicex_Eva.pdf").write_bytes(b"already sent")
+    rows = [RosterRow(n, "Eva", {COLUMNS.name_field.name: "Eva"}) for n in (2, 3)]
+    names = Prefiller(tmp_path).file_names(rows, taken=[p.name for p in tmp_path.iterdir()])
+    assert names == ["minicex_Eva-2.pdf", "minicex_Eva-3.pdf"]
+
+
+def test_a_name_the_form_fonts_cannot_show_skips_only_that_row(tmp_path):
+    from minicex_pdf.roster import Roster
+
+    rows = (
+        RosterRow(2, "Łucja Ćwik", {COLUMNS.name_field.name: "Łucja Ćwik"}),
+        RosterRow(3, "Eva", {COLUMNS.name_field.name: "Eva"}),
+    )
+    result = Prefiller(tmp_path).run(Roster("r.csv", rows))
+    assert [m.row.number for m in result.made] == [3]
+    assert [e.number for e in result.errors] == [2]
