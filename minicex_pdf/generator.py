@@ -345,6 +345,16 @@ class _FormBuilder:
             return tx_ap(key, value, *args, **kwds)
 
         form.txAP = _tx_ap  # type: ignore[method-assign]
+        checkbox_ap = form.checkboxAP
+
+        def _checkbox_ap(key: str, value: str, *args: Any, **kwds: Any) -> Any:
+            # ReportLab 5.1 misplaces radio circles whose size is not 20: draw them here.
+            if kwds.get("shape") == "circle":
+                size = kwds["size"]
+                return form.makeStream(size, size, _radio_stream(size, value == "Yes"), Resources=_raw("<< >>"))
+            return checkbox_ap(key, value, *args, **kwds)
+
+        form.checkboxAP = _checkbox_ap  # type: ignore[method-assign]
 
     def _finish_resources(self) -> None:
         """One /Font dictionary in /DR with the text font and ZapfDingbats (ReportLab writes one per font)."""
@@ -414,15 +424,33 @@ class _FormBuilder:
         yield _Block(height, draw_privacy, space_after=10)
 
     def _heading(self, title: Text, note: Text | None) -> _Block:
-        runs = _wrap(title[self.langs[0]], BOLD, 10.5, CONTENT_W)
-        for lang in self.langs[1:]:
-            runs += _wrap(title[lang], ITAL, 9, CONTENT_W)
+        sv_size, en_size = 10.5, 9.0
+        first = title[self.langs[0]]
+        others = [title[lang] for lang in self.langs[1:] if title[lang] != first]
+        one_line = " / ".join([first, *others])
+        inline = bool(others) and (
+            stringWidth(first + " / ", BOLD, sv_size) + sum(stringWidth(o, ITAL, en_size) for o in others) <= CONTENT_W
+        )
+        if inline or not others:
+            runs = [_Run(one_line, BOLD, sv_size)]
+        else:
+            runs = _wrap(first, BOLD, sv_size, CONTENT_W) + [
+                r for o in others for r in _wrap(o, ITAL, en_size, CONTENT_W)
+            ]
         title_h = _runs_height(runs)
         note_runs = _wrap(self.t(note), REG, SMALL + 0.4, CONTENT_W) if note else []
         height = title_h + 4 + _runs_height(note_runs)
 
         def draw(c: Canvas, top: float) -> None:
-            _draw_runs(c, runs, MARGIN_X, top)
+            if inline:
+                base = top - runs[0].height + 0.22 * sv_size
+                c.setFont(BOLD, sv_size)
+                c.drawString(MARGIN_X, base, first + " / ")
+                x = MARGIN_X + stringWidth(first + " / ", BOLD, sv_size)
+                c.setFont(ITAL, en_size)
+                c.drawString(x, base, " / ".join(others))
+            else:
+                _draw_runs(c, runs, MARGIN_X, top)
             c.setLineWidth(1.2)
             c.line(MARGIN_X, top - title_h - 1.5, MARGIN_X + CONTENT_W, top - title_h - 1.5)
             c.setLineWidth(BORDER)
@@ -468,7 +496,7 @@ class _FormBuilder:
             for cx, _w, (_h, draw_cell) in cells:
                 draw_cell(c, cx, top)
 
-        return _Block(height, draw, space_after=7)
+        return _Block(height, draw, space_after=5)
 
     def _cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
         if fld.type == "checkbox":
@@ -745,6 +773,27 @@ class _FormBuilder:
                 fieldFlags="readOnly",
                 annotationFlags="hidden",
             )
+
+
+def _circle(c: float, r: float) -> str:
+    """A closed circle path around (c, c) of radius r, as four Bezier arcs."""
+    k = 0.5523 * r
+    return (
+        f"{c + r:.2f} {c:.2f} m "
+        f"{c + r:.2f} {c + k:.2f} {c + k:.2f} {c + r:.2f} {c:.2f} {c + r:.2f} c "
+        f"{c - k:.2f} {c + r:.2f} {c - r:.2f} {c + k:.2f} {c - r:.2f} {c:.2f} c "
+        f"{c - r:.2f} {c - k:.2f} {c - k:.2f} {c - r:.2f} {c:.2f} {c - r:.2f} c "
+        f"{c + k:.2f} {c - r:.2f} {c + r:.2f} {c - k:.2f} {c + r:.2f} {c:.2f} c h"
+    )
+
+
+def _radio_stream(size: float, on: bool) -> str:
+    """A radio button's appearance: a white disc with a black ring, and a black dot when on."""
+    c = size / 2
+    parts = ["q 1 g", _circle(c, c), "f", f"0 G {BORDER} w", _circle(c, c - BORDER / 2), "S"]
+    if on:
+        parts += ["0 g", _circle(c, c * 0.45), "f"]
+    return "\n".join([*parts, "Q"])
 
 
 def _raw(text: str) -> Any:

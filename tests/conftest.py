@@ -1,0 +1,157 @@
+"""Shared fixtures: the definition, generated blank forms, and a form filled in PDFium.
+
+Generated PDFs are session-scoped: each is built once per test run. Other test
+modules may add fixtures here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+
+from minicex_pdf.definition import FORM_LANGS, Field, FormDefinition, load_definition
+from minicex_pdf.generator import build_form
+
+#: A sentence with every Swedish letter, for text fields.
+SWEDISH = "Ärendet gällde en äldre man med yrsel; ÅÄÖ åäö prövades väl."
+#: A free text longer than ReportLab's old 100-character cut.
+LONG_TEXT = (SWEDISH + " ") * 3
+#: Multi-line text with a blank line in it.
+MULTILINE = "Första raden: åäö.\nAndra raden: ÅÄÖ och lite mer text.\n\nEfter en tom rad."
+
+
+def value_for(fld: Field, index: int = 0) -> object:
+    """A realistic value for any field, typed like Record.values (derived from the field's type)."""
+    if fld.type == "text":
+        return LONG_TEXT.strip()
+    if fld.type == "multiline":
+        return MULTILINE
+    if fld.type == "date":
+        return _dt.date(2026, 3, 14)
+    if fld.type == "integer":
+        return fld.norm[1] if fld.norm else 7
+    if fld.type == "checkbox":
+        return True
+    if fld.type == "choice":
+        return fld.options[-1].code
+    if fld.type == "level":
+        return fld.options[(index + 1) % len(fld.options)].code
+    if fld.type == "multichoice":
+        return tuple(o.code for o in fld.options)
+    raise AssertionError(f"no test value for field type {fld.type}")
+
+
+def full_values(definition: FormDefinition) -> dict[str, object]:
+    """A value for every fillable field of ``definition``: every check box ticked, every group chosen."""
+    return {f.name: value_for(f, i) for i, f in enumerate(definition.fields)}
+
+
+@pytest.fixture(scope="session")
+def definition() -> FormDefinition:
+    return load_definition()
+
+
+@pytest.fixture(scope="session")
+def blank_pdfs(definition: FormDefinition) -> dict[str, bytes]:
+    """The blank form in each language variant (``sv+en``, ``sv``, ``en``)."""
+    return {lang: build_form(definition, lang=lang) for lang in FORM_LANGS}
+
+
+@pytest.fixture(scope="session")
+def blank_pdf(blank_pdfs: dict[str, bytes]) -> bytes:
+    """The default blank form (bilingual)."""
+    return blank_pdfs["sv+en"]
+
+
+@pytest.fixture(scope="session")
+def all_values(definition: FormDefinition) -> dict[str, object]:
+    """A typed value for every fillable field (see :func:`full_values`)."""
+    return full_values(definition)
+
+
+@pytest.fixture(scope="session")
+def pdfium_filled(blank_pdf: bytes, all_values: dict[str, object], definition: FormDefinition) -> bytes:
+    """The blank form with every fillable field filled in PDFium (click, type, incremental save)."""
+    pytest.importorskip("pypdfium2")
+    from minicex_pdf.fill_pdfium import fill_pdfium
+
+    return fill_pdfium(blank_pdf, all_values, definition)
+
+
+# --------------------------------------------------------------------------- reading fields back (pypdf)
+
+
+def walk_fields(pdf: bytes) -> dict[str, dict[str, object]]:
+    """Every terminal field of ``pdf`` by full name, read with pypdf by walking /Fields and /Kids.
+
+    Each entry has ``FT``, ``Ff``, ``V`` (inherited up the parent chain, decoded:
+    text as ``str`` with ``\\n`` line breaks, names without the slash), ``TU``,
+    ``F`` (the first widget's annotation flags), ``states`` (every widget's /AP /N
+    keys other than Off, in widget order), ``AS`` (each widget's /AS) and
+    ``rects`` (each widget's page index and /Rect).
+    """
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.generic import NameObject
+
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    out: dict[str, dict[str, object]] = {}
+
+    def clean(value: object) -> object:
+        if isinstance(value, NameObject):
+            return str(value)[1:]
+        if isinstance(value, str):
+            return value.replace("\r\n", "\n").replace("\r", "\n")
+        return value
+
+    def visit(node: object, prefix: str, inherited: dict[str, object]) -> None:
+        obj = node.get_object()  # type: ignore[attr-defined]
+        name = prefix
+        if "/T" in obj:
+            name = f"{prefix}.{obj['/T']}" if prefix else str(obj["/T"])
+        here = dict(inherited)
+        for key in ("/FT", "/Ff", "/V", "/TU"):
+            if key in obj:
+                here[key] = obj[key]
+        kids = obj.get("/Kids")
+        if kids and any("/T" in k.get_object() for k in kids):
+            for kid in kids:
+                visit(kid, name, here)
+            return
+        widgets = [k.get_object() for k in kids] if kids else [obj]
+        entry = out.setdefault(
+            name,
+            {
+                "FT": str(here.get("/FT", "")),
+                "Ff": int(here.get("/Ff", 0)),
+                "V": clean(here.get("/V")),
+                "TU": here.get("/TU"),
+                "F": int(widgets[0].get("/F", 0)),
+                "states": [],
+                "AS": [],
+                "rects": [],
+            },
+        )
+        for w in widgets:
+            ap = w.get("/AP", {}).get("/N")
+            if entry["FT"] == "/Btn" and ap is not None:
+                entry["states"].extend(str(k)[1:] for k in ap.get_object() if k != "/Off")  # type: ignore[union-attr]
+            if "/AS" in w:
+                entry["AS"].append(str(w["/AS"])[1:])  # type: ignore[union-attr]
+            page = w.get("/P")
+            entry["rects"].append(  # type: ignore[union-attr]
+                (pages.get(page.idnum) if page is not None else None, [float(v) for v in w["/Rect"]])
+            )
+
+    for field in reader.trailer["/Root"]["/AcroForm"]["/Fields"]:
+        visit(field, "", {})
+    return out
+
+
+@pytest.fixture(scope="session")
+def read_fields():
+    """:func:`walk_fields`, as a fixture for test modules."""
+    return walk_fields
