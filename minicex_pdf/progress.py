@@ -1,0 +1,349 @@
+"""Each trainee's progress, computed from records: pure data, nothing drawn.
+
+Levels are ordinal. This module counts how often an area was observed and lists
+the level code of each observation in date order; it never averages, takes a
+median of, or fits a line through levels.
+
+Trainees are told apart by name *and* specialty: two trainees with the same name
+in different specialties are two trainees. Forms without a specialty join the
+trainee of that name when there is exactly one specialty for the name; when
+there are several they stay a group of their own and the progress says so
+(:attr:`TraineeProgress.notes`), so nothing is merged silently.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .definition import Field, FormDefinition, Text, load_definition
+from .record import Record, SubGoal
+from .roster import RosterColumns
+from .subgoals import Catalogue
+from .subgoals import catalogue as load_catalogue
+
+_SPACE = re.compile(r"\s+")
+
+
+def name_key(text: Any) -> str:
+    """How names are compared: NFC, spaces collapsed, case-folded."""
+    if not isinstance(text, str):
+        return ""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The definition's fields in the parts they play in a progress report.
+
+    The single place where this module names fields: each name is looked up in
+    the definition (KeyError at once if a version lacks it); labels, options,
+    areas and levels always come from the definition itself.
+    """
+
+    trainee: Field
+    specialty: Field
+    supervisor: Field
+    regulation: Field
+    date: Field
+    assessor: Field
+    role: Field
+    role_supervisor: str
+    setting: Field
+    complexity: Field
+    complicated: Field
+    went_well: Field
+    next_time: Field
+    action_plan: Field
+
+    @classmethod
+    def of(cls, definition: FormDefinition) -> Roles:
+        """Resolve each role in ``definition``."""
+        columns = RosterColumns.of(definition)
+        prefill = {f.prefill: f for f in columns.fields}
+        role = definition.field("assessor_role")
+        supervisor_option = role.option("supervisor")
+        if supervisor_option is None:
+            raise KeyError("assessor_role has no option 'supervisor'")
+        return cls(
+            trainee=columns.name_field,
+            specialty=prefill["specialty"],
+            supervisor=prefill["supervisor"],
+            regulation=columns.regulation_field,
+            date=next(f for f in definition.fields if f.type == "date" and f.required),
+            assessor=definition.field("assessor_name"),
+            role=role,
+            role_supervisor=supervisor_option.code,
+            setting=definition.field("setting"),
+            complexity=definition.field("complexity"),
+            complicated=definition.field("complicated"),
+            went_well=definition.field("went_well"),
+            next_time=definition.field("next_time"),
+            action_plan=definition.field("action_plan"),
+        )
+
+
+@dataclass(frozen=True)
+class Observation:
+    """The level one form gave an area: its date, the level code (None if left blank) and the assessor."""
+
+    date: _dt.date | None
+    level: str | None
+    assessor: str
+
+
+@dataclass(frozen=True)
+class AreaProgress:
+    """One area across a trainee's forms: each form's level in date order, and how often observed."""
+
+    area: str
+    label: Text
+    observations: tuple[Observation, ...]
+    observed: int
+
+    @property
+    def levels(self) -> tuple[str | None, ...]:
+        """The level code of each form in date order (never combined into one number)."""
+        return tuple(o.level for o in self.observations)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The texts of one form, with its date and assessor."""
+
+    date: _dt.date | None
+    assessor: str
+    went_well: str
+    next_time: str
+    action_plan: str
+
+
+@dataclass(frozen=True)
+class FormRef:
+    """A form named for an admin: date, assessor and source file."""
+
+    date: _dt.date | None
+    assessor: str
+    path: str
+
+
+@dataclass(frozen=True)
+class TraineeProgress:
+    """Everything the report shows about one trainee."""
+
+    name: str
+    specialty: str
+    count: int
+    undated: int
+    latest: _dt.date | None
+    per_month: tuple[tuple[str, int], ...]
+    assessors: tuple[str, ...]
+    by_supervisor: int
+    areas: tuple[AreaProgress, ...]
+    settings: tuple[tuple[str, int], ...]
+    complexity: tuple[tuple[str, int], ...]
+    complicated: int
+    regulation: str | None
+    subgoals_covered: tuple[tuple[SubGoal, int], ...]
+    subgoals_missing: tuple[str, ...]
+    awaiting_action_plan: tuple[FormRef, ...]
+    feedback: tuple[Feedback, ...]
+    notes: tuple[Text, ...] = ()
+
+    @property
+    def not_by_supervisor(self) -> int:
+        """How many forms someone other than the personal supervisor made."""
+        return self.count - self.by_supervisor
+
+
+@dataclass(frozen=True)
+class CohortLine:
+    """One line of the cohort page."""
+
+    name: str
+    specialty: str
+    count: int
+    assessors: int
+    not_by_supervisor: int
+    awaiting_action_plan: int
+    latest: _dt.date | None
+
+
+def _text(record: Record, field: Field) -> str:
+    value = record.values.get(field.name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _months(dates: list[_dt.date]) -> tuple[tuple[str, int], ...]:
+    """Forms per calendar month from the first to the last, months without forms included."""
+    if not dates:
+        return ()
+    counts = Counter(f"{d.year:04d}-{d.month:02d}" for d in dates)
+    first, last = min(dates), max(dates)
+    out = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        key = f"{year:04d}-{month:02d}"
+        out.append((key, counts.get(key, 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(out)
+
+
+def _count_options(records: list[Record], field: Field) -> tuple[tuple[str, int], ...]:
+    counts = Counter(r.values.get(field.name) for r in records)
+    return tuple((o.code, counts.get(o.code, 0)) for o in field.options)
+
+
+class ProgressBuilder:
+    """Turns records into per-trainee progress and the cohort lines."""
+
+    def __init__(self, definition: FormDefinition | None = None, catalogue: Catalogue | None = None) -> None:
+        self.definition = definition or load_definition()
+        self.catalogue = catalogue or load_catalogue(self.definition)
+        self.roles = Roles.of(self.definition)
+
+    def _specialty(self, record: Record) -> str:
+        text = _text(record, self.roles.specialty)
+        return self.catalogue.specialty(text) or _SPACE.sub(" ", text)
+
+    def group(self, records: Iterable[Record]) -> list[tuple[str, str, list[Record], list[Text]]]:
+        """Records grouped per trainee: (name, specialty, records in date order, notes)."""
+        by_name: dict[str, dict[str, list[Record]]] = {}
+        spelling: dict[str, str] = {}
+        for record in records:
+            name = _text(record, self.roles.trainee)
+            key = name_key(name)
+            spelling.setdefault(key, name)
+            by_name.setdefault(key, {}).setdefault(name_key(self._specialty(record)), []).append(record)
+        groups = []
+        for key, by_specialty in sorted(by_name.items()):
+            notes: list[Text] = []
+            named = [s for s in by_specialty if s]
+            if "" in by_specialty and len(named) == 1:
+                by_specialty[named[0]].extend(by_specialty.pop(""))
+            elif "" in by_specialty and named:
+                notes.append(
+                    Text(
+                        sv="Formulär utan specialitet: flera ST-läkare har detta namn, så de visas för sig.",
+                        en="Forms without a specialty: several trainees have this name, so they are shown apart.",
+                    )
+                )
+            if len(named) > 1:
+                notes.append(
+                    Text(
+                        sv=f"{len(named)} ST-läkare med detta namn, åtskilda efter specialitet.",
+                        en=f"{len(named)} trainees with this name, told apart by specialty.",
+                    )
+                )
+            for specialty_key in sorted(by_specialty):
+                recs = sorted(by_specialty[specialty_key], key=self._order)
+                specialty = next((self._specialty(r) for r in recs if self._specialty(r)), "")
+                groups.append((spelling[key], specialty, recs, list(notes)))
+        return groups
+
+    def _order(self, record: Record) -> tuple[int, _dt.date]:
+        date = record.values.get(self.roles.date.name)
+        return (0, date) if isinstance(date, _dt.date) else (1, _dt.date.max)
+
+    def _date(self, record: Record) -> _dt.date | None:
+        date = record.values.get(self.roles.date.name)
+        return date if isinstance(date, _dt.date) else None
+
+    def _by_supervisor(self, record: Record) -> bool:
+        role = record.values.get(self.roles.role.name)
+        if role:
+            return bool(role == self.roles.role_supervisor)
+        assessor = name_key(_text(record, self.roles.assessor))
+        return bool(assessor) and assessor == name_key(_text(record, self.roles.supervisor))
+
+    def trainee(self, name: str, specialty: str, records: list[Record], notes: Iterable[Text] = ()) -> TraineeProgress:
+        """The progress of one trainee from their records (any order)."""
+        roles = self.roles
+        records = sorted(records, key=self._order)
+        dates = [d for r in records if (d := self._date(r))]
+        assessors: dict[str, str] = {}
+        for r in records:
+            who = _text(r, roles.assessor)
+            if who:
+                assessors.setdefault(name_key(who), who)
+        areas = []
+        for f in self.definition.level_fields():
+            area = self.definition.area(f.area or "")
+            obs = tuple(Observation(self._date(r), r.values.get(f.name), _text(r, roles.assessor)) for r in records)
+            observed = sum(1 for o in obs if o.level and (lv := self.definition.level(o.level)) and lv.rank > 0)
+            areas.append(AreaProgress(area.code, area.label, obs, observed))
+        regulation = next(
+            (r.values[roles.regulation.name] for r in reversed(records) if r.values.get(roles.regulation.name)), None
+        )
+        covered: Counter[SubGoal] = Counter(g for r in records for g in r.subgoals)
+        if regulation is None and covered:
+            regs = Counter(g.regulation for g in covered.elements())
+            regulation = regs.most_common(1)[0][0]
+        missing: tuple[str, ...] = ()
+        out_notes = list(notes)
+        if regulation is not None:
+            done = {g.code for g in covered if g.regulation == regulation}
+            missing = tuple(c for c in self.catalogue.codes(regulation, specialty or None) if c not in done)
+            if not self.catalogue.specialty(specialty):
+                out_notes.append(
+                    Text(
+                        sv="Specialitetens egna delmål är okända (specialiteten saknas i delmålslistan).",
+                        en="The specialty's own sub-goals are unknown (the specialty is not in the sub-goal list).",
+                    )
+                )
+        order = {c: i for i, c in enumerate(self.catalogue.codes(regulation, specialty or None))} if regulation else {}
+        covered_list = sorted(
+            covered.items(), key=lambda kv: (kv[0].regulation, order.get(kv[0].code, 1_000), kv[0].code)
+        )
+        return TraineeProgress(
+            name=name,
+            specialty=specialty,
+            count=len(records),
+            undated=len(records) - len(dates),
+            latest=max(dates) if dates else None,
+            per_month=_months(dates),
+            assessors=tuple(assessors.values()),
+            by_supervisor=sum(1 for r in records if self._by_supervisor(r)),
+            areas=tuple(areas),
+            settings=_count_options(records, roles.setting),
+            complexity=_count_options(records, roles.complexity),
+            complicated=sum(1 for r in records if r.values.get(roles.complicated.name) is True),
+            regulation=regulation,
+            subgoals_covered=tuple(covered_list),
+            subgoals_missing=missing,
+            awaiting_action_plan=tuple(
+                FormRef(self._date(r), _text(r, roles.assessor), r.source.path)
+                for r in records
+                if r.status == "awaiting_action_plan"
+            ),
+            feedback=tuple(
+                Feedback(
+                    self._date(r),
+                    _text(r, roles.assessor),
+                    _text(r, roles.went_well),
+                    _text(r, roles.next_time),
+                    _text(r, roles.action_plan),
+                )
+                for r in records
+            ),
+            notes=tuple(out_notes),
+        )
+
+    def build(self, records: Iterable[Record]) -> list[TraineeProgress]:
+        """Every trainee's progress, by name then specialty."""
+        return [self.trainee(name, spec, recs, notes) for name, spec, recs, notes in self.group(records)]
+
+
+def cohort(progress: Iterable[TraineeProgress]) -> list[CohortLine]:
+    """One line per trainee for the admin's cohort page."""
+    return [
+        CohortLine(
+            p.name, p.specialty, p.count, len(p.assessors), p.not_by_supervisor, len(p.awaiting_action_plan), p.latest
+        )
+        for p in progress
+    ]
