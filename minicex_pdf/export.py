@@ -1,0 +1,219 @@
+"""Exports of the store: one row per form (its latest revision) as CSV, XLSX or JSON Lines.
+
+Columns come from the definition, in its reading order: one per field, headers
+its label in the chosen language; a multichoice field (focus) is one cell; a
+level field is two cells, its code and its label, never a mean. Then the parsed
+sub-goals, the status, the problems and where the record came from.
+
+Cells beginning with ``= + - @``, a tab or a carriage return are neutralised
+with a leading apostrophe in CSV and XLSX, so that no cell is a live formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .definition import Field, FormDefinition, Text, definitions
+from .errors import UsageError
+from .record import STATUS_TEXT
+from .store import Store, StoredRow
+
+FORMATS = ("csv", "xlsx", "jsonl")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters XML 1.0 (and so XLSX) cannot hold.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+_YES = Text(sv="ja", en="yes")
+_NO = Text(sv="nej", en="no")
+_CODE = Text(sv="kod", en="code")
+_HEADERS = {
+    "subgoal_codes": Text(sv="Delmål (tolkade koder)", en="Sub-goals (codes read)"),
+    "status": Text(sv="Status", en="Status"),
+    "problems": Text(sv="Problem", en="Problems"),
+    "revision": Text(sv="Version av ifyllnaden", en="Revision"),
+    "instance_id": Text(sv="Formulär-id", en="Form instance id"),
+    "form_version": Text(sv="Formulärversion", en="Form version"),
+    "source_path": Text(sv="Källfil", en="Source file"),
+    "sha256": Text(sv="SHA-256", en="SHA-256"),
+    "imported_at": Text(sv="Importerad (UTC)", en="Imported (UTC)"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column: a stable key, its header in both languages, and how to get the cell."""
+
+    key: str
+    header: Text
+    cell: Callable[[StoredRow, str], Any]
+
+
+def neutralise(value: Any) -> Any:
+    """A cell safe from formula injection: text beginning with = + - @ tab or CR gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _value(row: StoredRow, field: Field) -> Any:
+    value = row.record.values.get(field.name)
+    if value in (None, "") and field.name in row.record.raw:
+        return row.record.raw[field.name]  # present but not typed ("igår" in a date field): show what was written
+    return value
+
+
+def _label(field: Field, code: Any, lang: str) -> Any:
+    option = field.option(code) if isinstance(code, str) else None
+    return option.label[lang] if option else code
+
+
+def _field_columns(field: Field) -> list[Column]:
+    if field.type == "level":
+        return [
+            Column(
+                f"{field.name}_code",
+                Text(f"{field.label.sv} ({_CODE.sv})", f"{field.label.en} ({_CODE.en})"),
+                lambda r, lang, f=field: _value(r, f),
+            ),
+            Column(field.name, field.label, lambda r, lang, f=field: _label(f, _value(r, f), lang)),
+        ]
+    if field.type == "choice":
+        return [Column(field.name, field.label, lambda r, lang, f=field: _label(f, _value(r, f), lang))]
+    if field.type == "multichoice":
+
+        def many(r: StoredRow, lang: str, f: Field = field) -> Any:
+            value = _value(r, f)
+            if isinstance(value, str):
+                return value
+            return "; ".join(str(_label(f, code, lang)) for code in value or ()) or None
+
+        return [Column(field.name, field.label, many)]
+    if field.type == "checkbox":
+        return [Column(field.name, field.label, lambda r, lang, f=field: (_YES if _value(r, f) else _NO)[lang])]
+    return [Column(field.name, field.label, lambda r, lang, f=field: _value(r, f))]
+
+
+def _problems(row: StoredRow, lang: str) -> str | None:
+    lines = [f"{p.severity}: {p.message[lang]} [{p.code}]" for p in row.record.problems]
+    return "\n".join(lines) or None
+
+
+def columns(defs: Iterable[FormDefinition] | None = None) -> list[Column]:
+    """The export columns: the newest definition's fields in reading order, then older versions' extra fields."""
+    defs = list(definitions().values()) if defs is None else list(defs)
+    seen: set[str] = set()
+    cols: list[Column] = []
+    for definition in sorted(defs, key=lambda d: -d.version):
+        for field in definition.fields:
+            if field.name not in seen:
+                seen.add(field.name)
+                cols.extend(_field_columns(field))
+    src = lambda key: lambda r, lang: getattr(r.record.source, key)  # noqa: E731
+    h = _HEADERS
+    cols += [
+        Column(
+            "subgoal_codes", h["subgoal_codes"], lambda r, lang: ", ".join(s.code for s in r.record.subgoals) or None
+        ),
+        Column("status", h["status"], lambda r, lang: STATUS_TEXT[r.record.status][lang]),
+        Column("problems", h["problems"], _problems),
+        Column("revision", h["revision"], lambda r, lang: r.revision),
+        Column("instance_id", h["instance_id"], src("instance_id")),
+        Column("form_version", h["form_version"], src("form_version")),
+        Column("source_path", h["source_path"], src("path")),
+        Column("sha256", h["sha256"], src("sha256")),
+        Column("imported_at", h["imported_at"], lambda r, lang: r.imported_at),
+    ]
+    return cols
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return value
+
+
+class Exporter:
+    """Writes the latest revision of every stored form in one format."""
+
+    def __init__(self, store: Store, *, fmt: str, lang: str = "sv", delimiter: str = ";") -> None:
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+        if len(delimiter) != 1 or delimiter in '"\r\n':
+            raise UsageError(
+                f"the delimiter must be one character other than a quote or a line break, not {delimiter!r}"
+            )
+        self.store, self.fmt, self.lang, self.delimiter = store, fmt, lang, delimiter
+        self.columns = columns()
+
+    def headers(self) -> list[str]:
+        """The header row in the chosen language."""
+        return [c.header[self.lang] for c in self.columns]
+
+    def rows(self) -> Iterator[list[Any]]:
+        """Each form's cells, streamed from the store (not neutralised)."""
+        for row in self.store.rows():
+            yield [c.cell(row, self.lang) for c in self.columns]
+
+    def write(self, out: str | Path | None) -> int:
+        """Write to the file ``out`` (or standard output for csv and jsonl); the number of rows written."""
+        if self.fmt == "xlsx":
+            if out is None:
+                raise UsageError("an XLSX export needs an output file: add -o FILE.xlsx")
+            return self._xlsx(Path(out))
+        if out is None:
+            return self._text(sys.stdout, bom=False)
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            return self._text(fh, bom=self.fmt == "csv")
+
+    def _text(self, fh: IO[str], *, bom: bool) -> int:
+        n = 0
+        if self.fmt == "csv":
+            if bom:
+                fh.write("\ufeff")  # Excel reads UTF-8 only with a byte order mark
+            writer = csv.writer(fh, delimiter=self.delimiter, lineterminator="\r\n")
+            writer.writerow([neutralise(h) for h in self.headers()])
+            for cells in self.rows():
+                writer.writerow([neutralise(_plain(c)) for c in cells])
+                n += 1
+            return n
+        keys = [c.key for c in self.columns]
+        for cells in self.rows():
+            fh.write(json.dumps(dict(zip(keys, map(_plain, cells), strict=True)), ensure_ascii=False) + "\n")
+            n += 1
+        return n
+
+    def _xlsx(self, out: Path) -> int:
+        try:
+            from openpyxl import Workbook
+            from openpyxl.utils import get_column_letter
+        except ImportError:
+            raise UsageError(
+                "XLSX export needs openpyxl: pip install 'minicex-pdf[xlsx]' (or pip install openpyxl)"
+            ) from None
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("mini-CEX")
+        ws.freeze_panes = "A2"
+        for i, col in enumerate(self.columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = min(max(len(col.header[self.lang]) + 2, 12), 40)
+        ws.append([_xlsx_cell(h) for h in self.headers()])
+        n = 0
+        for cells in self.rows():
+            ws.append([_xlsx_cell(c) for c in cells])
+            n += 1
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{n + 1}"
+        wb.save(out)
+        return n
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return neutralise(_ILLEGAL_XML.sub("", value))
+    return value

@@ -1,0 +1,298 @@
+"""Batch import: walk folders, read returned forms in parallel, store each one atomically, sum up.
+
+Input files are only ever read. Each file's bytes are hashed once; a file whose
+SHA-256 the store already knows is not parsed again. Workers send back small
+picklable results (the record as a dict), and the parent, the only writer,
+commits each file in its own transaction: an import stopped at any moment
+leaves a consistent database, and the same command run again finishes the job.
+
+Files are handled in order of modification time (then path), so that when a
+form comes back twice in one batch the later file is the newer revision.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .definition import Text, definitions
+from .errors import DamagedPdfError, FormReadError, UsageError
+from .export import neutralise
+from .progress_bar import NullProgress, Progress
+from .store import Store, Unreadable, reason_of
+
+#: Below this many files to parse, starting worker processes costs more than it saves.
+POOL_MIN_FILES = 8
+_PDF_MAGIC = b"%PDF-"
+_SNIFF = 1024
+
+# Outcomes a worker reports for one file.
+_OK, _KNOWN, _BAD = "ok", "known", "bad"
+
+_TEXT = {
+    "database": Text("Databas", "Database"),
+    "imported": Text("Importerade", "Imported"),
+    "revisions": Text("varav nya versioner av tidigare formulär", "of which new revisions of earlier forms"),
+    "with_problems": Text("Importerade med fel", "Imported with problems"),
+    "already": Text("Redan importerade", "Already imported"),
+    "unreadable": Text("Kunde inte läsas", "Not readable"),
+    "errors_head": Text("Importerade med fel", "Imported with errors"),
+}
+
+
+@dataclass(frozen=True)
+class FileIssue:
+    """A file the summary lists: one that could not be read, or was imported with errors."""
+
+    path: str
+    sha256: str
+    outcome: str  # "not_readable" or "errors"
+    code: str
+    reason: Text
+
+
+@dataclass
+class ImportSummary:
+    """What one import did; ``issues`` lists only the files that need a look."""
+
+    db: Path
+    files: int = 0
+    imported: int = 0
+    revisions: int = 0
+    with_problems: int = 0
+    already: int = 0
+    unreadable: int = 0
+    interrupted: bool = False
+    issues: list[FileIssue] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file was imported or already there, 1 when some could not be read."""
+        return 1 if self.unreadable else 0
+
+    def lines(self, lang: str = "en") -> list[str]:
+        """The summary as lines of text, with the path and reason of each file that needs a look."""
+        t = {k: v[lang] for k, v in _TEXT.items()}
+        imported = f"{t['imported']}: {self.imported}"
+        if self.revisions:
+            imported += f" ({t['revisions']}: {self.revisions})"
+        out = [
+            f"{t['database']}: {self.db}",
+            imported,
+            f"{t['with_problems']}: {self.with_problems}",
+            f"{t['already']}: {self.already}",
+            f"{t['unreadable']}: {self.unreadable}",
+        ]
+        for outcome, head in (("not_readable", t["unreadable"]), ("errors", t["errors_head"])):
+            listed = [i for i in self.issues if i.outcome == outcome]
+            if listed:
+                out.append(f"{head}:")
+                out += [f"  {i.path}: {i.reason[lang]}" for i in listed]
+        return out
+
+    def write_report(self, path: str | Path, lang: str = "en") -> None:
+        """The listed files as CSV (UTF-8 with BOM, ``;``): path, sha256, outcome, code, reason."""
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+            writer.writerow(["path", "sha256", "outcome", "code", "reason"])
+            for i in self.issues:
+                writer.writerow([neutralise(v) for v in (i.path, i.sha256, i.outcome, i.code, i.reason[lang])])
+
+
+def _looks_like_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return _PDF_MAGIC in fh.read(_SNIFF)
+    except OSError:
+        return False
+
+
+def find_files(paths: Iterable[str | Path], *, skip: Iterable[str | Path] = ()) -> list[Path]:
+    """The files to import, as absolute paths, oldest first.
+
+    A file named on the command line is always taken. In a folder (walked
+    recursively, hidden files and folders left out) a file is taken when its
+    name ends in ``.pdf`` in any case, or its first bytes say it is a PDF.
+    ``skip`` names files never to take (the database and its journal).
+    """
+    skipped = {os.path.abspath(p) for p in skip}
+    found: dict[str, os.stat_result] = {}
+
+    def take(path: str) -> None:
+        if path not in skipped and path not in found:
+            try:
+                found[path] = os.stat(path)
+            except OSError:
+                found[path] = os.stat_result((0,) * 10)
+
+    for given in paths:
+        root = os.path.abspath(given)
+        if os.path.isdir(root):
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    full = os.path.join(folder, name)
+                    if name.startswith(".") or not os.path.isfile(full):
+                        continue
+                    if name.lower().endswith(".pdf") or _looks_like_pdf(Path(full)):
+                        take(full)
+        elif os.path.exists(root):
+            take(root)
+        else:
+            raise UsageError(f"{given}: no such file or folder")
+    return [Path(p) for p in sorted(found, key=lambda p: (found[p].st_mtime_ns, p))]
+
+
+# ---------------------------------------------------------------------- worker side
+
+_known: frozenset[str] = frozenset()
+
+
+def _init_worker(known: frozenset[str]) -> None:
+    """Pool initializer: the hashes to skip; Ctrl-C is the parent's to handle."""
+    global _known
+    _known = known
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def read_one(path: str) -> tuple[Any, ...]:
+    """Read one file: ``(outcome, path, sha256, size, payload)``; small and picklable."""
+    from .reader import read_form
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        err = FormReadError(path, exc.strerror or str(exc))
+        return (_BAD, path, "", 0, (err.kind, *_texts(reason_of(err))))
+    sha = hashlib.sha256(data).hexdigest()
+    if sha in _known:
+        return (_KNOWN, path, sha, len(data), None)
+    try:
+        record = read_form(path, data=data)
+    except FormReadError as exc:
+        return (_BAD, path, sha, len(data), (exc.kind, *_texts(reason_of(exc))))
+    except Exception as exc:  # a reader bug must not stop the batch: report the file as damaged
+        err = DamagedPdfError(path, type(exc).__name__)
+        return (_BAD, path, sha, len(data), (err.kind, *_texts(reason_of(err))))
+    return (_OK, path, sha, len(data), record.to_dict())
+
+
+def _texts(text: Text) -> tuple[str, str]:
+    return (text.sv, text.en)
+
+
+# ---------------------------------------------------------------------- parent side
+
+
+class Importer:
+    """Imports files and folders into one store, in parallel over ``jobs`` processes."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        jobs: int | None = None,
+        progress: Any = None,
+        display_root: str | Path | None = None,
+    ) -> None:
+        if jobs is not None and jobs < 1:
+            raise UsageError(f"--jobs must be 1 or more, not {jobs}")
+        self.store = store
+        self.jobs = jobs or os.cpu_count() or 1
+        #: ``progress(total) -> Progress``: how to report; None for nothing.
+        self.progress = progress
+        self.display_root = os.path.abspath(display_root or os.getcwd())
+
+    def run(self, paths: Sequence[str | Path]) -> ImportSummary:
+        """Import every file under ``paths``; the summary of what happened.
+
+        On Ctrl-C the files stored so far stay stored and the summary says
+        ``interrupted``; running the same import again finishes the job.
+        """
+        db = self.store.path
+        files = find_files(paths, skip=[db, f"{db}-wal", f"{db}-shm", f"{db}-journal"])
+        summary = ImportSummary(db=db, files=len(files))
+        known = frozenset(self.store.known_hashes())
+        definitions()  # load (and check) the definitions once, before any worker starts
+        reporter: Progress = self.progress(len(files)) if self.progress else NullProgress()
+        try:
+            with reporter:
+                for result in self._results([str(f) for f in files], known):
+                    self._store(result, summary)
+                    reporter.update()
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        return summary
+
+    def _results(self, paths: list[str], known: frozenset[str]) -> Iterator[tuple[Any, ...]]:
+        todo = len(paths)
+        if self.jobs == 1 or todo <= POOL_MIN_FILES:
+            _init_known(known)
+            yield from map(read_one, paths)
+            return
+        jobs = min(self.jobs, todo)
+        chunk = max(1, min(16, todo // (jobs * 8)))
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        from . import reader  # noqa: F401  (imported before forking: the workers inherit it)
+
+        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(known,))
+        try:
+            # In order (imap, not imap_unordered): stores follow file age, so revisions are numbered by age.
+            yield from pool.imap(read_one, paths, chunksize=chunk)
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+
+    def _store(self, result: tuple[Any, ...], summary: ImportSummary) -> None:
+        outcome, path, sha, size, payload = result
+        shown = self._display(path)
+        if outcome == _OK:
+            payload["source"]["path"] = path
+            stored = self.store.add(payload)
+            if not stored.new:
+                summary.already += 1
+                return
+            summary.imported += 1
+            summary.revisions += stored.revision > 1
+            errors = [p for p in payload["problems"] if p["severity"] == "error"]
+            if errors:
+                summary.with_problems += 1
+                reason = Text(
+                    sv="; ".join(p["message"]["sv"] for p in errors), en="; ".join(p["message"]["en"] for p in errors)
+                )
+                codes = ",".join(dict.fromkeys(p["code"] for p in errors))
+                summary.issues.append(FileIssue(shown, sha, "errors", codes, reason))
+            return
+        if outcome == _KNOWN:
+            found = self.store.lookup(sha)
+            if not isinstance(found, Unreadable):
+                summary.already += 1
+                return
+            kind, reason = found.kind, found.reason
+        else:
+            kind, reason = payload[0], Text(sv=payload[1], en=payload[2])
+            if sha:
+                self.store.add_unreadable(Unreadable(path, sha, size, kind, reason))
+        summary.unreadable += 1
+        summary.issues.append(FileIssue(shown, sha, "not_readable", kind, reason))
+
+    def _display(self, path: str) -> str:
+        rel = os.path.relpath(path, self.display_root)
+        return path if rel.startswith("..") else rel
+
+
+def _init_known(known: frozenset[str]) -> None:
+    global _known
+    _known = known

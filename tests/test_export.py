@@ -1,0 +1,123 @@
+"""Exports read back with the csv module, openpyxl and json: right rows, readable headers, no live formulas.
+
+The store is filled with records built as the reader builds them (the
+end-to-end export of real imported PDFs is in test_import.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_store import make_record
+
+from minicex_pdf.cli import cli
+from minicex_pdf.definition import load_definition
+from minicex_pdf.export import columns, neutralise
+from minicex_pdf.store import Store
+
+DEF = load_definition()
+NASTY = ('=HYPERLINK("http://x","y")', "+46 70", "-1+2", "@SUM(A1)", "\tx", "\rx")
+TEXT_FIELDS = [f.name for f in DEF.fields if f.type in ("text", "multiline")]
+LEVELS = list(DEF.level_fields())
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "e.sqlite"
+    with Store(path) as store:
+        for n in range(4):
+            rec = make_record(n)
+            values = dict(rec.values)
+            for name, nasty in zip(TEXT_FIELDS[1:], NASTY, strict=False):
+                values[name] = nasty  # formula-looking text in free-text fields
+            store.add(dataclasses.replace(rec, values=values))
+        old = make_record(9, instance="again")
+        store.add(old)
+        store.add(make_record(9, instance="again", extra=" later"))  # a newer revision: only it is exported
+    return path
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout
+
+
+def test_csv_has_bom_semicolons_labels_and_one_row_per_form(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "e.csv"
+    code, _ = run("export", "--db", str(db), "--format", "csv", "-o", str(out), "--lang", "sv")
+    assert code == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 5
+    assert header[0] == DEF.fields[0].label.sv
+    for lv in LEVELS:  # code and label per area
+        assert f"{lv.label.sv} (kod)" in header and lv.label.sv in header
+    trainee_col = header.index(DEF.fields[0].label.sv)
+    assert sorted(r[trainee_col] for r in body) == ["Anna Berg"] * 5
+    later = [r for r in body if r[header.index("Formulär-id")] == "again"]
+    assert len(later) == 1 and later[0][header.index("Version av ifyllnaden")] == "2"
+    assert not [c for r in rows for c in r if c[:1] in "=+-@\t\r" and c]
+
+
+def test_level_cells_are_code_and_label_never_a_mean(db: Path) -> None:
+    code, text = run("export", "--db", str(db), "--format", "csv", "--lang", "en", "--delimiter", ",")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(text)))
+    for lv in LEVELS:
+        for row in rows:
+            level = DEF.level(row[f"{lv.label.en} (code)"])
+            assert level is not None and row[lv.label.en] == level.label.en
+    assert not [h for h in rows[0] if "mean" in h.lower() or "average" in h.lower()]
+
+
+def test_neutralise() -> None:
+    assert [neutralise(v) for v in NASTY] == ["'" + v for v in NASTY]
+    assert neutralise("Anna") == "Anna" and neutralise(-3) == -3 and neutralise("") == ""
+
+
+def test_xlsx_frozen_header_filter_and_no_formulas(db: Path, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "e.xlsx"
+    code, _ = run("export", "--db", str(db), "--format", "xlsx", "-o", str(out), "--lang", "en")
+    assert code == 0
+    ws = openpyxl.load_workbook(out).active
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == [c.header.en for c in columns()]
+    assert len(rows) == 6
+    assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
+    texts = {c for r in rows for c in r if isinstance(c, str)}
+    assert {("'" + v).replace("\r", "\n") for v in NASTY} <= texts  # XML reads a CR back as LF
+    date_col = [c.key for c in columns()].index(next(f.name for f in DEF.fields if f.type == "date"))
+    assert isinstance(rows[1][date_col], dt.datetime)
+
+
+def test_jsonl_rows_keyed_by_stable_column_keys(db: Path) -> None:
+    code, text = run("export", "--db", str(db), "--format", "jsonl")
+    assert code == 0
+    rows = [json.loads(line) for line in text.splitlines()]
+    assert len(rows) == 5
+    assert list(rows[0]) == [c.key for c in columns()]
+    focus = next(f for f in DEF.fields if f.type == "multichoice")
+    assert rows[0][focus.name] == DEF.field(focus.name).options[0].label.sv
+
+
+def test_xlsx_needs_an_output_file(db: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", "xlsx"])
+    assert result.exit_code == 2 and "-o FILE.xlsx" in result.output
+
+
+def test_missing_database_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "none.sqlite"), "--format", "csv"])
+    assert result.exit_code == 2
+    assert not (tmp_path / "none.sqlite").exists()
