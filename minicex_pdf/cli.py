@@ -83,6 +83,94 @@ def prefill(roster: Path, out_dir: Path, lang: str) -> None:
         sys.exit(1)
 
 
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("minicex.sqlite"),
+    show_default=True,
+    help="The database file (created if missing).",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes to read with [default: cores].")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the files that could not be read or have errors to this CSV file.",
+)
+@click.option(
+    "--lang", type=click.Choice(["sv", "en"]), default="en", show_default=True, help="Language of the summary."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+def import_(paths: tuple[Path, ...], db: Path, jobs: int | None, report: Path | None, lang: str, quiet: bool) -> None:
+    """Import returned forms: PDF files, and folders walked recursively, into the database.
+
+    Input files are never changed. A file imported before is counted as already
+    imported; running the same command again finishes an interrupted import.
+    Exit status 1 when some files could not be read.
+    """
+    from functools import partial
+
+    from .importer import Importer
+    from .progress_bar import progress_for
+    from .store import Store
+
+    try:
+        with Store(db) as store:
+            progress = partial(progress_for, "none" if quiet else "auto", label="import")
+            summary = Importer(store, jobs=jobs, progress=progress).run(paths)
+        if report is not None:
+            summary.write_report(report, lang)
+    except MinicexError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from None
+    click.echo("\n".join(summary.lines(lang)))
+    if summary.interrupted:
+        click.echo("Interrupted: the files stored so far are kept; run the same command again to finish.", err=True)
+        sys.exit(130)
+    sys.exit(summary.exit_code)
+
+
+@cli.command()
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=Path("minicex.sqlite"),
+    show_default=True,
+    help="The database file.",
+)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "jsonl"]), required=True, help="Output format.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Output file [default: standard output; required for xlsx].",
+)
+@click.option(
+    "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language of headers and labels."
+)
+@click.option("--delimiter", default=";", show_default=True, help="CSV field separator (';' for a Swedish Excel).")
+def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str) -> None:
+    """Export one row per form (its latest revision) as CSV, XLSX or JSON Lines."""
+    from .export import Exporter
+    from .store import Store
+
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("--format xlsx needs -o FILE.xlsx")
+    try:
+        with Store(db) as store:
+            rows = Exporter(store, fmt=fmt, lang=lang, delimiter=delimiter).write(out)
+    except MinicexError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from None
+    if out is not None:
+        click.echo(f"{rows} form(s) written to {out}", err=True)
+
+
 def main() -> None:
     """Entry point of the ``minicex`` console script."""
     cli()
