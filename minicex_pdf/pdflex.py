@@ -1,0 +1,399 @@
+"""A fast, bounded parser of single PDF objects into pypdf's generic objects.
+
+pypdf reads objects byte by byte; reading a form's ~80 field dictionaries that
+way is most of the time a read takes. This module parses one object with a
+compiled regular expression per token, builds the same pypdf objects
+(:class:`DictionaryObject`, :class:`NameObject`, strings decoded by pypdf's own
+``create_string_object``, :class:`IndirectObject` bound to the reader) and
+stops at ``stream``: it never reads stream contents, except an object stream's
+(``/Type /ObjStm``), which it inflates with a cap on the output size.
+
+:class:`FastResolver` resolves references through the reader's cross-reference
+table (pypdf has read it, incremental updates and xref streams included) and
+falls back to pypdf's own ``get_object`` for anything it does not handle:
+encrypted files, odd filters, an object header that does not match.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NullObject,
+    NumberObject,
+    TextStringObject,
+    create_string_object,
+)
+
+#: Deepest nesting of arrays and dictionaries in one object.
+MAX_NESTING = 64
+#: Most tokens in one object.
+MAX_TOKENS = 200_000
+#: Largest inflated object stream.
+MAX_INFLATED = 16 * 1024 * 1024
+
+_WS = rb"[\x00\t\n\f\r ]"
+_TOKEN = re.compile(
+    rb"(?:" + _WS + rb"|%[^\r\n]*)*"
+    rb"(?:(?P<dopen><<)|(?P<dclose>>>)|(?P<aopen>\[)|(?P<aclose>\])"
+    rb"|(?P<name>/[^\x00\t\n\f\r /\[\]()<>{}%]*)"
+    rb"|(?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?![^\x00\t\n\f\r /\[\]()<>{}%])"
+    rb"|(?P<str>\((?:[^\\()]|\\.)*\))"
+    rb"|(?P<hex><[0-9A-Fa-f\x00\t\n\f\r ]*>)"
+    rb"|(?P<kw>true|false|null|R|endobj|stream|obj)(?![^\x00\t\n\f\r /\[\]()<>{}%]))",
+    re.S,
+)
+_HEADER = re.compile(rb"(?:" + _WS + rb"|%[^\r\n]*)*(\d+)" + _WS + rb"+(\d+)" + _WS + rb"*obj")
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|.)", re.S)
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\r\n": b"", b"\n": b"", b"\r": b""}
+_NAME_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
+_STREAM_EOL = re.compile(rb"(?:" + _WS + rb"|%[^\r\n]*)*stream(?:\r\n|\n|\r)?")
+
+
+class ParseFailure(Exception):
+    """The fast parser cannot read this object; let pypdf try."""
+
+
+class LimitExceeded(Exception):
+    """An object nested or sized beyond any real form's: a hostile or broken file."""
+
+
+def _unescape(m: re.Match[bytes]) -> bytes:
+    code = m.group(1)
+    if code[:1].isdigit():
+        return bytes((int(code, 8) & 0xFF,))
+    return _ESCAPES.get(code, code)
+
+
+def _literal(raw: bytes) -> Any:
+    """A literal string's bytes (without the outer parentheses) as pypdf's text or byte string."""
+    if b"\\" in raw:
+        raw = _ESCAPE.sub(_unescape, raw)
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return create_string_object(raw)
+
+
+def _balanced(data: bytes, pos: int) -> int:
+    """The end (exclusive) of a literal string with nested parentheses starting at ``data[pos] == '('``."""
+    depth = 0
+    i = pos
+    end = len(data)
+    while i < end:
+        c = data[i]
+        if c == 0x5C:  # backslash
+            i += 2
+            continue
+        if c == 0x28:
+            depth += 1
+        elif c == 0x29:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ParseFailure("unterminated string")
+
+
+def _name(tok: bytes) -> NameObject:
+    if b"#" in tok:
+        tok = _NAME_HEX.sub(lambda m: bytes((int(m.group(1), 16),)), tok)
+    try:
+        return NameObject(tok.decode("utf-8"))
+    except UnicodeDecodeError:
+        return NameObject(tok.decode("latin-1"))
+
+
+def parse_object(data: bytes, pos: int, reader: PdfReader, end: int | None = None) -> Any:
+    """The object starting at ``pos`` (after any ``N G obj`` header); a stream gives its dictionary.
+
+    ``end`` bounds where the object can end (the next object in an object
+    stream); otherwise it is looked for at the next ``stream`` or ``endobj``.
+    """
+    if end is None:
+        a, b = data.find(b"endobj", pos, pos + _WINDOW), data.find(b"stream", pos, pos + _WINDOW)
+        end = min(x for x in (a, b, pos + _WINDOW) if x >= 0)
+    try:
+        return _quick(data, pos, end, reader)
+    except ParseFailure:
+        # a string holding "endobj", nested parentheses, odd tokens: the careful parser decides
+        return parse_at(data, pos, reader)[0]
+
+
+#: How far ahead an object's end is looked for; larger objects take the careful path.
+_WINDOW = 65536
+_QUICK = re.compile(
+    rb"<<|>>|\[|\]|/[^\x00\t\n\f\r /\[\]()<>{}%]*|\((?:[^\\()]|\\.)*\)|<[0-9A-Fa-f\x00\t\n\f\r ]*>"
+    rb"|[+-]?(?:\d+\.?\d*|\.\d+)|[A-Za-z]+|%[^\r\n]*|[^\x00\t\n\f\r ]",
+    re.S,
+)
+_NAMES: dict[bytes, NameObject] = {}
+_INTS: dict[bytes, NumberObject] = {}
+_CACHE_MAX = 4096
+_DIGITS = frozenset(b"0123456789+-.")
+#: A literal string's bytes that mean the same in PDFDocEncoding and ASCII (no escapes, no CR).
+_PLAIN = re.compile(rb"[\x20-\x5b\x5d-\x7e\t\n]*")
+
+
+def _quick(data: bytes, pos: int, end: int, reader: PdfReader) -> Any:
+    """One object from the tokens of ``data[pos:end]`` split in one pass; ParseFailure if unsure."""
+    tokens = _QUICK.findall(data, pos, end)
+    if len(tokens) > MAX_TOKENS:
+        raise LimitExceeded("object too large")
+    stack: list[list[Any]] = []
+    kinds: list[bool] = []
+    current: list[Any] | None = None
+    names, ints = _NAMES, _INTS
+    for tok in tokens:
+        c = tok[0]
+        if c == 47:  # /name
+            value = names.get(tok)
+            if value is None:
+                value = _name(tok)
+                if len(names) < _CACHE_MAX:
+                    names[tok] = value
+        elif c == 40:  # (string)
+            raw = tok[1:-1]
+            if _PLAIN.fullmatch(raw):
+                value = TextStringObject(raw.decode("ascii"))
+            else:
+                value = _literal(raw)
+        elif c in _DIGITS:
+            value = ints.get(tok)
+            if value is None:
+                if b"." in tok:
+                    value = FloatObject(float(tok))
+                else:
+                    value = NumberObject(int(tok))
+                    if len(ints) < _CACHE_MAX:
+                        ints[tok] = value
+        elif tok == b"<<" or tok == b"[":
+            if len(stack) >= MAX_NESTING:
+                raise LimitExceeded("objects nested too deeply")
+            if current is not None:
+                stack.append(current)
+            current = []
+            kinds.append(tok == b"<<")
+            continue
+        elif tok == b">>" or tok == b"]":
+            if current is None or kinds[-1] != (tok == b">>"):
+                raise ParseFailure("unbalanced brackets")
+            if kinds.pop():
+                n = len(current)
+                if n % 2:
+                    raise ParseFailure("odd dictionary")
+                value = DictionaryObject()
+                for i in range(0, n, 2):
+                    key = current[i]
+                    if type(key) is not NameObject:
+                        raise ParseFailure("dictionary key is not a name")
+                    dict.__setitem__(value, key, current[i + 1])
+            else:
+                value = ArrayObject(current)
+            current = stack.pop() if stack else None
+        elif tok == b"R":
+            if current is None or len(current) < 2:
+                raise ParseFailure("stray R")
+            gen, num = current.pop(), current.pop()
+            if type(num) is not NumberObject or type(gen) is not NumberObject:
+                raise ParseFailure("bad reference")
+            value = IndirectObject(int(num), int(gen), reader)
+        elif c == 60 and tok[-1] == 62 and len(tok) > 1:  # <hex>
+            digits = re.sub(rb"[^0-9A-Fa-f]", b"", tok[1:-1])
+            value = create_string_object(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii")))
+        elif tok == b"true" or tok == b"false":
+            value = BooleanObject(tok == b"true")
+        elif tok == b"null":
+            value = NullObject()
+        elif c == 37:  # %comment
+            continue
+        else:
+            raise ParseFailure("unexpected token")
+        if current is None:
+            return value
+        current.append(value)
+    raise ParseFailure("object not complete")
+
+
+def parse_at(data: bytes, pos: int, reader: PdfReader) -> tuple[Any, int]:
+    """The object starting at ``pos`` and the position just after it."""
+    stack: list[list[Any]] = []
+    kinds: list[bool] = []  # True: dictionary
+    current: list[Any] | None = None
+    tokens = 0
+    match = _TOKEN.match
+    while True:
+        m = match(data, pos)
+        if m is None:
+            # a literal string with nested parentheses, or something pypdf should look at
+            skip = re.match(rb"(?:[\x00\t\n\f\r ]|%[^\r\n]*)*\(", data[pos : pos + 4096])
+            if skip is None:
+                raise ParseFailure(f"unexpected bytes at {pos}")
+            start = pos + skip.end() - 1
+            end = _balanced(data, start)
+            value: Any = _literal(data[start + 1 : end - 1])
+            pos = end
+        else:
+            pos = m.end()
+            kind = m.lastgroup
+            tokens += 1
+            if tokens > MAX_TOKENS:
+                raise LimitExceeded("object too large")
+            if kind == "name":
+                value = _name(m.group(kind))
+            elif kind == "num":
+                tok = m.group(kind)
+                value = FloatObject(float(tok)) if b"." in tok else NumberObject(int(tok))
+            elif kind == "str":
+                value = _literal(m.group(kind)[1:-1])
+            elif kind == "dopen" or kind == "aopen":
+                if len(stack) >= MAX_NESTING:
+                    raise LimitExceeded("objects nested too deeply")
+                if current is not None:
+                    stack.append(current)
+                current = []
+                kinds.append(kind == "dopen")
+                continue
+            elif kind == "dclose" or kind == "aclose":
+                if current is None or kinds[-1] != (kind == "dclose"):
+                    raise ParseFailure("unbalanced brackets")
+                is_dict = kinds.pop()
+                if is_dict:
+                    if len(current) % 2:
+                        raise ParseFailure("odd dictionary")
+                    value = DictionaryObject()
+                    for i in range(0, len(current), 2):
+                        key = current[i]
+                        if not isinstance(key, NameObject):
+                            raise ParseFailure("dictionary key is not a name")
+                        dict.__setitem__(value, key, current[i + 1])
+                else:
+                    value = ArrayObject(current)
+                current = stack.pop() if stack else None
+            elif kind == "hex":
+                digits = re.sub(rb"[^0-9A-Fa-f]", b"", m.group(kind)[1:-1])
+                if len(digits) % 2:
+                    digits += b"0"
+                value = create_string_object(bytes.fromhex(digits.decode("ascii")))
+            else:
+                word = m.group("kw")
+                if word == b"R":
+                    if current is None or len(current) < 2:
+                        raise ParseFailure("stray R")
+                    gen, num = current.pop(), current.pop()
+                    if type(num) is not NumberObject or type(gen) is not NumberObject:
+                        raise ParseFailure("bad reference")
+                    value = IndirectObject(int(num), int(gen), reader)
+                elif word == b"true":
+                    value = BooleanObject(True)
+                elif word == b"false":
+                    value = BooleanObject(False)
+                elif word == b"null":
+                    value = NullObject()
+                else:
+                    raise ParseFailure(f"unexpected {word!r}")
+        if current is None:
+            return value, pos
+        current.append(value)
+
+
+class FastResolver:
+    """Resolves references with :func:`parse_object`, pypdf's ``get_object`` as the fallback."""
+
+    def __init__(self, reader: PdfReader, data: bytes) -> None:
+        self.reader = reader
+        self.data = data
+        self.cache: dict[tuple[int, int], Any] = {}
+        self.streams: dict[int, tuple[bytes, int, dict[int, int]] | None] = {}
+        self.fast = not reader.is_encrypted
+
+    def get(self, ref: IndirectObject) -> Any:
+        """The object ``ref`` points to (a stream's dictionary for a stream)."""
+        key = (ref.idnum, ref.generation)
+        found = self.cache.get(key)
+        if found is None:
+            found = self._load(ref)
+            self.cache[key] = found
+        return found
+
+    def _load(self, ref: IndirectObject) -> Any:
+        if self.fast:
+            try:
+                value = self._fast(ref.idnum, ref.generation)
+            except ParseFailure:
+                value = None
+            if value is not None:
+                return value
+        return self.reader.get_object(ref)
+
+    def _fast(self, idnum: int, generation: int) -> Any:
+        reader = self.reader
+        if generation == 0 and idnum in reader.xref_objStm:
+            stmnum, _ = reader.xref_objStm[idnum]
+            stream = self._objstm(stmnum)
+            if stream is None:
+                return None
+            data, first, offsets = stream
+            if idnum not in offsets:
+                return None
+            start = first + offsets[idnum]
+            later = [first + o for o in offsets.values() if first + o > start]
+            return parse_object(data, start, reader, min(later, default=len(data)))
+        offset = reader.xref.get(generation, {}).get(idnum)
+        if offset is None or reader.xref_free_entry.get(generation, {}).get(idnum):
+            return None
+        m = _HEADER.match(self.data, offset)
+        if m is None or int(m.group(1)) != idnum or int(m.group(2)) != generation:
+            return None
+        return parse_object(self.data, m.end(), reader)
+
+    def _objstm(self, stmnum: int) -> tuple[bytes, int, dict[int, int]] | None:
+        if stmnum in self.streams:
+            return self.streams[stmnum]
+        self.streams[stmnum] = None  # also guards a stream that refers to itself
+        offset = self.reader.xref.get(0, {}).get(stmnum)
+        if offset is None:
+            return None
+        m = _HEADER.match(self.data, offset)
+        if m is None or int(m.group(1)) != stmnum:
+            return None
+        head, end = parse_at(self.data, m.end(), self.reader)
+        if not isinstance(head, DictionaryObject) or head.get("/Type") != "/ObjStm":
+            return None
+        if dict.get(head, "/Filter") not in (NameObject("/FlateDecode"), ArrayObject([NameObject("/FlateDecode")])):
+            return None
+        if dict.get(head, "/DecodeParms") is not None:
+            return None
+        length = dict.get(head, "/Length")
+        if isinstance(length, IndirectObject):
+            length = self.get(length)
+        n, first = dict.get(head, "/N"), dict.get(head, "/First")
+        if not all(type(v) is NumberObject for v in (length, n, first)):
+            return None
+        s = _STREAM_EOL.match(self.data, end)
+        if s is None:
+            return None
+        raw = self.data[s.end() : s.end() + int(length)]
+        inflater = zlib.decompressobj()
+        try:
+            data = inflater.decompress(raw, MAX_INFLATED)
+        except zlib.error:
+            return None
+        if inflater.unconsumed_tail:
+            raise LimitExceeded("an object stream inflates beyond any form's size")
+        numbers = data[: int(first)].split()[: 2 * int(n)]
+        try:
+            pairs = [int(x) for x in numbers]
+        except ValueError:
+            return None
+        offsets = {pairs[i]: pairs[i + 1] for i in range(0, len(pairs) - 1, 2)}
+        self.streams[stmnum] = (data, int(first), offsets)
+        return self.streams[stmnum]
