@@ -1,0 +1,293 @@
+"""Read a returned form into a typed, validated :class:`~minicex_pdf.record.Record`.
+
+The file is read once (bytes -> SHA-256 and the walk), the form is identified by
+its hidden identity fields (document metadata as the fallback, then its field
+names), and each value is typed by the definition of that form's version. What
+is wrong inside a readable form becomes :class:`~minicex_pdf.record.Problem`
+values; a file that is not a usable returned form raises a
+:class:`~minicex_pdf.errors.FormReadError` subclass.
+
+Example::
+
+    record = read_form("returned/asa.pdf")
+    record.status, record["level_overall"], [p.message["sv"] for p in record.problems]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .acroform import MAX_FILE_SIZE, FormScan, PdfField, check_header, scan
+from .definition import Field, FormDefinition, definitions
+from .errors import DamagedPdfError, FormReadError, NotMinicexError, UnknownVersionError
+from .record import Problem, Record, Source
+from .subgoals import catalogue
+from .validate import check, parse_date, parse_minutes, problem, regulation_field, specialty_field, status_of
+from .validate import subgoal_fields as _subgoal_fields
+
+DefinitionSource = Mapping[int, FormDefinition] | Callable[[int], FormDefinition | None] | None
+
+#: Share of a definition's field names a file must have to be taken for that form without identity fields.
+_NAME_MATCH = 0.8
+_YES = {"yes", "ja", "on", "x", "true", "1"}
+
+
+def _load(path: str | Path, data: bytes | None) -> bytes:
+    if data is not None:
+        return data
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_FILE_SIZE:
+            raise DamagedPdfError(path, f"{size // (1024 * 1024)} MB, larger than any form")
+        with open(path, "rb") as fh:
+            return fh.read(MAX_FILE_SIZE + 1)
+    except OSError as exc:
+        raise FormReadError(path, exc.strerror or type(exc).__name__) from None
+
+
+def read_raw(path: str | Path, *, data: bytes | None = None) -> dict[str, object]:
+    """The decoded field map {pdf field name: value}: text with ``\\n`` newlines, checkbox bool, radio/choice export value."""
+    return scan(_load(path, data), str(path)).raw()
+
+
+def read_form(
+    path: str | Path,
+    *,
+    data: bytes | None = None,
+    definition_for: DefinitionSource = None,
+    today: _dt.date | None = None,
+) -> Record:
+    """Read one returned form into a validated record.
+
+    ``data`` gives the file's bytes when the caller has them already (``path``
+    then only names the file). ``definition_for`` maps a definition version to
+    its :class:`FormDefinition` (a mapping or a callable returning None for an
+    unknown version; default: every shipped definition). ``today`` is the date
+    that "in the future" is measured from (default: the local date).
+    Raises FormReadError subclasses for files that are not usable returned forms.
+    """
+    data = _load(path, data)
+    check_header(data, str(path))
+    known = _Known(definition_for)
+    pool = known.pool()
+    common = set.intersection(*(set(d.pdf_names) for d in pool)) if pool else set()
+    found = scan(data, str(path), expect=common)
+    definition, instance_id, problems = _identify(found, known, str(path))
+    if not found.pages_walked and any(n not in found.fields for n in definition.pdf_names):
+        found = scan(data, str(path), expect=definition.pdf_names)  # fields of this version only
+    values, raw, typing_problems = _typed(definition, found)
+    problems.extend(typing_problems)
+    reg = regulation_field(definition)
+    spec = specialty_field(definition)
+    cat = catalogue(definition)
+    goals: list[Any] = []
+    unknown: list[str] = []
+    for fld in _subgoal_fields(definition):
+        g, u = cat.normalise(
+            values.get(fld.name), values.get(reg.name) if reg else None, values.get(spec.name) if spec else None
+        )
+        goals.extend(x for x in g if x not in goals)
+        unknown.extend(u)
+    problems.extend(
+        check(
+            definition,
+            values,
+            today=today or _dt.date.today(),
+            subgoals=tuple(goals),
+            unknown_subgoals=tuple(unknown),
+        )
+    )
+    problems = _ordered(definition, problems)
+    return Record(
+        source=Source(
+            path=str(path),
+            sha256=found.sha256,
+            size=found.size,
+            form_id=definition.id,
+            form_version=definition.version,
+            instance_id=instance_id,
+        ),
+        values=values,
+        subgoals=tuple(goals),
+        problems=tuple(problems),
+        status=status_of(problems),
+        raw=raw,
+    )
+
+
+# --------------------------------------------------------------------------- identity
+
+
+class _Known:
+    """The definitions a read may pick from, by version."""
+
+    def __init__(self, source: DefinitionSource) -> None:
+        self.source = source
+        self.values: list[FormDefinition] = []
+        if source is None:
+            self.values = list(definitions().values())
+        elif isinstance(source, Mapping):
+            self.values = list(source.values())
+
+    def get(self, version: int) -> FormDefinition | None:
+        if self.source is None:
+            return definitions().get(version)
+        if isinstance(self.source, Mapping):
+            return self.source.get(version)
+        return self.source(version)
+
+    def pool(self) -> list[FormDefinition]:
+        """The definitions known up front (the shipped ones when a callable picks by version)."""
+        return self.values or list(definitions().values())
+
+    def ids(self) -> set[str]:
+        return {d.id for d in self.pool()}
+
+    def identity_names(self) -> list[tuple[str, str, str]]:
+        return list(dict.fromkeys(d.identity.names for d in self.pool()))
+
+
+def _identify(found: FormScan, known: _Known, path: str) -> tuple[FormDefinition, str | None, list[Problem]]:
+    """Which definition the file was filled in: identity fields, then metadata, then field names."""
+    for id_field, version_field, instance_field in known.identity_names():
+        form_id = _text(found.fields.get(id_field))
+        version = _text(found.fields.get(version_field))
+        if form_id or version:
+            instance = _text(found.fields.get(instance_field)) or None
+            return _pick(known, form_id, version, path), instance, []
+    meta = _metadata_identity(found.info)
+    if meta.get("form-id") or meta.get("form-version"):
+        return _pick(known, meta.get("form-id"), meta.get("form-version"), path), meta.get("instance-id") or None, []
+    pool = sorted(known.pool(), key=lambda d: -d.version)
+    for definition in pool:
+        names = [n for f in definition.fields for n in f.pdf_names]
+        share = sum(n in found.fields for n in names) / max(1, len(names))
+        if share >= _NAME_MATCH:
+            return definition, None, [problem("identity_missing", version=definition.version)]
+    raise NotMinicexError(path)
+
+
+def _metadata_identity(info: Mapping[str, str]) -> dict[str, str]:
+    keywords = info.get("Keywords")
+    if not keywords or "minicex" not in keywords:
+        return {}
+    from .generator import parse_identity_keywords  # reportlab is imported only on this rare path
+
+    return parse_identity_keywords(keywords)
+
+
+def _pick(known: _Known, form_id: str | None, version: str | None, path: str) -> FormDefinition:
+    if form_id and form_id not in known.ids():
+        raise NotMinicexError(path, f"form id {form_id[:40]!r}")
+    try:
+        number = int((version or "").strip())
+    except ValueError:
+        raise UnknownVersionError(path, f"version {(version or '')[:20]!r}") from None
+    definition = known.get(number)
+    if definition is None:
+        raise UnknownVersionError(path, f"version {number}")
+    return definition
+
+
+def _text(pf: PdfField | None) -> str:
+    if pf is None:
+        return ""
+    return (pf.text or "").strip()
+
+
+# --------------------------------------------------------------------------- typing
+
+
+def _typed(definition: FormDefinition, found: FormScan) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
+    """Each definition field's value typed, the untypeable ones as raw text, and the problems of typing."""
+    values: dict[str, Any] = {}
+    raw: dict[str, str] = {}
+    problems: list[Problem] = []
+    for fld in definition.fields:
+        pdf = [found.fields.get(n) for n in fld.pdf_names]
+        if all(p is None for p in pdf):
+            problems.append(problem("field_missing", fld))
+            values[fld.name] = _empty_value(fld)
+            continue
+        if any(p is not None and p.conflict for p in pdf):
+            problems.append(problem("value_conflict", fld))
+        if fld.type == "multichoice":
+            values[fld.name] = tuple(
+                o.code for o, p in zip(fld.options, pdf, strict=True) if p is not None and _checked(p)
+            )
+            continue
+        pf = pdf[0]
+        assert pf is not None
+        if fld.type == "checkbox":
+            values[fld.name] = _checked(pf)
+            continue
+        if fld.type in ("choice", "level"):
+            text = pf.selected if pf.ftype == "Btn" else _clean(pf.text)
+            code = _option_code(fld, text)
+            values[fld.name] = code
+            if text and code is None:
+                raw[fld.name] = text
+                problems.append(problem("option_unknown", fld))
+            continue
+        text = _clean(pf.text, multiline=fld.type == "multiline")
+        if text is None:
+            values[fld.name] = None
+        elif fld.type == "date":
+            values[fld.name] = parse_date(text)
+            if values[fld.name] is None:
+                raw[fld.name] = text
+                problems.append(problem("date_unreadable", fld))
+        elif fld.type == "integer":
+            values[fld.name] = parse_minutes(text)
+            if values[fld.name] is None:
+                raw[fld.name] = text
+                problems.append(problem("integer_unreadable", fld))
+        else:
+            values[fld.name] = text
+    return values, raw, problems
+
+
+def _empty_value(fld: Field) -> Any:
+    return False if fld.type == "checkbox" else () if fld.type == "multichoice" else None
+
+
+def _checked(pf: PdfField) -> bool:
+    if pf.ftype == "Btn":
+        return pf.checked
+    return (pf.text or "").strip().casefold() in _YES
+
+
+def _clean(text: str | None, multiline: bool = False) -> str | None:
+    """Text with trailing spaces off each line and outer blank lines removed; None when empty."""
+    if text is None:
+        return None
+    if multiline:
+        lines = [line.rstrip() for line in text.split("\n")]
+        text = "\n".join(lines).strip("\n")
+        text = text if text.strip() else ""
+    else:
+        text = text.strip()
+    return text or None
+
+
+def _option_code(fld: Field, text: str | None) -> str | None:
+    """The option code written as ``text``: the code itself, or (from a list box) a label."""
+    if not text:
+        return None
+    if fld.option(text) is not None:
+        return text
+    folded = text.strip().casefold()
+    for option in fld.options:
+        if folded in (option.code.casefold(), option.label.sv.casefold(), option.label.en.casefold()):
+            return option.code
+    return None
+
+
+def _ordered(definition: FormDefinition, problems: list[Problem]) -> list[Problem]:
+    """Problems in the form's reading order, the form-wide ones first."""
+    order = {f.name: i for i, f in enumerate(definition.fields)}
+    return sorted(problems, key=lambda p: -1 if p.field is None else order.get(p.field, len(order)))
