@@ -171,6 +171,38 @@ def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str) -> N
         click.echo(f"{rows} form(s) written to {out}", err=True)
 
 
+@cli.command()
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=Path("minicex.sqlite"),
+    show_default=True,
+    help="The database file.",
+)
+@click.option("--trainee", default=None, help="Only the trainee(s) with this name (no cohort page).")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("minicex-report.pdf"),
+    show_default=True,
+    help="The PDF file to write.",
+)
+@click.option(
+    "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language of the report."
+)
+def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
+    """The A4 progress report: a cohort page, then each trainee's forms, assessors, levels and feedback."""
+    from .definition import load_definition
+    from .report import ReportWriter
+
+    try:
+        written = ReportWriter(load_definition(), lang).write(db, out, trainee)
+    except MinicexError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"report written to {written}", err=True)
+
+
 def main() -> None:
     """Entry point of the ``minicex`` console script."""
     cli()

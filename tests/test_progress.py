@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import random
 
 import pytest
@@ -48,7 +49,8 @@ def record(
     }
     values.update({f.name: lv for f, lv in zip(LEVEL_FIELDS, levels, strict=False)})
     values.update(extra)
-    source = Source(f"{name}-{date}.pdf", "0" * 64, 1, D.id, D.version, None)
+    digest = hashlib.sha256(repr((name, date, assessor, specialty, levels)).encode()).hexdigest()
+    source = Source(f"{name}-{date}.pdf", digest, 1, D.id, D.version, None)
     return Record(source, values, tuple(SubGoal(c, HSLF) for c in subgoals), (), status)
 
 
