@@ -310,10 +310,10 @@ class _FormBuilder:
         c.setAuthor("minicex-pdf")
         c.setCreator("minicex-pdf")
         for number, page in enumerate(pages, 1):
-            if number == 1:
-                self._identity_fields(c)
             for top, block in page.blocks:
                 block.draw(c, top)
+            if number == 1:
+                self._identity_fields(c)
             self._footer(c, number, len(pages))
             c.showPage()
         self._finish_resources()
@@ -333,7 +333,7 @@ class _FormBuilder:
                     annotation.dict["DA"] = PDFString("/ZaDb 0 Tf 0 g")
             add_annotation(annotation, name, addtopage)
 
-        c._addAnnotation = _add  # type: ignore[method-assign]
+        c._addAnnotation = _add
         tx_ap = form.txAP
 
         def _tx_ap(key: str, value: str, *args: Any, **kwds: Any) -> Any:
@@ -344,7 +344,7 @@ class _FormBuilder:
                 value = "\n".join(lines)
             return tx_ap(key, value, *args, **kwds)
 
-        form.txAP = _tx_ap  # type: ignore[method-assign]
+        form.txAP = _tx_ap
         checkbox_ap = form.checkboxAP
 
         def _checkbox_ap(key: str, value: str, *args: Any, **kwds: Any) -> Any:
@@ -354,7 +354,7 @@ class _FormBuilder:
                 return form.makeStream(size, size, _radio_stream(size, value == "Yes"), Resources=_raw("<< >>"))
             return checkbox_ap(key, value, *args, **kwds)
 
-        form.checkboxAP = _checkbox_ap  # type: ignore[method-assign]
+        form.checkboxAP = _checkbox_ap
 
     def _finish_resources(self) -> None:
         """One /Font dictionary in /DR with the text font and ZapfDingbats (ReportLab writes one per font)."""
@@ -472,8 +472,12 @@ class _FormBuilder:
                 rows[-1].append(fld)
             else:
                 rows.append([fld])
-        for row in rows:
-            yield self._row(row)
+        blocks = [self._row(row) for row in rows]
+        # a short section stays on one page with its heading
+        if sum(b.height + b.space_after for b in blocks) < 0.4 * (PAGE_H - MARGIN_TOP - MARGIN_BOTTOM):
+            for b in blocks[:-1]:
+                b.keep_with_next = True
+        yield from blocks
         # a little more air after a section
         yield _Block(6, lambda c, top: None)
 
@@ -630,7 +634,8 @@ class _FormBuilder:
                 oy = top - ody - TICK - 1
                 if fld.type == "multichoice":
                     name = fld.option_field(code)
-                    self._tick(c, name, self.tooltip(fld), ox, oy, bool(self.values.get(name)))
+                    tip = f"{self.tooltip(fld)}: {self.t(fld.option(code).label)}"  # type: ignore[union-attr]
+                    self._tick(c, name, tip, ox, oy, bool(self.values.get(name)))
                 else:
                     self._radio(c, fld, code, ox, oy)
                 _draw_runs(c, [_Run(r.text, r.font, r.size) for r in runs], ox + TICK + 4, top - ody)
@@ -724,7 +729,7 @@ class _FormBuilder:
                 left = _wrap(para[self.langs[0]], REG, 7.5, col_w)
                 right = _wrap(para[self.langs[1]], ITAL, 7.2, col_w)
                 height = max(_runs_height(left), _runs_height(right))
-                yield _Block(height, self._two_columns(left, right, col_w), space_after=4)
+                yield _Block(height, self._two_columns(left, right, col_w), space_after=3)
         else:
             for para in d.instructions:
                 runs = _wrap(para[self.langs[0]], REG, 8, CONTENT_W)
