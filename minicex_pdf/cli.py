@@ -206,3 +206,7 @@ def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
 def main() -> None:
     """Entry point of the ``minicex`` console script."""
     cli()
+
+
+if __name__ == "__main__":  # python -m minicex_pdf.cli
+    main()
