@@ -203,6 +203,35 @@ def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
     click.echo(f"report written to {written}", err=True)
 
 
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True, help="Output format."
+)
+@click.option(
+    "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language of the messages."
+)
+@click.option("--raw", is_flag=True, help="Print the decoded field map {PDF field name: value} as JSON (debugging).")
+def read(file: Path, fmt: str, lang: str, raw: bool) -> None:
+    """Read one returned form FILE and print its record; exit status 1 if it cannot be read."""
+    import json
+
+    from .reader import read_form, read_raw, record_json, record_text
+
+    try:
+        if raw:
+            click.echo(json.dumps(read_raw(file), ensure_ascii=False, indent=2))
+            return
+        record = read_form(file)
+    except MinicexError as exc:
+        message = exc.message(lang) if hasattr(exc, "message") else str(exc)
+        raise click.ClickException(message) from None
+    if fmt == "text":
+        click.echo(record_text(record, lang))
+    else:
+        click.echo(json.dumps(record_json(record, lang), ensure_ascii=False, indent=2))
+
+
 def main() -> None:
     """Entry point of the ``minicex`` console script."""
     cli()

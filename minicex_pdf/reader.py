@@ -24,7 +24,7 @@ from typing import Any
 from .acroform import MAX_FILE_SIZE, FormScan, PdfField, check_header, scan
 from .definition import Field, FormDefinition, definitions
 from .errors import DamagedPdfError, FormReadError, NotMinicexError, UnknownVersionError
-from .record import Problem, Record, Source
+from .record import STATUS_TEXT, Problem, Record, Source
 from .subgoals import catalogue
 from .validate import check, parse_date, parse_minutes, problem, regulation_field, specialty_field, status_of
 from .validate import subgoal_fields as _subgoal_fields
@@ -291,3 +291,63 @@ def _ordered(definition: FormDefinition, problems: list[Problem]) -> list[Proble
     """Problems in the form's reading order, the form-wide ones first."""
     order = {f.name: i for i, f in enumerate(definition.fields)}
     return sorted(problems, key=lambda p: -1 if p.field is None else order.get(p.field, len(order)))
+
+
+# --------------------------------------------------------------------------- output for people and scripts
+
+
+def record_json(record: Record, lang: str | None = None) -> dict[str, Any]:
+    """The record as JSON-ready data; with ``lang``, each problem's message in that language only."""
+    out = record.to_dict()
+    if lang is not None:
+        for item in out["problems"]:
+            item["message"] = item["message"][lang]
+    out["status_text"] = STATUS_TEXT[record.status][lang or "en"]
+    return out
+
+
+def record_text(record: Record, lang: str = "sv", definition_for: DefinitionSource = None) -> str:
+    """The record as lines for people: source, status, each field by its label, then the problems."""
+    definition = _Known(definition_for).get(record.source.form_version)
+    lines = [
+        f"{record.source.path}",
+        f"  sha256 {record.source.sha256}  {record.source.form_id} v{record.source.form_version}"
+        + (f"  {record.source.instance_id}" if record.source.instance_id else ""),
+        f"  status: {STATUS_TEXT[record.status][lang]}",
+        "",
+    ]
+    fields = definition.fields if definition is not None else ()
+    width = max((len(f.label[lang]) for f in fields), default=0)
+    for fld in fields:
+        value = record.values.get(fld.name)
+        shown = _shown(fld, value, lang, record.raw.get(fld.name))
+        first, *rest = shown.split("\n") if shown else [""]
+        lines.append(f"  {fld.label[lang]:<{width}}  {first}")
+        lines.extend(f"  {'':<{width}}  {line}" for line in rest)
+    if record.subgoals:
+        lines += [
+            "",
+            "  " + ("Delmål: " if lang == "sv" else "Sub-goals: ") + ", ".join(g.code for g in record.subgoals),
+        ]
+    if record.problems:
+        lines += ["", "  " + ("Problem:" if lang == "sv" else "Problems:")]
+        lines.extend(f"  - [{p.severity}] {p.message[lang]}  ({p.code})" for p in record.problems)
+    return "\n".join(lines)
+
+
+def _shown(fld: Field, value: Any, lang: str, raw: str | None) -> str:
+    if raw is not None:
+        return f"{raw} (?)"
+    if value is None or value == ():
+        return "–"
+    if isinstance(value, bool):
+        return ("ja" if value else "nej") if lang == "sv" else ("yes" if value else "no")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if fld.type in ("choice", "level", "multichoice"):
+        codes = value if isinstance(value, tuple) else (value,)
+        labels = [o.label[lang] if (o := fld.option(c)) else c for c in codes]
+        return ", ".join(
+            f"{c} {label}" if fld.type == "level" else label for c, label in zip(codes, labels, strict=True)
+        )
+    return str(value)
