@@ -442,6 +442,19 @@ def check_header(data: bytes, path: str) -> None:
         raise DamagedPdfError(path, f"{len(data) // (1024 * 1024)} MB, larger than any form")
     if b"%PDF-" not in data[:1024]:
         raise NotAPdfError(path)
+    if _truncated(data):
+        raise DamagedPdfError(path, "truncated: the end of the file is missing")
+
+
+_TAIL_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b|\bendobj\b|\bstream\b|\bxref\b|\btrailer\b")
+
+
+def _truncated(data: bytes) -> bool:
+    """No ``%%EOF``, or objects after the last one: the file (or its last saved filling) was cut off."""
+    end = data.rfind(b"%%EOF")
+    if end < 0:
+        return True
+    return _TAIL_OBJECT.search(data, end + 5) is not None
 
 
 def scan(data: bytes, path: str = "<pdf>", *, expect: Collection[str] = ()) -> FormScan:
