@@ -99,6 +99,7 @@ def read_form(
             today=today or _dt.date.today(),
             subgoals=tuple(goals),
             unknown_subgoals=tuple(unknown),
+            unreadable=raw.keys(),
         )
     )
     problems = _ordered(definition, problems)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -269,14 +269,19 @@ def check(
     today: _dt.date,
     subgoals: tuple[SubGoal, ...] = (),
     unknown_subgoals: tuple[str, ...] = (),
+    unreadable: Collection[str] = (),
 ) -> list[Problem]:
-    """The problems of a record's typed ``values`` (already typed; unreadable values are None)."""
+    """The problems of a record's typed ``values``.
+
+    Values that could not be typed are None in ``values`` and named in
+    ``unreadable`` (their own problem says why; they are not also "empty").
+    """
     problems: list[Problem] = []
     focus_field = _focus_field(definition)
     focus = set(values.get(focus_field.name) or ()) if focus_field else set()
     for fld in definition.fields:
         value = values.get(fld.name)
-        if fld.required and _empty(value) and fld.section != ACTION_PLAN_SECTION:
+        if fld.required and _empty(value) and fld.name not in unreadable and fld.section != ACTION_PLAN_SECTION:
             problems.append(problem("feedback_missing" if fld.section == FEEDBACK_SECTION else "required_missing", fld))
         if fld.type == "date" and isinstance(value, _dt.date) and value > today:
             problems.append(problem("date_future", fld))

@@ -1,0 +1,357 @@
+"""read_form: real generated forms filled by real engines read back to what was typed.
+
+PDFium (pypdfium2) and MuPDF (mutool) fill the generated form; qpdf rewrites
+copies with object streams; pypdf edits files the way other tools leave them
+(identity fields gone, /Fields cut short, a value that is not an option).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, NameObject, TextStringObject
+
+from minicex_pdf.cli import cli
+from minicex_pdf.definition import FormDefinition
+from minicex_pdf.errors import NotMinicexError, UnknownVersionError
+from minicex_pdf.reader import read_form, read_raw
+
+TODAY = _dt.date(2026, 4, 1)
+
+#: A form as an assessor and a trainee fill it in: everything the instrument asks, nothing odd.
+TYPICAL = {
+    "trainee_name": "Åsa Öberg",
+    "specialty": "Allmänmedicin",
+    "workplace": "Vårdcentralen Näsby, Göteborg",
+    "date": "2026-03-05",
+    "assessor_name": "Örjan Ärlig",
+    "assessor_position": "Överläkare, specialist i allmänmedicin",
+    "assessor_role": "other",
+    "assessor_trained": True,
+    "complexity": "complex",
+    "complicated": True,
+    "complicated_what": "Tolk på plats",
+    "focus": ("history", "communication"),
+    "clinical_context": "Hosta sedan tre veckor.\nRökare, 60 år.",
+    "setting": "outpatient",
+    "observation_minutes": 15,
+    "feedback_minutes": 5,
+    "regulation": "hslf2021",
+    "subgoals": "STa1, STb1, STc4",
+    "level_history": "2",
+    "level_examination": "not_observed",
+    "level_communication": "3",
+    "level_organisation": "not_observed",
+    "level_overall": "3",
+    "went_well": "Bra öppna frågor.\nLyssnade väl, även på närstående.",
+    "next_time": "Sammanfatta i slutet.",
+    "action_plan": "Läsa på om KOL.\n\nÖva sammanfattning med handledaren.",
+}
+
+
+def expected(definition: FormDefinition, values: dict[str, object]) -> dict[str, object]:
+    """What a record's values must be after filling ``values``: the rest empty, dates as dates."""
+    out: dict[str, object] = {}
+    for fld in definition.fields:
+        value = values.get(fld.name)
+        if fld.type == "date" and isinstance(value, str):
+            value = _dt.date.fromisoformat(value)
+        if value is None:
+            value = False if fld.type == "checkbox" else () if fld.type == "multichoice" else None
+        out[fld.name] = value
+    return out
+
+
+@pytest.fixture(scope="module")
+def pdfium():
+    pytest.importorskip("pypdfium2")
+    from minicex_pdf.fill_pdfium import fill_pdfium
+
+    return fill_pdfium
+
+
+@pytest.fixture(scope="module")
+def typical_pdf(blank_pdf, pdfium, definition) -> bytes:
+    return pdfium(blank_pdf, TYPICAL, definition)
+
+
+def qpdf_objstm(data: bytes, tmp_path: Path) -> bytes:
+    if shutil.which("qpdf") is None:
+        pytest.skip("qpdf is not installed")
+    (tmp_path / "in.pdf").write_bytes(data)
+    subprocess.run(
+        ["qpdf", "--object-streams=generate", str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf")], check=True
+    )
+    return (tmp_path / "out.pdf").read_bytes()
+
+
+def edited(data: bytes, edit) -> bytes:
+    """``data`` with an incremental update made by pypdf after ``edit(writer, fields_by_name)``."""
+    writer = PdfWriter(io.BytesIO(data), incremental=True)
+    fields = {str(f.get_object()["/T"]): f.get_object() for f in writer._root_object["/AcroForm"]["/Fields"]}
+    edit(writer, fields)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- round trips
+
+
+def test_pdfium_fill_of_every_field_reads_back_as_typed(pdfium_filled, all_values, definition):
+    record = read_form("every.pdf", data=pdfium_filled, today=TODAY)
+    assert record.values == expected(definition, all_values)
+    assert record.source.form_id == definition.id and record.source.form_version == definition.version
+    assert record.source.size == len(pdfium_filled) and len(record.source.sha256) == 64
+    assert record.raw == {}
+
+
+def test_typical_form_is_complete_with_its_subgoals(typical_pdf, definition):
+    record = read_form("typical.pdf", data=typical_pdf, today=TODAY)
+    assert record.values == expected(definition, TYPICAL)
+    assert [(g.code, g.regulation) for g in record.subgoals] == [
+        ("STa1", "hslf2021"),
+        ("STb1", "hslf2021"),
+        ("STc4", "hslf2021"),
+    ]
+    assert record.problems == ()
+    assert record.status == "complete"
+
+
+@pytest.mark.parametrize("incremental", [True, False], ids=["incremental", "rewritten"])
+def test_mupdf_fill_reads_back_as_typed(blank_pdf, all_values, definition, incremental):
+    from minicex_pdf.fill_mupdf import fill_mupdf, mutool
+
+    if mutool() is None:
+        pytest.skip("mutool (mupdf-tools) is not installed")
+    filled = fill_mupdf(blank_pdf, all_values, definition, incremental=incremental)
+    assert read_form("mupdf.pdf", data=filled, today=TODAY).values == expected(definition, all_values)
+
+
+def test_object_stream_copy_reads_the_same(pdfium_filled, tmp_path):
+    packed = qpdf_objstm(pdfium_filled, tmp_path)
+    assert b"/ObjStm" in packed
+    plain, compact = read_form("a.pdf", data=pdfium_filled), read_form("a.pdf", data=packed)
+    assert compact.values == plain.values and compact.problems == plain.problems
+
+
+def test_refilled_form_reads_the_latest_revision(typical_pdf, pdfium, definition):
+    again = pdfium(typical_pdf, {"level_overall": "2", "next_time": "Ny text"}, definition)
+    assert again.startswith(typical_pdf)
+    record = read_form("again.pdf", data=again)
+    assert record["level_overall"] == "2" and record["next_time"] == "Ny text"
+
+
+def test_fields_list_cut_short_reads_from_page_widgets(typical_pdf, definition):
+    def cut(writer, fields):
+        array = writer._root_object["/AcroForm"]["/Fields"]
+        del array[3:]
+
+    record = read_form("preview.pdf", data=edited(typical_pdf, cut), today=TODAY)
+    assert record.values == expected(definition, TYPICAL)
+
+
+def test_read_from_path_and_raw_map(typical_pdf, tmp_path):
+    path = tmp_path / "svar.pdf"
+    path.write_bytes(typical_pdf)
+    assert read_form(path).source.path == str(path)
+    raw = read_raw(path)
+    assert raw["trainee_name"] == "Åsa Öberg"
+    assert raw["went_well"] == TYPICAL["went_well"]
+    assert raw["assessor_trained"] is True and raw["focus_examination"] is False
+    assert raw["level_history"] == "2" and raw["setting"] == "outpatient"
+
+
+# --------------------------------------------------------------------------- problems
+
+
+@pytest.mark.parametrize(
+    ("changes", "codes", "status"),
+    [
+        ({"went_well": None}, {"feedback_missing"}, "incomplete"),
+        ({"action_plan": None}, {"action_plan_missing"}, "awaiting_action_plan"),
+        ({"trainee_name": None, "level_overall": None}, {"required_missing"}, "incomplete"),
+        ({"date": "igår"}, {"date_unreadable"}, "incomplete"),
+        ({"date": "2026-05-01"}, {"date_future"}, "complete"),
+        ({"observation_minutes": "en kvart"}, {"integer_unreadable"}, "complete"),
+        ({"observation_minutes": 500}, {"integer_out_of_range"}, "complete"),
+        ({"feedback_minutes": "ca 15 min"}, {"integer_outside_norm"}, "complete"),
+        ({"level_overall": "4"}, {"level_needs_confirmation"}, "complete"),
+        ({"level_history": "not_observed"}, {"focus_not_rated"}, "complete"),
+        ({"level_examination": "3"}, {"rated_not_in_focus"}, "complete"),
+        ({"clinical_context": "Pat 19121212-1212, KOL"}, {"personal_id_number"}, "incomplete"),
+        ({"subgoals": "STa1, STx9, STc99"}, {"subgoal_unknown"}, "complete"),
+        ({"regulation": "sosfs2015", "subgoals": "a1, STb1"}, {"subgoal_regulation_mismatch"}, "complete"),
+    ],
+)
+def test_problems_in_filled_forms(blank_pdf, pdfium, definition, changes, codes, status):
+    values = {k: v for k, v in {**TYPICAL, **changes}.items() if v is not None}
+    record = read_form("p.pdf", data=pdfium(blank_pdf, values, definition), today=TODAY)
+    assert {p.code for p in record.problems} == codes
+    assert record.status == status
+    for p in record.problems:
+        assert p.message.sv and p.message.en and p.message.sv != p.message.en
+
+
+def test_unreadable_values_are_kept_raw(blank_pdf, pdfium, definition):
+    values = {**TYPICAL, "date": "igår", "observation_minutes": "en kvart"}
+    record = read_form("raw.pdf", data=pdfium(blank_pdf, values, definition), today=TODAY)
+    assert record["date"] is None and record.raw["date"] == "igår"
+    assert record["observation_minutes"] is None and record.raw["observation_minutes"] == "en kvart"
+
+
+def test_personal_number_is_named_by_field_not_printed(blank_pdf, pdfium, definition):
+    values = {**TYPICAL, "went_well": "Bra med patienten 811218-9876 (samordning 811278-9873)."}
+    record = read_form("pnr.pdf", data=pdfium(blank_pdf, values, definition), today=TODAY)
+    found = [p for p in record.problems if p.code == "personal_id_number"]
+    assert [p.field for p in found] == ["went_well"]
+    text = json.dumps([p.to_dict() for p in record.problems], ensure_ascii=False)
+    assert "811218" not in text and "9876" not in text
+    assert definition.field("went_well").label.sv in found[0].message.sv
+
+
+def test_value_not_among_options(typical_pdf):
+    def bogus(writer, fields):
+        fields["level_overall"][NameObject("/V")] = NameObject("/9")
+
+    record = read_form("bogus.pdf", data=edited(typical_pdf, bogus), today=TODAY)
+    assert record["level_overall"] is None and record.raw["level_overall"] == "9"
+    assert {p.code for p in record.problems} == {"option_unknown", "value_conflict"}
+    assert record.status == "incomplete"
+
+
+# --------------------------------------------------------------------------- identity and versions
+
+
+def _drop_identity(definition: FormDefinition):
+    def drop(writer, fields):
+        names = set(definition.identity.names)
+        array = writer._root_object["/AcroForm"]["/Fields"]
+        keep = [ref for ref in array if str(ref.get_object()["/T"]) not in names]
+        writer._root_object["/AcroForm"][NameObject("/Fields")] = ArrayObject(keep)
+        for page in writer.pages:
+            annots = page.get("/Annots")
+            if annots:
+                kept = [a for a in annots if str(a.get_object().get("/T", "")) not in names]
+                page[NameObject("/Annots")] = ArrayObject(kept)
+
+    return drop
+
+
+def test_identity_from_metadata_when_the_hidden_fields_are_gone(typical_pdf, definition):
+    record = read_form("noid.pdf", data=edited(typical_pdf, _drop_identity(definition)), today=TODAY)
+    assert record.source.form_version == definition.version and record.problems == ()
+
+
+def test_identity_from_field_names_when_metadata_is_gone_too(typical_pdf, definition):
+    def strip(writer, fields):
+        _drop_identity(definition)(writer, fields)
+        writer.add_metadata({"/Keywords": "", "/Subject": ""})
+
+    record = read_form("bare.pdf", data=edited(typical_pdf, strip), today=TODAY)
+    assert [p.code for p in record.problems] == ["identity_missing"]
+    assert record.values == expected(definition, TYPICAL)
+
+
+def _set_identity(definition: FormDefinition, field: str, value: str):
+    def edit(writer, fields):
+        fields[field][NameObject("/V")] = TextStringObject(value)
+
+    return edit
+
+
+def test_unknown_version_and_other_forms(typical_pdf, definition):
+    newer = edited(typical_pdf, _set_identity(definition, definition.identity.version_field, "99"))
+    with pytest.raises(UnknownVersionError) as err:
+        read_form("newer.pdf", data=newer)
+    assert "newer.pdf" in err.value.message("sv")
+    other = edited(typical_pdf, _set_identity(definition, definition.identity.form_id_field, "other-form"))
+    with pytest.raises(NotMinicexError):
+        read_form("other.pdf", data=other)
+
+
+def test_a_pdf_form_that_is_not_a_minicex(tmp_path):
+    from reportlab.pdfgen.canvas import Canvas
+
+    buf = io.BytesIO()
+    canvas = Canvas(buf)
+    canvas.acroForm.textfield(name="invoice_number", value="123", x=50, y=700)
+    canvas.showPage()
+    canvas.save()
+    with pytest.raises(NotMinicexError):
+        read_form("invoice.pdf", data=buf.getvalue())
+
+
+def test_definition_for_picks_by_version(typical_pdf, definition):
+    assert read_form("m.pdf", data=typical_pdf, definition_for={definition.version: definition}).values
+    assert read_form("c.pdf", data=typical_pdf, definition_for=lambda v: definition).values
+    with pytest.raises(UnknownVersionError):
+        read_form("none.pdf", data=typical_pdf, definition_for=lambda v: None)
+
+
+# --------------------------------------------------------------------------- every released version
+
+
+RESOURCES = Path(__file__).parent / "resources"
+
+
+@pytest.mark.parametrize("version", [1])
+def test_released_version_still_reads(version):
+    """A form filled in each released definition (made by scripts/make_version_fixture.py) reads as recorded."""
+    pdf = RESOURCES / f"minicex-{version}-filled.pdf"
+    want = json.loads((RESOURCES / f"minicex-{version}-filled.json").read_text(encoding="utf-8"))
+    record = read_form(pdf, today=_dt.date.fromisoformat(want["today"]))
+    got = record.to_dict()
+    assert got["source"]["form_version"] == version
+    assert {k: got["values"][k] for k in want["values_typed"]} == want["values_typed"]  # what was typed
+    assert got["values"] == want["record"]["values"]
+    assert got["subgoals"] == want["record"]["subgoals"]
+    assert [p["code"] for p in got["problems"]] == [p["code"] for p in want["record"]["problems"]]
+    assert got["status"] == want["record"]["status"]
+
+
+# --------------------------------------------------------------------------- speed and the command
+
+
+def test_reading_one_form_takes_well_under_100_ms(pdfium_filled):
+    read_form("warm.pdf", data=pdfium_filled)
+    best = min(_timed(lambda: read_form("t.pdf", data=pdfium_filled)) for _ in range(5))
+    assert best < 0.1
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def test_cli_read_prints_json_text_and_raw(typical_pdf, tmp_path):
+    path = tmp_path / "svar.pdf"
+    path.write_bytes(typical_pdf)
+    runner = CliRunner()
+    out = runner.invoke(cli, ["read", str(path)])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["values"]["trainee_name"] == "Åsa Öberg" and data["status"] == "complete"
+    text = runner.invoke(cli, ["read", "--format", "text", "--lang", "en", str(path)])
+    assert text.exit_code == 0 and "Trainee's name" in text.output and "Åsa Öberg" in text.output
+    raw = runner.invoke(cli, ["read", "--raw", str(path)])
+    assert json.loads(raw.output)["went_well"] == TYPICAL["went_well"]
+
+
+def test_cli_read_names_the_file_it_cannot_read(tmp_path):
+    bad = tmp_path / "brev.pdf"
+    bad.write_text("inte en pdf", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["read", "--lang", "sv", str(bad)])
+    assert out.exit_code != 0
+    assert str(bad) in out.output and "inte en PDF" in out.output
+    assert "Traceback" not in out.output
