@@ -76,29 +76,26 @@ def _label(field: Field, code: Any, lang: str) -> Any:
 
 
 def _field_columns(field: Field) -> list[Column]:
+    def code(r: StoredRow, lang: str) -> Any:
+        return _value(r, field)
+
+    def label(r: StoredRow, lang: str) -> Any:
+        return _label(field, _value(r, field), lang)
+
+    def many(r: StoredRow, lang: str) -> Any:
+        value = _value(r, field)
+        if isinstance(value, str):
+            return value
+        return "; ".join(str(_label(field, c, lang)) for c in value or ()) or None
+
+    def tick(r: StoredRow, lang: str) -> Any:
+        return (_YES if _value(r, field) else _NO)[lang]
+
     if field.type == "level":
-        return [
-            Column(
-                f"{field.name}_code",
-                Text(f"{field.label.sv} ({_CODE.sv})", f"{field.label.en} ({_CODE.en})"),
-                lambda r, lang, f=field: _value(r, f),
-            ),
-            Column(field.name, field.label, lambda r, lang, f=field: _label(f, _value(r, f), lang)),
-        ]
-    if field.type == "choice":
-        return [Column(field.name, field.label, lambda r, lang, f=field: _label(f, _value(r, f), lang))]
-    if field.type == "multichoice":
-
-        def many(r: StoredRow, lang: str, f: Field = field) -> Any:
-            value = _value(r, f)
-            if isinstance(value, str):
-                return value
-            return "; ".join(str(_label(f, code, lang)) for code in value or ()) or None
-
-        return [Column(field.name, field.label, many)]
-    if field.type == "checkbox":
-        return [Column(field.name, field.label, lambda r, lang, f=field: (_YES if _value(r, f) else _NO)[lang])]
-    return [Column(field.name, field.label, lambda r, lang, f=field: _value(r, f))]
+        both = Text(f"{field.label.sv} ({_CODE.sv})", f"{field.label.en} ({_CODE.en})")
+        return [Column(f"{field.name}_code", both, code), Column(field.name, field.label, label)]
+    cell = {"choice": label, "multichoice": many, "checkbox": tick}.get(field.type, code)
+    return [Column(field.name, field.label, cell)]
 
 
 def _problems(row: StoredRow, lang: str) -> str | None:

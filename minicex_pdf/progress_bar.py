@@ -7,7 +7,7 @@ They name no file contents, only counts.
 from __future__ import annotations
 
 import sys
-from typing import IO, Any, Protocol
+from typing import Any, Protocol, TextIO
 
 import click
 
@@ -40,7 +40,7 @@ class NullProgress:
 class LineProgress:
     """Plain lines (``label: 40/200``) about every 5% and at the end: for logs and pipes."""
 
-    def __init__(self, total: int, label: str, file: IO[str] | None = None) -> None:
+    def __init__(self, total: int, label: str, file: TextIO | None = None) -> None:
         self.total, self.label, self.done = total, label, 0
         self.file = file
         self.step = max(1, total // 20)
@@ -60,7 +60,7 @@ class LineProgress:
 class BarProgress:
     """click's progress bar, for a terminal."""
 
-    def __init__(self, total: int, label: str, file: IO[str] | None = None) -> None:
+    def __init__(self, total: int, label: str, file: TextIO | None = None) -> None:
         self._bar: Any = click.progressbar(length=total, label=label, file=file or sys.stderr, show_pos=True)
 
     def __enter__(self) -> BarProgress:
