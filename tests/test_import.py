@@ -217,6 +217,8 @@ def test_progress_lines_when_not_a_terminal(tree: Tree, tmp_path: Path) -> None:
     n = len(tree.files())
     assert f"import: {n}/{n}" in result.stderr.splitlines()
     assert "import:" not in result.stdout
+    quiet = CliRunner().invoke(cli, ["import", str(tree.root), "--db", str(tmp_path / "p.sqlite"), "--quiet"])
+    assert quiet.stderr == "" and quiet.exit_code == 1
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
