@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
@@ -466,7 +467,7 @@ def scan(data: bytes, path: str = "<pdf>", *, expect: Collection[str] = ()) -> F
     check_header(data, path)
     digest = hashlib.sha256(data).hexdigest()
     try:
-        with apply_configuration(**_LIMITS):
+        with apply_configuration(**_LIMITS), _QuietPypdf():
             return _scan(data, path, digest, expect)
     except FormReadError:
         raise
@@ -487,8 +488,20 @@ def scan(data: bytes, path: str = "<pdf>", *, expect: Collection[str] = ()) -> F
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:160]
+    """A safe detail for an error message: pypdf's own messages can quote field contents (personal data)."""
+    return f"unreadable structure: {type(exc).__name__}"
+
+
+class _QuietPypdf:
+    """Keep pypdf's warnings about broken files out of the log: they can quote field values."""
+
+    def __enter__(self) -> None:
+        self.logger = logging.getLogger("pypdf")
+        self.level = self.logger.level
+        self.logger.setLevel(logging.CRITICAL)
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.setLevel(self.level)
 
 
 def _scan(data: bytes, path: str, digest: str, expect: Collection[str]) -> FormScan:
