@@ -25,7 +25,6 @@ import logging
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from io import BytesIO
 from typing import Any
 
 from pypdf import PdfReader
@@ -50,7 +49,7 @@ from .errors import (
     NotAPdfError,
     XfaFormError,
 )
-from .pdflex import FastResolver, LimitExceeded
+from .pdflex import BytesReader, FastResolver, LimitExceeded
 
 #: The largest file read at all: a returned form is some hundred kB.
 MAX_FILE_SIZE = 32 * 1024 * 1024
@@ -72,6 +71,15 @@ _LIMITS = {
     "stream_filters_maximum_length": 4,
 }
 
+#: Keys of field, widget, page and catalog dictionaries the walk never reads: the parser passes over them.
+_UNREAD = frozenset(
+    b"/" + k
+    for k in (
+        b"MK BS Border Rect DA DS RV TU TM DV Q MaxLen DR F P C CA NM M StructParent StructParents "
+        b"Resources Contents MediaBox CropBox BleedBox TrimBox ArtBox Rotate Group Thumb Tabs "
+        b"Outlines Names Dests ViewerPreferences PageLabels StructTreeRoot MarkInfo Lang OpenAction"
+    ).split()
+)
 RADIO = 1 << 15
 PUSHBUTTON = 1 << 16
 _OFF = "Off"
@@ -238,7 +246,7 @@ class _Walker:
 
     def __init__(self, reader: PdfReader, data: bytes, path: str) -> None:
         self.reader = reader
-        self.objects = FastResolver(reader, data)
+        self.objects = FastResolver(reader, data, _UNREAD)
         self.path = path
         self.visited: set[Any] = set()
         self.nodes = 0
@@ -505,7 +513,7 @@ class _QuietPypdf:
 
 
 def _scan(data: bytes, path: str, digest: str, expect: Collection[str]) -> FormScan:
-    reader = PdfReader(BytesIO(data), strict=False)
+    reader = BytesReader(data)
     encrypted = reader.is_encrypted
     if encrypted and (not reader._encryption or not reader._encryption.is_decrypted()):
         raise EncryptedPdfError(path)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from io import BytesIO
 from typing import Any
 
 from pypdf import PdfReader
@@ -112,17 +113,21 @@ def _name(tok: bytes) -> NameObject:
         return NameObject(tok.decode("latin-1"))
 
 
-def parse_object(data: bytes, pos: int, reader: PdfReader, end: int | None = None) -> Any:
+def parse_object(
+    data: bytes, pos: int, reader: PdfReader, end: int | None = None, skip: frozenset[bytes] = frozenset()
+) -> Any:
     """The object starting at ``pos`` (after any ``N G obj`` header); a stream gives its dictionary.
 
     ``end`` bounds where the object can end (the next object in an object
     stream); otherwise it is looked for at the next ``stream`` or ``endobj``.
+    ``skip`` names keys (``b"/Rect"``) of the outermost dictionary whose values
+    need not be built (the careful fallback parser builds everything).
     """
     if end is None:
         a, b = data.find(b"endobj", pos, pos + _WINDOW), data.find(b"stream", pos, pos + _WINDOW)
         end = min(x for x in (a, b, pos + _WINDOW) if x >= 0)
     try:
-        return _quick(data, pos, end, reader)
+        return _quick(data, pos, end, reader, skip)
     except ParseFailure:
         # a string holding "endobj", nested parentheses, odd tokens: the careful parser decides
         return parse_at(data, pos, reader)[0]
@@ -143,8 +148,34 @@ _DIGITS = frozenset(b"0123456789+-.")
 _PLAIN = re.compile(rb"[\x20-\x5b\x5d-\x7e\t\n]*")
 
 
-def _quick(data: bytes, pos: int, end: int, reader: PdfReader) -> Any:
-    """One object from the tokens of ``data[pos:end]`` split in one pass; ParseFailure if unsure."""
+def _skip_value(tokens: list[bytes], j: int) -> int:
+    """The index after the value starting at ``tokens[j]``: a nested structure, a reference or one token."""
+    t = tokens[j]
+    if t == b"<<" or t == b"[":
+        depth = 0
+        while True:
+            t = tokens[j]
+            if t == b"<<" or t == b"[":
+                depth += 1
+            elif t == b">>" or t == b"]":
+                depth -= 1
+            elif t == b"(" or t == b")":
+                raise ParseFailure("string with nested parentheses")
+            j += 1
+            if depth == 0:
+                return j
+    if t == b"(" or t == b")":
+        raise ParseFailure("string with nested parentheses")
+    if t[0] in _DIGITS and j + 2 < len(tokens) and tokens[j + 2] == b"R":
+        return j + 3
+    return j + 1
+
+
+def _quick(data: bytes, pos: int, end: int, reader: PdfReader, skip: frozenset[bytes] = frozenset()) -> Any:
+    """One object from the tokens of ``data[pos:end]`` split in one pass; ParseFailure if unsure.
+
+    Values of the outermost dictionary's keys in ``skip`` are passed over, not built.
+    """
     tokens = _QUICK.findall(data, pos, end)
     if len(tokens) > MAX_TOKENS:
         raise LimitExceeded("object too large")
@@ -152,20 +183,29 @@ def _quick(data: bytes, pos: int, end: int, reader: PdfReader) -> Any:
     kinds: list[bool] = []
     current: list[Any] | None = None
     names, ints = _NAMES, _INTS
-    for tok in tokens:
+    i = 0
+    count = len(tokens)
+    while i < count:
+        tok = tokens[i]
+        i += 1
         c = tok[0]
         if c == 47:  # /name
+            if skip and tok in skip and not stack and current is not None and not len(current) % 2 and kinds == [True]:
+                try:
+                    i = _skip_value(tokens, i)
+                except IndexError:
+                    raise ParseFailure("object not complete") from None
+                continue
             value = names.get(tok)
             if value is None:
                 value = _name(tok)
                 if len(names) < _CACHE_MAX:
                     names[tok] = value
         elif c == 40:  # (string)
+            if len(tok) < 2 or tok[-1] != 41:
+                raise ParseFailure("string with nested parentheses")
             raw = tok[1:-1]
-            if _PLAIN.fullmatch(raw):
-                value = TextStringObject(raw.decode("ascii"))
-            else:
-                value = _literal(raw)
+            value = TextStringObject(raw.decode("ascii")) if _PLAIN.fullmatch(raw) else _literal(raw)
         elif c in _DIGITS:
             value = ints.get(tok)
             if value is None:
@@ -191,11 +231,11 @@ def _quick(data: bytes, pos: int, end: int, reader: PdfReader) -> Any:
                 if n % 2:
                     raise ParseFailure("odd dictionary")
                 value = DictionaryObject()
-                for i in range(0, n, 2):
-                    key = current[i]
+                for k in range(0, n, 2):
+                    key = current[k]
                     if type(key) is not NameObject:
                         raise ParseFailure("dictionary key is not a name")
-                    dict.__setitem__(value, key, current[i + 1])
+                    dict.__setitem__(value, key, current[k + 1])
             else:
                 value = ArrayObject(current)
             current = stack.pop() if stack else None
@@ -305,12 +345,42 @@ def parse_at(data: bytes, pos: int, reader: PdfReader) -> tuple[Any, int]:
         current.append(value)
 
 
-class FastResolver:
-    """Resolves references with :func:`parse_object`, pypdf's ``get_object`` as the fallback."""
+_OBJ_HEADER = re.compile(_WS + rb"*(\d{1,10})" + _WS + rb"+(\d{1,5})" + _WS + rb"*obj" + _WS + rb"*")
 
-    def __init__(self, reader: PdfReader, data: bytes) -> None:
+
+class BytesReader(PdfReader):
+    """pypdf's reader over bytes in memory, with a regex for object headers.
+
+    pypdf reads the header of every object in the cross-reference table when it
+    opens a file (to drop entries that point nowhere); reading them byte by byte
+    is a good part of opening a form. Headers of the usual shape are matched
+    here; anything else goes to pypdf's own code, so behaviour is unchanged.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._buffer = BytesIO(data)
+        super().__init__(self._buffer, strict=False)
+
+    def read_object_header(self, stream: Any) -> tuple[int, int]:
+        if stream is self._buffer:
+            m = _OBJ_HEADER.match(self._data, stream.tell())
+            if m is not None:
+                stream.seek(m.end())
+                return int(m.group(1)), int(m.group(2))
+        return super().read_object_header(stream)
+
+
+class FastResolver:
+    """Resolves references with :func:`parse_object`, pypdf's ``get_object`` as the fallback.
+
+    ``skip``: keys whose values the caller never reads (see :func:`parse_object`).
+    """
+
+    def __init__(self, reader: PdfReader, data: bytes, skip: frozenset[bytes] = frozenset()) -> None:
         self.reader = reader
         self.data = data
+        self.skip = skip
         self.cache: dict[tuple[int, int], Any] = {}
         self.streams: dict[int, tuple[bytes, int, dict[int, int]] | None] = {}
         self.fast = not reader.is_encrypted
@@ -346,14 +416,14 @@ class FastResolver:
                 return None
             start = first + offsets[idnum]
             later = [first + o for o in offsets.values() if first + o > start]
-            return parse_object(data, start, reader, min(later, default=len(data)))
+            return parse_object(data, start, reader, min(later, default=len(data)), self.skip)
         offset = reader.xref.get(generation, {}).get(idnum)
         if offset is None or reader.xref_free_entry.get(generation, {}).get(idnum):
             return None
         m = _HEADER.match(self.data, offset)
         if m is None or int(m.group(1)) != idnum or int(m.group(2)) != generation:
             return None
-        return parse_object(self.data, m.end(), reader)
+        return parse_object(self.data, m.end(), reader, None, self.skip)
 
     def _objstm(self, stmnum: int) -> tuple[bytes, int, dict[int, int]] | None:
         if stmnum in self.streams:
