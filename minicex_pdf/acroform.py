@@ -58,7 +58,7 @@ MAX_DEPTH = 32
 #: Most field, widget and page-tree nodes visited in one file.
 MAX_NODES = 20_000
 #: Tighter pypdf limits than its defaults (75 MB per stream): a form's object streams are small.
-_LIMITS = {
+_LIMITS: dict[str, Any] = {
     "disable_legacy_handling": True,
     "maximum_declared_stream_length": MAX_FILE_SIZE,
     "zlib_maximum_output_length": 16 * 1024 * 1024,
@@ -299,7 +299,8 @@ class _Walker:
                 continue
             name = f"{prefix}.{partial}" if prefix and partial else (partial or prefix)
             own = self.inherit(node, inherited)
-            named_kids, widget_kids = [], []
+            named_kids: list[tuple[DictionaryObject, Any]] = []
+            widget_kids: list[tuple[DictionaryObject, Any]] = []
             kids = self.array(node, "/Kids")
             for kid in kids[:MAX_NODES]:
                 kid_node, kid_key = self.resolve(kid)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import zlib
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 from pypdf import PdfReader
 from pypdf.generic import (
@@ -183,6 +183,7 @@ def _quick(data: bytes, pos: int, end: int, reader: PdfReader, skip: frozenset[b
     kinds: list[bool] = []
     current: list[Any] | None = None
     names, ints = _NAMES, _INTS
+    value: Any
     i = 0
     count = len(tokens)
     while i < count:
@@ -445,13 +446,14 @@ class FastResolver:
         length = dict.get(head, "/Length")
         if isinstance(length, IndirectObject):
             length = self.get(length)
-        n, first = dict.get(head, "/N"), dict.get(head, "/First")
-        if not all(type(v) is NumberObject for v in (length, n, first)):
+        numbers_given = (length, dict.get(head, "/N"), dict.get(head, "/First"))
+        if not all(type(v) is NumberObject for v in numbers_given):
             return None
+        size, n, first = (int(cast(NumberObject, v)) for v in numbers_given)
         s = _STREAM_EOL.match(self.data, end)
         if s is None:
             return None
-        raw = self.data[s.end() : s.end() + int(length)]
+        raw = self.data[s.end() : s.end() + size]
         inflater = zlib.decompressobj()
         try:
             data = inflater.decompress(raw, MAX_INFLATED)
@@ -459,11 +461,11 @@ class FastResolver:
             return None
         if inflater.unconsumed_tail:
             raise LimitExceeded("an object stream inflates beyond any form's size")
-        numbers = data[: int(first)].split()[: 2 * int(n)]
+        numbers = data[:first].split()[: 2 * n]
         try:
             pairs = [int(x) for x in numbers]
         except ValueError:
             return None
         offsets = {pairs[i]: pairs[i + 1] for i in range(0, len(pairs) - 1, 2)}
-        self.streams[stmnum] = (data, int(first), offsets)
+        self.streams[stmnum] = (data, first, offsets)
         return self.streams[stmnum]
