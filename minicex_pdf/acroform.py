@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,7 +57,9 @@ MAX_FILE_SIZE = 32 * 1024 * 1024
 #: Deepest /Kids or /Parent chain, and page tree, followed.
 MAX_DEPTH = 32
 #: Most field, widget and page-tree nodes visited in one file.
-MAX_NODES = 20_000
+MAX_NODES = 5_000
+#: Longest a walk may take (a form takes some milliseconds): hostile files are classified within a second.
+MAX_SECONDS = 0.5
 #: Tighter pypdf limits than its defaults (75 MB per stream): a form's object streams are small.
 _LIMITS: dict[str, Any] = {
     "disable_legacy_handling": True,
@@ -244,9 +247,9 @@ class FormScan:
 class _Walker:
     """One pass over one file's form; holds the visited set and the node budget."""
 
-    def __init__(self, reader: PdfReader, data: bytes, path: str) -> None:
+    def __init__(self, reader: PdfReader, data: bytes, path: str, deadline: float) -> None:
         self.reader = reader
-        self.objects = FastResolver(reader, data, _UNREAD)
+        self.objects = FastResolver(reader, data, _UNREAD, deadline)
         self.path = path
         self.visited: set[Any] = set()
         self.nodes = 0
@@ -514,11 +517,12 @@ class _QuietPypdf:
 
 
 def _scan(data: bytes, path: str, digest: str, expect: Collection[str]) -> FormScan:
+    start = time.perf_counter()
     reader = BytesReader(data)
     encrypted = reader.is_encrypted
     if encrypted and (not reader._encryption or not reader._encryption.is_decrypted()):
         raise EncryptedPdfError(path)
-    walker = _Walker(reader, data, path)
+    walker = _Walker(reader, data, path, start + MAX_SECONDS)
     root = walker.get(reader.trailer, "/Root")
     if not isinstance(root, DictionaryObject):
         root = reader.root_object  # pypdf looks for a /Catalog object when the trailer has none

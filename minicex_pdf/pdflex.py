@@ -17,6 +17,7 @@ encrypted files, odd filters, an object header that does not match.
 from __future__ import annotations
 
 import re
+import time
 import zlib
 from io import BytesIO
 from typing import Any, cast
@@ -39,8 +40,9 @@ from pypdf.generic import (
 MAX_NESTING = 64
 #: Most tokens in one object.
 MAX_TOKENS = 200_000
-#: Largest inflated object stream.
+#: Largest inflated object stream, and all of a file's together.
 MAX_INFLATED = 16 * 1024 * 1024
+MAX_INFLATED_TOTAL = 48 * 1024 * 1024
 
 _WS = rb"[\x00\t\n\f\r ]"
 _TOKEN = re.compile(
@@ -361,7 +363,7 @@ class BytesReader(PdfReader):
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._buffer = BytesIO(data)
-        super().__init__(self._buffer, strict=False)
+        super().__init__(self._buffer, strict=False, xref_stream_maximum_entries=500_000)
 
     def read_object_header(self, stream: Any) -> tuple[int, int]:
         if stream is self._buffer:
@@ -378,10 +380,14 @@ class FastResolver:
     ``skip``: keys whose values the caller never reads (see :func:`parse_object`).
     """
 
-    def __init__(self, reader: PdfReader, data: bytes, skip: frozenset[bytes] = frozenset()) -> None:
+    def __init__(
+        self, reader: PdfReader, data: bytes, skip: frozenset[bytes] = frozenset(), deadline: float | None = None
+    ) -> None:
         self.reader = reader
         self.data = data
         self.skip = skip
+        self.deadline = deadline
+        self.inflated = 0
         self.cache: dict[tuple[int, int], Any] = {}
         self.streams: dict[int, tuple[bytes, int, dict[int, int]] | None] = {}
         self.fast = not reader.is_encrypted
@@ -391,6 +397,8 @@ class FastResolver:
         key = (ref.idnum, ref.generation)
         found = self.cache.get(key)
         if found is None:
+            if self.deadline is not None and time.perf_counter() > self.deadline:
+                raise LimitExceeded("reading it takes far longer than any form")
             found = self._load(ref)
             self.cache[key] = found
         return found
@@ -459,7 +467,8 @@ class FastResolver:
             data = inflater.decompress(raw, MAX_INFLATED)
         except zlib.error:
             return None
-        if inflater.unconsumed_tail:
+        self.inflated += len(data)
+        if inflater.unconsumed_tail or self.inflated > MAX_INFLATED_TOTAL:
             raise LimitExceeded("an object stream inflates beyond any form's size")
         numbers = data[:first].split()[: 2 * n]
         try:

@@ -363,6 +363,14 @@ def _deep_array() -> bytes:
     return _raw_pdf(objs)
 
 
+def _missing_objects() -> bytes:
+    """4000 fields that point at objects not in the file (pypdf searches the whole file for each)."""
+    refs = b" ".join(b"%d 0 R" % n for n in range(100_000, 104_000))
+    objs = _catalog(b"[" + refs + b"]")
+    objs[4] = b"<< /Padding (" + b"x" * 8_000_000 + b") >>"
+    return _raw_pdf(objs)
+
+
 def _self_reference() -> bytes:
     objs = _catalog(b"4 0 R")
     objs[4] = b"4 0 R"
@@ -418,8 +426,8 @@ def bomb() -> bytes:
 
 @pytest.mark.parametrize(
     "make",
-    [_kid_loop, _deep_kids, _deep_array, _self_reference, "bomb"],
-    ids=["kid-loop", "deep-kids", "deep-array", "self-reference", "inflate-bomb"],
+    [_kid_loop, _deep_kids, _deep_array, _self_reference, _missing_objects, "bomb"],
+    ids=["kid-loop", "deep-kids", "deep-array", "self-reference", "missing-objects", "inflate-bomb"],
 )
 def test_hostile_files_are_classified_quickly(make, request):
     data = request.getfixturevalue("bomb") if make == "bomb" else make()
