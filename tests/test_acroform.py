@@ -272,6 +272,29 @@ def test_user_password_is_an_encrypted_error():
     assert "locked.pdf" in err.value.message("sv") and err.value.kind == "encrypted"
 
 
+def test_aes_without_cryptography_says_what_to_install(tmp_path):
+    """Run where the cryptography package cannot be imported: the error names the package."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("cryptography")
+    writer = PdfWriter(io.BytesIO(one_field(text("note", T("x")))))
+    writer.encrypt(user_password="", owner_password="owner-secret", algorithm="AES-256")
+    path = tmp_path / "aes.pdf"
+    writer.write(str(path))
+    code = (
+        "import sys; sys.modules['cryptography'] = None; sys.modules['Crypto'] = None\n"
+        "from minicex_pdf.acroform import scan\n"
+        "from minicex_pdf.errors import EncryptedPdfError\n"
+        "try:\n"
+        f"    scan(open({str(path)!r}, 'rb').read(), 'aes.pdf')\n"
+        "except EncryptedPdfError as exc:\n"
+        "    print(exc.message('en'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("aes.pdf: ") and "cryptography" in out and "pip install" in out
+
+
 # --------------------------------------------------------------------------- unusable files
 
 
