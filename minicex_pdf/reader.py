@@ -347,8 +347,11 @@ def _shown(fld: Field, value: Any, lang: str, raw: str | None) -> str:
         return value.isoformat()
     if fld.type in ("choice", "level", "multichoice"):
         codes = value if isinstance(value, tuple) else (value,)
-        labels = [o.label[lang] if (o := fld.option(c)) else c for c in codes]
-        return ", ".join(
-            f"{c} {label}" if fld.type == "level" else label for c, label in zip(codes, labels, strict=True)
-        )
+        shown = []
+        for code in codes:
+            option = fld.option(code)
+            label = option.label[lang] if option else code
+            # a level's code is its step on the scale (1-4): worth showing beside the label
+            shown.append(f"{label} ({code})" if fld.type == "level" and code[:1].isdigit() else label)
+        return ", ".join(shown)
     return str(value)
