@@ -26,14 +26,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pypdf import PdfReader  # noqa: E402
+from build_corpus import form_values
+from pypdf import PdfReader
 
-from build_corpus import form_values  # noqa: E402
-from minicex_pdf.acroform import scan  # noqa: E402
-from minicex_pdf.definition import load_definition  # noqa: E402
-from minicex_pdf.fill_pdfium import fill_pdfium  # noqa: E402
-from minicex_pdf.generator import build_form  # noqa: E402
-from minicex_pdf.reader import read_form  # noqa: E402
+from minicex_pdf.acroform import scan
+from minicex_pdf.definition import load_definition
+from minicex_pdf.fill_pdfium import fill_pdfium
+from minicex_pdf.generator import build_form
+from minicex_pdf.reader import read_form
 
 
 def make_forms(folder: Path, n: int, seed: int) -> dict[str, list[Path]]:
