@@ -292,3 +292,19 @@ def test_import_killed_with_sigkill_then_run_again(tmp_path: Path) -> None:
         problems_orphans = c.execute("SELECT count(*) FROM problems WHERE form NOT IN (SELECT id FROM forms)")
         assert problems_orphans.fetchone()[0] == 0
     assert sorted(per_form) == [(f"k-{i:02d}", 1) for i in range(n)]
+
+
+def test_a_good_copy_at_the_path_of_a_broken_one_still_imports(tmp_path: Path) -> None:
+    good = filled("t-fixed", "Elin Sandström")
+    path = write(tmp_path / "in" / "form.pdf", good[: len(good) // 3], 1)
+    db = str(tmp_path / "g.sqlite")
+    code, out = invoke("import", str(path), "--db", db, "-q")
+    assert code == 1 and "Not readable: 1" in out.splitlines()
+    write(path, good, 2)  # the sender mails a whole copy, saved over the broken one
+    code, out = invoke("import", str(path), "--db", db, "-q")
+    assert code == 0 and out.splitlines()[1:5] == [
+        "Imported: 1",
+        "Imported with problems: 0",
+        "Already imported: 0",
+        "Not readable: 0",
+    ]
