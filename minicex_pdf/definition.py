@@ -30,6 +30,25 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _CODE = re.compile(r"^[A-Za-z0-9_]+$")
 _FILE = re.compile(r"^minicex-(\d+)\.toml$")
 
+#: Roles (``[roles]`` in a definition): the field type each must have. ``feedback``
+#: names one or more fields; ``personal_supervisor`` is an option of ``assessor_role``.
+ROLES: dict[str, tuple[str, ...]] = {
+    "trainee": ("text",),
+    "specialty": ("text",),
+    "supervisor": ("text",),
+    "date": ("date",),
+    "assessor": ("text",),
+    "assessor_role": ("choice",),
+    "complexity": ("choice",),
+    "complicated": ("checkbox",),
+    "focus": ("multichoice",),
+    "setting": ("choice",),
+    "regulation": ("choice",),
+    "subgoals": ("text", "multiline"),
+    "feedback": ("text", "multiline"),
+    "action_plan": ("text", "multiline"),
+}
+
 
 def split_langs(form_lang: str) -> tuple[Lang, ...]:
     """The languages of a form variant: ``"sv+en"`` -> ``("sv", "en")``."""
@@ -176,6 +195,10 @@ class FormDefinition:
     source: str = ""
     #: Roster headers in Swedish: (prefill key, Swedish column header) pairs.
     roster_headers_sv: tuple[tuple[str, str], ...] = ()
+    #: Role name -> the names of the fields that play it (see :data:`ROLES`).
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The ``assessor_role`` option code that means the personal supervisor.
+    personal_supervisor: str = ""
     _by_name: dict[str, Field] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -189,6 +212,14 @@ class FormDefinition:
     def field(self, name: str) -> Field:
         """The field called ``name`` (KeyError if none)."""
         return self._by_name[name]
+
+    def role(self, name: str) -> Field:
+        """The field that plays role ``name`` (the first, for a role of several fields)."""
+        return self.role_fields(name)[0]
+
+    def role_fields(self, name: str) -> tuple[Field, ...]:
+        """Every field that plays role ``name`` (KeyError for an unknown role)."""
+        return tuple(self._by_name[n] for n in self.roles[name])
 
     def level(self, code: str) -> Level | None:
         """The scale step with ``code``, or None."""
@@ -391,6 +422,7 @@ def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> F
         fields = tuple(_field(f, code, areas, regulations, levels) for f in s.items("fields"))
         sections.append(Section(code=code, title=s.text("title"), note=s.text("note", optional=True), fields=fields))
     instr = root.child("instructions")
+    _check_unique(root, [n for s in sections for f in s.fields for n in f.pdf_names] + list(identity.names))
     definition = FormDefinition(
         id=form.string("id", re.compile(r"^[A-Za-z0-9_-]+$")),
         version=version,
@@ -409,8 +441,9 @@ def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> F
         sections=tuple(sections),
         source=source,
         roster_headers_sv=_roster_headers(root, sections),
+        **_roles(root, sections),
     )
-    _check_names(root, definition)
+    _check_areas(root, definition)
     return definition
 
 
@@ -432,12 +465,40 @@ def _roster_headers(root: _Entry, sections: list[Section]) -> tuple[tuple[str, s
     return tuple((k, entry.data[k]) for k in keys)
 
 
-def _check_names(root: _Entry, definition: FormDefinition) -> None:
+def _roles(root: _Entry, sections: list[Section]) -> dict[str, Any]:
+    """The ``[roles]`` table: each role of :data:`ROLES` names existing fields of the right type."""
+    entry = root.child("roles")
+    by_name = {f.name: f for s in sections for f in s.fields}
+    roles: dict[str, tuple[str, ...]] = {}
+    for role, types in ROLES.items():
+        value = entry.child(role).data
+        names = tuple(value) if isinstance(value, list) else (value,)
+        if not names or not all(isinstance(n, str) for n in names):
+            raise entry.child(role).fail("must name a field, or a list of fields")
+        for name in names:
+            if name not in by_name:
+                raise entry.child(role).fail(f"no field {name!r}")
+            if by_name[name].type not in types:
+                raise entry.child(role).fail(f"{name!r} is a {by_name[name].type} field, not {' or '.join(types)}")
+        roles[role] = names
+    supervisor = entry.string("personal_supervisor")
+    if by_name[roles["assessor_role"][0]].option(supervisor) is None:
+        raise entry.child("personal_supervisor").fail(f"{supervisor!r} is not an option of {roles['assessor_role'][0]!r}")
+    unknown = set(entry.data) - set(ROLES) - {"personal_supervisor"}
+    if unknown:
+        raise entry.fail(f"unknown role {sorted(unknown)[0]!r}")
+    return {"roles": roles, "personal_supervisor": supervisor}
+
+
+def _check_unique(root: _Entry, names: list[str]) -> None:
     seen: set[str] = set()
-    for name in definition.pdf_names:
+    for name in names:
         if name in seen:
             raise root.fail(f"field name {name!r} is used twice")
         seen.add(name)
+
+
+def _check_areas(root: _Entry, definition: FormDefinition) -> None:
     rated = [f.area for f in definition.level_fields()]
     missing = [a.code for a in definition.areas if a.code not in rated]
     if missing or len(rated) != len(set(rated)):

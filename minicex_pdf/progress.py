@@ -23,7 +23,6 @@ from typing import Any
 
 from .definition import Field, FormDefinition, Text, load_definition
 from .record import Record, SubGoal
-from .roster import RosterColumns
 from .subgoals import Catalogue
 from .subgoals import catalogue as load_catalogue
 
@@ -39,12 +38,7 @@ def name_key(text: Any) -> str:
 
 @dataclass(frozen=True)
 class Roles:
-    """The definition's fields in the parts they play in a progress report.
-
-    The single place where this module names fields: each name is looked up in
-    the definition (KeyError at once if a version lacks it); labels, options,
-    areas and levels always come from the definition itself.
-    """
+    """The definition's fields in the parts they play in a progress report (from its ``[roles]``)."""
 
     trainee: Field
     specialty: Field
@@ -63,28 +57,23 @@ class Roles:
 
     @classmethod
     def of(cls, definition: FormDefinition) -> Roles:
-        """Resolve each role in ``definition``."""
-        columns = RosterColumns.of(definition)
-        prefill = {f.prefill: f for f in columns.fields}
-        role = definition.field("assessor_role")
-        supervisor_option = role.option("supervisor")
-        if supervisor_option is None:
-            raise KeyError("assessor_role has no option 'supervisor'")
+        """Resolve each role in ``definition`` (its ``[roles]`` table)."""
+        went_well, next_time = definition.role_fields("feedback")
         return cls(
-            trainee=columns.name_field,
-            specialty=prefill["specialty"],
-            supervisor=prefill["supervisor"],
-            regulation=columns.regulation_field,
-            date=next(f for f in definition.fields if f.type == "date" and f.required),
-            assessor=definition.field("assessor_name"),
-            role=role,
-            role_supervisor=supervisor_option.code,
-            setting=definition.field("setting"),
-            complexity=definition.field("complexity"),
-            complicated=definition.field("complicated"),
-            went_well=definition.field("went_well"),
-            next_time=definition.field("next_time"),
-            action_plan=definition.field("action_plan"),
+            trainee=definition.role("trainee"),
+            specialty=definition.role("specialty"),
+            supervisor=definition.role("supervisor"),
+            regulation=definition.role("regulation"),
+            date=definition.role("date"),
+            assessor=definition.role("assessor"),
+            role=definition.role("assessor_role"),
+            role_supervisor=definition.personal_supervisor,
+            setting=definition.role("setting"),
+            complexity=definition.role("complexity"),
+            complicated=definition.role("complicated"),
+            went_well=went_well,
+            next_time=next_time,
+            action_plan=definition.role("action_plan"),
         )
 
 

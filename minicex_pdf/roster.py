@@ -94,20 +94,18 @@ class RosterColumns:
 
     @property
     def name_field(self) -> Field:
-        """The prefill field a row cannot do without (the trainee's name)."""
-        return next(f for f in self.fields if f.required)
+        """The field a row cannot do without (the trainee's name)."""
+        return self.definition.role("trainee")
 
     @property
     def regulation_field(self) -> Field:
         """The choice field whose options are the definition's regulations."""
-        codes = [r.code for r in self.definition.regulations]
-        return next(f for f in self.fields if [o.code for o in f.options] == codes)
+        return self.definition.role("regulation")
 
     @property
     def subgoal_field(self) -> Field:
-        """The text field holding sub-goal codes: the other prefill field of the regulation's section."""
-        reg = self.regulation_field
-        return next(f for f in self.fields if f.section == reg.section and f is not reg)
+        """The text field holding sub-goal codes."""
+        return self.definition.role("subgoals")
 
 
 def specialty_of(texts: Iterable[str | None], catalogue: Catalogue) -> str | None:

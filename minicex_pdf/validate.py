@@ -41,12 +41,6 @@ from typing import Any
 from .definition import Field, FormDefinition, Text
 from .record import Problem, Severity, Status, SubGoal
 
-#: Section codes of the definition whose fields have rules of their own.
-FEEDBACK_SECTION = "feedback"
-ACTION_PLAN_SECTION = "action_plan"
-#: The roster key that fills the specialty field (sub-goals depend on the specialty).
-SPECIALTY_PREFILL = "specialty"
-
 FREE_TEXT = ("text", "multiline")
 
 
@@ -236,30 +230,19 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == () or value is False
 
 
-def _focus_field(definition: FormDefinition) -> Field | None:
-    areas = {a.code for a in definition.areas}
-    return next(
-        (f for f in definition.fields if f.type == "multichoice" and {o.code for o in f.options} <= areas), None
-    )
-
-
-def regulation_field(definition: FormDefinition) -> Field | None:
+def regulation_field(definition: FormDefinition) -> Field:
     """The choice field whose options are the definition's sub-goal regulations."""
-    codes = {r.code for r in definition.regulations}
-    return next((f for f in definition.fields if f.type == "choice" and {o.code for o in f.options} == codes), None)
+    return definition.role("regulation")
+
+
+def specialty_field(definition: FormDefinition) -> Field:
+    """The field that holds the trainee's specialty (sub-goals depend on it)."""
+    return definition.role("specialty")
 
 
 def subgoal_fields(definition: FormDefinition) -> tuple[Field, ...]:
-    """The free-text fields beside the regulation field: where sub-goal codes are written."""
-    reg = regulation_field(definition)
-    if reg is None:
-        return ()
-    return tuple(f for f in definition.fields if f.section == reg.section and f.type in FREE_TEXT)
-
-
-def specialty_field(definition: FormDefinition) -> Field | None:
-    """The field that holds the trainee's specialty (filled from the roster's specialty column)."""
-    return next((f for f in definition.fields if f.prefill == SPECIALTY_PREFILL), None)
+    """The free-text field(s) where sub-goal codes are written."""
+    return definition.role_fields("subgoals")
 
 
 def check(
@@ -277,12 +260,14 @@ def check(
     ``unreadable`` (their own problem says why; they are not also "empty").
     """
     problems: list[Problem] = []
-    focus_field = _focus_field(definition)
-    focus = set(values.get(focus_field.name) or ()) if focus_field else set()
+    focus_field = definition.role("focus")
+    focus = set(values.get(focus_field.name) or ())
+    feedback = definition.roles["feedback"]
+    plan = definition.role_fields("action_plan")
     for fld in definition.fields:
         value = values.get(fld.name)
-        if fld.required and _empty(value) and fld.name not in unreadable and fld.section != ACTION_PLAN_SECTION:
-            problems.append(problem("feedback_missing" if fld.section == FEEDBACK_SECTION else "required_missing", fld))
+        if fld.required and _empty(value) and fld.name not in unreadable and fld not in plan:
+            problems.append(problem("feedback_missing" if fld.name in feedback else "required_missing", fld))
         if fld.type == "date" and isinstance(value, _dt.date) and value > today:
             problems.append(problem("date_future", fld))
         if fld.type == "integer" and isinstance(value, int):
@@ -296,8 +281,7 @@ def check(
             problems.append(problem("focus_not_rated", fld))
         if fld.type in FREE_TEXT and isinstance(value, str) and has_personal_number(value):
             problems.append(problem("personal_id_number", fld))
-    plan = [f for f in definition.fields if f.section == ACTION_PLAN_SECTION]
-    if plan and all(_empty(values.get(f.name)) for f in plan):
+    if all(_empty(values.get(f.name)) for f in plan):
         problems.append(problem("action_plan_missing", plan[0]))
     problems.extend(_subgoal_problems(definition, values, subgoals, unknown_subgoals))
     return problems
@@ -311,20 +295,12 @@ def _minutes(fld: Field, value: int) -> list[Problem]:
     return []
 
 
-def _focus(
-    definition: FormDefinition, fld: Field, value: str, focus: set[str], focus_field: Field | None
-) -> list[Problem]:
+def _focus(definition: FormDefinition, fld: Field, value: str, focus: set[str], focus_field: Field) -> list[Problem]:
     level = definition.level(value)
     rated = level is not None and level.rank > 0
     if fld.area in focus and not rated:
         return [problem("focus_not_rated", fld)]
-    if (
-        rated
-        and focus
-        and focus_field is not None
-        and fld.area not in focus
-        and focus_field.option(fld.area or "") is not None
-    ):
+    if rated and focus and fld.area not in focus and focus_field.option(fld.area or "") is not None:
         return [problem("rated_not_in_focus", fld)]
     return []
 
@@ -340,16 +316,13 @@ def _shown_tokens(tokens: Iterable[str]) -> str:
 def _subgoal_problems(
     definition: FormDefinition, values: Mapping[str, Any], subgoals: tuple[SubGoal, ...], unknown: tuple[str, ...]
 ) -> list[Problem]:
-    fields = subgoal_fields(definition)
-    if not fields:
-        return []
+    where = definition.role("subgoals")
     out = []
     if unknown:
-        out.append(problem("subgoal_unknown", fields[0], tokens=_shown_tokens(unknown)))
-    reg = regulation_field(definition)
-    chosen = values.get(reg.name) if reg else None
+        out.append(problem("subgoal_unknown", where, tokens=_shown_tokens(unknown)))
+    chosen = values.get(definition.role("regulation").name)
     if chosen:
         other = [g.code for g in subgoals if g.regulation != chosen]
         if other:
-            out.append(problem("subgoal_regulation_mismatch", fields[0], codes=", ".join(other[:6])))
+            out.append(problem("subgoal_regulation_mismatch", where, codes=", ".join(other[:6])))
     return out
