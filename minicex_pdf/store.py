@@ -7,7 +7,10 @@ Problems have their own table; files that could not be read go in
 ``unreadable`` so that a later run reports them again without re-reading them.
 
 A form returned again after more filling (same non-empty instance id, other
-bytes) is a new *revision*; older revisions stay. Each file is written in one
+bytes) is a new *revision*; older revisions stay. A pre-filled form is often
+saved and used for several assessments: a file whose instance id is known but
+whose date or assessor differs from every stored form of that id (both filled
+in on both sides) is a *new form*, not a revision. Each file is written in one
 transaction, so an import stopped at any moment leaves a consistent database.
 The schema has a version (``PRAGMA user_version``) and migrates forward.
 """
@@ -121,11 +124,24 @@ def reason_of(exc: FormReadError) -> Text:
     return Text(sv=exc.text.get("sv", exc.text["en"]) + tail, en=exc.text["en"] + tail)
 
 
-def key_fields(definition: FormDefinition) -> tuple[str | None, str | None]:
-    """The fields that name the trainee and date the assessment: the roster's name field and the first required date."""
-    trainee = next((f.name for f in definition.fields if f.prefill == "name"), None)
-    date = next((f.name for f in definition.fields if f.type == "date" and f.required), None)
-    return trainee, date
+def key_fields(definition: FormDefinition) -> tuple[str, str, str]:
+    """The fields that name the trainee, date the assessment and name the assessor (the definition's roles)."""
+    return definition.role("trainee").name, definition.role("date").name, definition.role("assessor").name
+
+
+def _assessment(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """A record dict's assessment date (ISO) and assessor (folded), None where not filled in."""
+    definition = _definition(data["source"]["form_version"])
+    if definition is None:
+        return None, None
+    _, date_field, assessor_field = key_fields(definition)
+    date, assessor = data["values"].get(date_field), data["values"].get(assessor_field)
+    return (date if isinstance(date, str) else None), _trainee_key(assessor if isinstance(assessor, str) else None)
+
+
+def _same_assessment(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+    """Could two fillings be one assessment: no part filled in on both sides that differs."""
+    return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
 
 
 def _now() -> str:
@@ -272,12 +288,10 @@ class Store:
         data = record.to_dict() if isinstance(record, Record) else record
         src = data["source"]
         definition = _definition(src["form_version"])
-        trainee_field, date_field = key_fields(definition) if definition else (None, None)
-        trainee = data["values"].get(trainee_field) if trainee_field else None
+        trainee = data["values"].get(key_fields(definition)[0]) if definition else None
         trainee = (_SPACE.sub(" ", trainee).strip() or None) if isinstance(trainee, str) else None
-        date = data["values"].get(date_field) if date_field else None
+        date = _assessment(data)[0]
         instance = src["instance_id"] or None
-        form_key = f"instance:{instance}" if instance else f"sha256:{src['sha256']}"
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -285,6 +299,7 @@ class Store:
             if row:
                 db.execute("ROLLBACK")
                 return Stored(new=False, revision=row["revision"], form_key=row["form_key"])
+            form_key = self._form_key(instance, src["sha256"], _assessment(data))
             revision = (
                 1
                 + db.execute("SELECT coalesce(max(revision), 0) FROM forms WHERE form_key = ?", (form_key,)).fetchone()[
@@ -304,7 +319,7 @@ class Store:
                     src["form_version"],
                     trainee,
                     _trainee_key(trainee),
-                    date if isinstance(date, str) else None,
+                    date,
                     data["status"],
                     src["path"],
                     src["size"],
@@ -325,6 +340,18 @@ class Store:
             db.execute("ROLLBACK")
             raise
         return Stored(new=True, revision=revision, form_key=form_key)
+
+    def _form_key(self, instance: str | None, sha256: str, assessment: tuple[str | None, str | None]) -> str:
+        """The form a new file belongs to: a stored form of its instance id with the same assessment, or a new one."""
+        if instance is None:
+            return f"sha256:{sha256}"
+        rows = self._db.execute("SELECT form_key, record FROM latest WHERE instance_id = ? ORDER BY id", (instance,))
+        keys = []
+        for row in rows:
+            if _same_assessment(assessment, _assessment(json.loads(row["record"]))):
+                return str(row["form_key"])
+            keys.append(row["form_key"])
+        return f"instance:{instance}" + (f"#{len(keys) + 1}" if keys else "")
 
     def add_unreadable(self, item: Unreadable) -> None:
         """Remember a file that could not be read (by SHA-256), in one transaction."""
@@ -378,10 +405,8 @@ class Store:
             )
 
     def revisions(self, instance_id: str) -> list[Record]:
-        """Every stored revision of the form with ``instance_id``, oldest first."""
-        rows = self._db.execute(
-            "SELECT record FROM forms WHERE form_key = ? ORDER BY revision", (f"instance:{instance_id}",)
-        )
+        """Every stored file with ``instance_id`` (revisions, and forms from copies of it), oldest first."""
+        rows = self._db.execute("SELECT record FROM forms WHERE instance_id = ? ORDER BY id", (instance_id,))
         return [record_from_dict(json.loads(r["record"])) for r in rows]
 
     def trainees(self) -> list[str]:

@@ -38,7 +38,7 @@ from minicex_pdf.fill_pdfium import fill_pdfium
 from minicex_pdf.generator import build_form
 
 DEF = load_definition()
-TRAINEE, _DATE = key_fields(DEF)
+TRAINEE, _DATE, _ASSESSOR = key_fields(DEF)
 NEEDS_QPDF = pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
 TRAINEE_PART = {s.code for s in DEF.sections[-2:]}  # action plan and signatures: the trainee fills them later
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from minicex_pdf.record import Problem, Record, Source, SubGoal
 from minicex_pdf.store import SCHEMA_VERSION, Store, Unreadable, key_fields, reason_of
 
 DEF = load_definition()
-TRAINEE, DATE = key_fields(DEF)
+TRAINEE, DATE, ASSESSOR = key_fields(DEF)
 
 
 def make_record(
@@ -30,7 +31,8 @@ def make_record(
     values: dict[str, object] = {}
     for f in DEF.fields:
         if f.type in ("text", "multiline"):
-            values[f.name] = f"{f.name} {n}{extra}"
+            # `extra` is more filling of the same assessment: the assessor stays who it was
+            values[f.name] = f"{f.name} {n}{'' if f.name == ASSESSOR else extra}"
         elif f.type == "date":
             values[f.name] = date or dt.date(2026, 1, 1) + dt.timedelta(days=n)
         elif f.type == "integer":
@@ -91,6 +93,29 @@ def test_refilled_form_is_a_new_revision_and_the_old_one_stays(store: Store) -> 
     assert list(store.records()) == [new]
     assert store.revisions("abc") == [old, new]
     assert store.counts() == {"files": 2, "forms": 1, "unreadable": 0}
+
+
+def test_copies_of_one_prefilled_form_used_for_other_assessments_are_forms_of_their_own(store: Store) -> None:
+    """A trainee saves the pre-filled PDF and uses it again: another date or assessor is another assessment."""
+    first = make_record(1, instance="pre", date=dt.date(2026, 2, 1))
+    other_day = make_record(2, instance="pre", date=dt.date(2026, 3, 1))
+    plan_added = replace(
+        first, values={**first.values, "action_plan": "Läsa mer"}, source=replace(first.source, sha256="f" * 64)
+    )
+    other_assessor = replace(
+        first, values={**first.values, ASSESSOR: "Someone Else"}, source=replace(first.source, sha256="e" * 64)
+    )
+    started = replace(first, values={**first.values, DATE: None}, source=replace(first.source, sha256="d" * 64))
+    keys = [store.add(r) for r in (first, other_day, plan_added, other_assessor, started)]
+    assert [(k.form_key, k.revision) for k in keys] == [
+        ("instance:pre", 1),
+        ("instance:pre#2", 1),
+        ("instance:pre", 2),  # the same assessment, filled further: a revision
+        ("instance:pre#3", 1),
+        ("instance:pre", 3),  # date not filled in: compatible with the first form's latest revision
+    ]
+    assert store.counts() == {"files": 5, "forms": 3, "unreadable": 0}
+    assert len(store.revisions("pre")) == 5
 
 
 def test_forms_without_instance_id_are_each_their_own_form(store: Store) -> None:
