@@ -13,16 +13,12 @@ Needs the ``mutool`` program (Debian: mupdf-tools).
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 
-from .definition import FormDefinition, load_definition
+from .definition import FormDefinition
 from .errors import UsageError
-from .generator import form_values
+from .fill_engine import engine_values, run_filler
 
 __all__ = ["fill_mupdf", "mutool"]
 
@@ -108,26 +104,13 @@ def fill_mupdf(
     tool = mutool()
     if tool is None:
         raise UsageError("mutool (MuPDF) is not installed: apt-get install mupdf-tools")
-    definition = definition or load_definition()
-    wanted = form_values(definition, values)
-    with tempfile.TemporaryDirectory(prefix="minicex-mupdf-") as tmp:
-        folder = Path(tmp)
-        (folder / "fill.js").write_text(_SCRIPT, encoding="utf-8")
-        (folder / "in.pdf").write_bytes(pdf)
-        (folder / "values.json").write_text(json.dumps(wanted, ensure_ascii=False), encoding="utf-8")
-        out = folder / "out.pdf"
-        args = [str(folder / n) for n in ("fill.js", "in.pdf", "values.json", "out.pdf")]
-        done = subprocess.run(
-            [tool, "run", *args, "incremental" if incremental else "full"],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if done.returncode != 0 or not out.exists():
-            message = (done.stdout + done.stderr).strip().splitlines()
-            detail = message[-1] if message else f"exit status {done.returncode}"
-            if detail.startswith("MISSING "):
-                detail = f"no widget for {', '.join(json.loads(detail[8:]))}"
-            raise UsageError(f"MuPDF could not fill the form: {detail}")
-        return out.read_bytes()
+    wanted = engine_values(values, definition)
+    return run_filler(
+        "MuPDF",
+        [tool, "run"],
+        pdf,
+        wanted,
+        script=("fill.js", _SCRIPT),
+        extra=["incremental" if incremental else "full"],
+        timeout=timeout,
+    )

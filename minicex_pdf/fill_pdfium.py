@@ -35,9 +35,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .definition import FormDefinition, load_definition
+from .definition import FormDefinition
 from .errors import UsageError
-from .generator import form_values
+from .fill_engine import engine_values
 
 __all__ = ["fill_pdfium"]
 
@@ -66,8 +66,7 @@ def fill_pdfium(pdf: bytes, values: Mapping[str, object], definition: FormDefini
     import pypdfium2 as pdfium
     import pypdfium2.raw as c
 
-    definition = definition or load_definition()
-    wanted = form_values(definition, values)
+    wanted = engine_values(values, definition)
     doc = pdfium.PdfDocument(pdf)
     try:
         doc.init_forms()
