@@ -351,6 +351,32 @@ def parse_at(data: bytes, pos: int, reader: PdfReader) -> tuple[Any, int]:
 _OBJ_HEADER = re.compile(_WS + rb"*(\d{1,10})" + _WS + rb"+(\d{1,5})" + _WS + rb"*obj" + _WS + rb"*")
 
 
+_XREF_HEAD = re.compile(_WS + rb"*\d{1,10}" + _WS + rb"+\d{1,5}" + _WS + rb"*obj(?:" + _WS + rb"|%[^\r\n]*)*<<")
+
+
+def untyped_xref_patch(data: bytes, pos: int, reader: PdfReader) -> bytes | None:
+    """``data`` with ``/Type/XRef`` put into the object at ``pos`` if it is an xref stream without ``/Type``.
+
+    PDFium writes such streams when it saves an update to a file with a
+    cross-reference stream. The object must be a stream whose dictionary has no
+    ``/Type`` but has ``/W`` (three widths) and ``/Size``, as table 17 of the
+    PDF specification asks of every xref stream; anything else gives None.
+    """
+    m = _XREF_HEAD.match(data, pos)
+    if m is None:
+        return None
+    try:
+        head, end = parse_at(data, m.end() - 2, reader)
+    except (ParseFailure, LimitExceeded):
+        return None
+    if not isinstance(head, DictionaryObject) or "/Type" in head or "/Size" not in head:
+        return None
+    widths = dict.get(head, "/W")
+    if not isinstance(widths, ArrayObject) or len(widths) != 3 or _STREAM_EOL.match(data, end) is None:
+        return None
+    return data[: m.end()] + b"/Type/XRef " + data[m.end() :]
+
+
 class BytesReader(PdfReader):
     """pypdf's reader over bytes in memory, with a regex for object headers.
 
@@ -372,6 +398,29 @@ class BytesReader(PdfReader):
                 stream.seek(m.end())
                 return int(m.group(1)), int(m.group(2))
         return super().read_object_header(stream)
+
+    def _read_pdf15_xref_stream(self, stream: Any) -> Any:
+        """pypdf's reading of one cross-reference stream, which also takes PDFium's untyped ones.
+
+        PDFium's incremental save of a file with a cross-reference stream writes
+        its own xref stream without ``/Type /XRef`` (Chrome, Edge): pypdf and
+        qpdf then call the whole file damaged. Only when pypdf's reading fails
+        is the object looked at; if it is an untyped xref stream, pypdf reads a
+        copy of the bytes with ``/Type/XRef`` put into that one dictionary. The
+        copy is read for this object only, so the bytes the insertion shifts
+        (this stream and anything after it, later revisions included) are never
+        read through it: every other offset still points into the file as it is.
+        """
+        start = stream.tell()
+        try:
+            return super()._read_pdf15_xref_stream(stream)
+        except Exception:
+            patched = untyped_xref_patch(self._data, start - 1, self) if stream is self._buffer else None
+            if patched is None:
+                raise
+        copy = BytesIO(patched)
+        copy.seek(start)
+        return super()._read_pdf15_xref_stream(copy)
 
 
 class FastResolver:
