@@ -54,7 +54,7 @@ def split_langs(form_lang: str) -> tuple[Lang, ...]:
     """The languages of a form variant: ``"sv+en"`` -> ``("sv", "en")``."""
     if form_lang not in FORM_LANGS:
         raise DefinitionError(f"unknown language {form_lang!r}: use one of {', '.join(FORM_LANGS)}")
-    return tuple(lang for lang in LANGS if lang in form_lang.split("+"))  # type: ignore[misc]
+    return tuple(lang for lang in LANGS if lang in form_lang.split("+"))
 
 
 @dataclass(frozen=True)
@@ -483,7 +483,9 @@ def _roles(root: _Entry, sections: list[Section]) -> dict[str, Any]:
         roles[role] = names
     supervisor = entry.string("personal_supervisor")
     if by_name[roles["assessor_role"][0]].option(supervisor) is None:
-        raise entry.child("personal_supervisor").fail(f"{supervisor!r} is not an option of {roles['assessor_role'][0]!r}")
+        raise entry.child("personal_supervisor").fail(
+            f"{supervisor!r} is not an option of {roles['assessor_role'][0]!r}"
+        )
     unknown = set(entry.data) - set(ROLES) - {"personal_supervisor"}
     if unknown:
         raise entry.fail(f"unknown role {sorted(unknown)[0]!r}")
