@@ -58,7 +58,10 @@ def test_instrument_is_complete():
         (lambda d: d["sections"][0]["fields"][0]["label"].update(sv="Namn ≥ 2"), "fonts cannot show"),
         (lambda d: d["roles"].update(date="trainee_name"), r"roles\.date: 'trainee_name' is a text field, not date"),
         (lambda d: d["roles"].update(feedback=["went_well", "nothing"]), r"roles\.feedback: no field 'nothing'"),
-        (lambda d: d["roles"].update(personal_supervisor="boss"), r"roles\.personal_supervisor: 'boss' is not an option"),
+        (
+            lambda d: d["roles"].update(personal_supervisor="boss"),
+            r"roles\.personal_supervisor: 'boss' is not an option",
+        ),
         (lambda d: d["roles"].pop("trainee"), r"roles: missing 'trainee'"),
     ],
 )
