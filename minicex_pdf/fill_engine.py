@@ -49,7 +49,7 @@ def run_filler(
     ``script`` is a (file name, text) pair written into the temporary folder
     first, for engines whose script is kept in Python. A failed run raises
     :class:`UsageError` naming ``engine`` and the fields with no widget, or
-    else the engine's last line of output.
+    else the engine's last error line (or last line) of output.
     """
     with tempfile.TemporaryDirectory(prefix="minicex-fill-") as tmp:
         folder = Path(tmp)
@@ -71,6 +71,7 @@ def run_filler(
             if missing is not None:
                 detail = f"no widget for {', '.join(json.loads(missing[8:]))}"
             else:
-                detail = lines[-1] if lines else f"exit status {done.returncode}"
+                errors = [line for line in lines if "error" in line.lower()]
+                detail = (errors or lines or [f"exit status {done.returncode}"])[-1].strip()
             raise UsageError(f"{engine} could not fill the form: {detail}")
         return out.read_bytes()
