@@ -422,6 +422,21 @@ class BytesReader(PdfReader):
         copy.seek(start)
         return super()._read_pdf15_xref_stream(copy)
 
+    def _rebuild_xref_table(self, stream: Any) -> None:
+        """pypdf's cross-reference rebuilt by scanning (a wrong ``startxref``), the latest copy of each object kept.
+
+        pypdf prefers an object stream's copy of an object to a plain one found
+        by the scan, but a form saved with object streams and then updated in
+        place (PDFium, MuPDF, pdf.js) has the newer value in the plain copy after
+        it: the later of the two in the file is the one that counts.
+        """
+        super()._rebuild_xref_table(stream)
+        plain = self.xref.get(0, {})
+        for num, (stmnum, _) in list(self.xref_objStm.items()):
+            at = plain.get(num)
+            if at is not None and at > plain.get(stmnum, -1):
+                del self.xref_objStm[num]
+
 
 class FastResolver:
     """Resolves references with :func:`parse_object`, pypdf's ``get_object`` as the fallback.
