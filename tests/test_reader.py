@@ -22,7 +22,7 @@ from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
 from minicex_pdf.cli import cli
 from minicex_pdf.definition import FormDefinition
-from minicex_pdf.errors import NotMinicexError, UnknownVersionError
+from minicex_pdf.errors import DamagedPdfError, NotMinicexError, UnknownVersionError
 from minicex_pdf.reader import read_form, read_raw
 
 TODAY = _dt.date(2026, 4, 1)
@@ -355,3 +355,135 @@ def test_cli_read_names_the_file_it_cannot_read(tmp_path):
     assert out.exit_code != 0
     assert str(bad) in out.output and "inte en PDF" in out.output
     assert "Traceback" not in out.output
+
+
+# --------------------------------------------------------------------------- saved by Acrobat/Preview, then by Chrome/Edge
+
+#: What the assessor types (in Acrobat or Preview, which save with object streams) ...
+ASSESSOR = {k: v for k, v in TYPICAL.items() if k != "action_plan"}
+#: ... and what the trainee adds in Chrome or Edge (PDFium), correcting a line of the assessor's too.
+TRAINEE = {
+    "action_plan": "Läsa på om KOL.\n\nÖva sammanfattning, även på äldre.",
+    "next_time": "Sammanfatta; fråga om rökning.",
+}
+
+
+def _startxref(data: bytes) -> int:
+    tail = data[data.rindex(b"startxref") :]
+    return int(tail.split()[1])
+
+
+def _xref_dict(data: bytes, offset: int) -> bytes:
+    """The bytes of the xref stream dictionary at ``offset`` (up to its ``stream`` keyword)."""
+    return data[offset : data.index(b"stream", offset)]
+
+
+def _prev(data: bytes, offset: int) -> int:
+    head = _xref_dict(data, offset)
+    return int(head[head.index(b"/Prev") + 5 :].split(b"/")[0].split()[0])
+
+
+@pytest.fixture(scope="module")
+def acrobat_saved(blank_pdf, pdfium, definition, tmp_path_factory) -> bytes:
+    """The assessor's filling, saved again with object streams and an xref stream (as Acrobat and Preview do)."""
+    return qpdf_objstm(pdfium(blank_pdf, ASSESSOR, definition), tmp_path_factory.mktemp("acrobat"))
+
+
+@pytest.fixture(scope="module")
+def chrome_saved(acrobat_saved, pdfium, definition) -> bytes:
+    """The trainee's addition saved by PDFium: an xref stream without /Type /XRef and without endobj."""
+    return pdfium(acrobat_saved, TRAINEE, definition)
+
+
+def test_pdfium_update_of_an_object_stream_file_reads_both_fillings(acrobat_saved, chrome_saved, definition, tmp_path):
+    assert chrome_saved.startswith(acrobat_saved)
+    head = _xref_dict(chrome_saved, _startxref(chrome_saved))  # the shape pypdf and qpdf call damaged
+    assert b"/W" in head and b"/Size" in head and b"/Prev" in head and b"/Type" not in head
+    path = tmp_path / "Mini-CEX (2).PDF"
+    path.write_bytes(chrome_saved)
+    record = read_form(path, today=TODAY)
+    assert record.values == expected(definition, {**ASSESSOR, **TRAINEE})
+    assert record.problems == () and record.status == "complete"
+    assert path.read_bytes() == chrome_saved  # the file is read, never repaired in place
+
+
+def test_mupdf_update_of_an_object_stream_file_reads_both_fillings(acrobat_saved, definition):
+    from minicex_pdf.fill_mupdf import fill_mupdf, mutool
+
+    if mutool() is None:
+        pytest.skip("mutool (mupdf-tools) is not installed")
+    filled = fill_mupdf(acrobat_saved, TRAINEE, definition, incremental=True)
+    assert filled.startswith(acrobat_saved)
+    assert read_form("mupdf.pdf", data=filled, today=TODAY).values == expected(definition, {**ASSESSOR, **TRAINEE})
+
+
+def test_untyped_xref_stream_in_an_earlier_revision(chrome_saved, pdfium, definition):
+    """PDFium saves twice: the first untyped xref stream is now a /Prev, not the last revision."""
+    third = {"went_well": "Tydlig struktur.\r\nGod empati, även för anhöriga."}
+    again = pdfium(chrome_saved, third, definition)
+    assert b"/Type" not in _xref_dict(again, _prev(again, _startxref(again)))
+    record = read_form("again.pdf", data=again, today=TODAY)
+    assert record.values == expected(
+        definition, {**ASSESSOR, **TRAINEE, "went_well": third["went_well"].replace("\r", "")}
+    )
+
+
+def test_typed_xref_after_an_untyped_one_loses_no_revision(chrome_saved, definition):
+    """MuPDF saves after PDFium: pypdf would stop at the untyped /Prev and drop the older entries silently."""
+    from minicex_pdf.fill_mupdf import fill_mupdf, mutool
+
+    if mutool() is None:
+        pytest.skip("mutool (mupdf-tools) is not installed")
+    later = {"feedback_minutes": 10}
+    filled = fill_mupdf(chrome_saved, later, definition, incremental=True)
+    assert filled.startswith(chrome_saved) and b"/Type/XRef" in _xref_dict(filled, _startxref(filled)).replace(
+        b" ", b""
+    )
+    record = read_form("mupdf-after-chrome.pdf", data=filled, today=TODAY)
+    assert record.values == expected(definition, {**ASSESSOR, **TRAINEE, **later})
+
+
+def _overwrite(data: bytes, at: int, new: bytes) -> bytes:
+    return data[:at] + new + data[at + len(new) :]
+
+
+def _broken_xrefs(data: bytes) -> dict[str, bytes]:
+    """The untyped xref stream at startxref made into something no xref stream is (same length: offsets hold)."""
+    at = _startxref(data)
+    head = _xref_dict(data, at)
+    w = at + head.index(b"/W")
+    return {
+        "no /W": _overwrite(data, w, b"/X"),
+        "no /Size": _overwrite(data, at + head.index(b"/Size"), b"/Sixe"),
+        "two widths": _overwrite(data, w, b"/W[0 4]" + b" " * (data.index(b"]", w) - w - 6)),
+    }
+
+
+@pytest.mark.parametrize("damage", ["no /W", "no /Size", "two widths"])
+def test_truly_damaged_untyped_xref_is_still_damaged(chrome_saved, damage):
+    broken = _broken_xrefs(chrome_saved)[damage]
+    assert len(broken) == len(chrome_saved) and broken != chrome_saved
+    with pytest.raises(DamagedPdfError):
+        read_form("broken.pdf", data=broken)
+
+
+def test_wrong_startxref_rebuilds_to_the_latest_values(chrome_saved, definition):
+    """pypdf rebuilds the xref by scanning; the plain copy PDFium appended beats the object-stream copy before it."""
+    at = _startxref(chrome_saved)
+    off = chrome_saved[: chrome_saved.rindex(b"startxref")] + f"startxref\r\n{at + 7}\r\n%%EOF\r\n".encode()
+    record = read_form("off.pdf", data=off, today=TODAY)
+    assert record.values == expected(definition, {**ASSESSOR, **TRAINEE})
+
+
+@pytest.mark.parametrize("cut", ["in the stream", "after endstream", "in startxref", "before %%EOF"])
+def test_cut_off_pdfium_update_is_truncated(chrome_saved, cut):
+    at = _startxref(chrome_saved)
+    end = {
+        "in the stream": chrome_saved.index(b"stream", at) + 40,
+        "after endstream": chrome_saved.index(b"endstream", at) + len(b"endstream\r\n"),
+        "in startxref": chrome_saved.rindex(b"startxref") + 12,
+        "before %%EOF": chrome_saved.rindex(b"%%EOF"),
+    }[cut]
+    with pytest.raises(DamagedPdfError) as err:
+        read_form("cut.pdf", data=chrome_saved[:end])
+    assert "truncated" in err.value.message("en")
