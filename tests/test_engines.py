@@ -98,6 +98,33 @@ def test_a_fill_takes_seconds_not_more(engine_filled):
     assert engine_filled[1] < 15
 
 
+def changes(definition: FormDefinition) -> dict[str, object]:
+    """A second person's edits of a filled form: boxes unticked, other options, text cleared or rewritten."""
+    out: dict[str, object] = {}
+    for fld in definition.fields:
+        if fld.type == "checkbox":
+            out[fld.name] = False
+        elif fld.type == "multichoice":
+            out[fld.name] = (fld.options[0].code,)
+        elif fld.type in ("choice", "level"):
+            out[fld.name] = fld.options[0].code
+        elif fld.type == "text":
+            out[fld.name] = ""
+        elif fld.type == "multiline":
+            out[fld.name] = "Ny plan för Zoë: « läsa » ½ dag.\r\nSedan öva."
+    return out
+
+
+def test_refill_over_a_pdfium_fill_reads_the_latest_values(engine, pdfium_filled, all_values, definition):
+    """Filled in Chrome, then changed in Firefox or Evince: every change reads back, nothing of the first fill."""
+    edits = changes(definition)
+    refilled = ENGINES[engine][0](pdfium_filled, edits, definition)
+    now = {**all_values, **{k: (v or None) for k, v in edits.items()}}
+    record = read_form("refilled.pdf", data=refilled, today=TODAY)
+    assert record.values == typed(definition, now)
+    assert "value_conflict" not in {p.code for p in record.problems}
+
+
 @pytest.fixture(scope="module")
 def one_field_pdf(definition: FormDefinition) -> bytes:
     """A PDF form whose only field is the definition's first text field."""
