@@ -88,24 +88,27 @@ class _Widget:
     rect: tuple[float, float, float, float]
 
 
+def _gi_python_name() -> str:
+    return os.environ.get("MINICEX_GI_PYTHON") or "/usr/bin/python3"
+
+
 def gi_python() -> str | None:
     """The Python that can import poppler's GObject bindings (``MINICEX_GI_PYTHON`` or /usr/bin/python3)."""
-    named = os.environ.get("MINICEX_GI_PYTHON") or "/usr/bin/python3"
-    return shutil.which(named)
+    return shutil.which(_gi_python_name())
 
 
 def poppler_missing() -> str | None:
     """Why poppler-glib cannot run here (no system Python, gi or Poppler 0.18), or None when it can."""
     python = gi_python()
     if python is None:
-        return "no system Python for poppler-glib (/usr/bin/python3)"
+        return f"no system Python for poppler-glib ({_gi_python_name()})"
     probe = "import gi; gi.require_version('Poppler', '0.18'); from gi.repository import Poppler"
     try:
         done = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"{python} does not run: {exc}"
     if done.returncode != 0:
-        return "poppler-glib is not installed: apt-get install python3-gi gir1.2-poppler-0.18"
+        return f"poppler-glib is not installed for {python}: apt-get install python3-gi gir1.2-poppler-0.18"
     return None
 
 
@@ -119,7 +122,7 @@ def fill_poppler(
     """
     python = gi_python()
     if python is None:
-        raise UsageError("poppler cannot run: no system Python (/usr/bin/python3)")
+        raise UsageError(f"poppler cannot run: no system Python ({_gi_python_name()})")
     wanted = engine_values(values, definition)
     actions = _actions(_widgets(pdf), wanted)
     return run_filler("poppler", [python, "-c", _SCRIPT], pdf, actions, timeout=timeout)
