@@ -365,16 +365,40 @@ def untyped_xref_patch(data: bytes, pos: int, reader: PdfReader) -> bytes | None
     m = _XREF_HEAD.match(data, pos)
     if m is None:
         return None
+    start = m.end() - 2
+    end = data.find(b"stream", start, start + _WINDOW)
     try:
-        head, end = parse_at(data, m.end() - 2, reader)
-    except (ParseFailure, LimitExceeded):
+        if end < 0 or data[start:end].rstrip(b"\x00\t\n\f\r ")[-2:] != b">>":
+            raise ParseFailure("not a dictionary before stream")
+        head = _quick(data, start, end, reader)
+    except ParseFailure:
+        try:  # a string holding "stream", say: the careful parser decides
+            head, after = parse_at(data, start, reader)
+        except (ParseFailure, LimitExceeded):
+            return None
+        if _STREAM_EOL.match(data, after) is None:
+            return None
+    except LimitExceeded:
         return None
     if not isinstance(head, DictionaryObject) or "/Type" in head or "/Size" not in head:
         return None
     widths = dict.get(head, "/W")
-    if not isinstance(widths, ArrayObject) or len(widths) != 3 or _STREAM_EOL.match(data, end) is None:
+    if not isinstance(widths, ArrayObject) or len(widths) != 3:
         return None
     return data[: m.end()] + b"/Type/XRef " + data[m.end() :]
+
+
+def _untyped(data: bytes, pos: int) -> bool:
+    """A glance (some microseconds): the dictionary of the object at ``pos`` has ``/W`` but no ``/Type``."""
+    end = data.find(b"stream", pos, pos + _WINDOW)
+    head = data[pos:end] if end >= 0 else b""
+    return b"/W" in head and b"/Type" not in head
+
+
+def _at(data: bytes, pos: int) -> BytesIO:
+    buf = BytesIO(data)
+    buf.seek(pos)
+    return buf
 
 
 class BytesReader(PdfReader):
@@ -404,23 +428,28 @@ class BytesReader(PdfReader):
 
         PDFium's incremental save of a file with a cross-reference stream writes
         its own xref stream without ``/Type /XRef`` (Chrome, Edge): pypdf and
-        qpdf then call the whole file damaged. Only when pypdf's reading fails
-        is the object looked at; if it is an untyped xref stream, pypdf reads a
-        copy of the bytes with ``/Type/XRef`` put into that one dictionary. The
-        copy is read for this object only, so the bytes the insertion shifts
-        (this stream and anything after it, later revisions included) are never
-        read through it: every other offset still points into the file as it is.
+        qpdf then call the whole file damaged. When a glance at the object's
+        bytes shows no ``/Type`` (or pypdf's reading fails), the object is
+        parsed; if it is an xref stream without ``/Type``, pypdf reads a copy of
+        the bytes with ``/Type/XRef`` put into that one dictionary. The copy is
+        read for this object only, so the bytes the insertion shifts (this
+        stream and anything after it, later revisions included) are never read
+        through it: every other offset still points into the file as it is.
         """
         start = stream.tell()
+        pos = start - 1  # pypdf has read the object's first digit
+        mine = stream is self._buffer
+        if mine and _untyped(self._data, pos):
+            patched = untyped_xref_patch(self._data, pos, self)
+            if patched is not None:
+                return super()._read_pdf15_xref_stream(_at(patched, start))
         try:
             return super()._read_pdf15_xref_stream(stream)
         except Exception:
-            patched = untyped_xref_patch(self._data, start - 1, self) if stream is self._buffer else None
+            patched = untyped_xref_patch(self._data, pos, self) if mine else None
             if patched is None:
                 raise
-        copy = BytesIO(patched)
-        copy.seek(start)
-        return super()._read_pdf15_xref_stream(copy)
+        return super()._read_pdf15_xref_stream(_at(patched, start))
 
     def _rebuild_xref_table(self, stream: Any) -> None:
         """pypdf's cross-reference rebuilt by scanning (a wrong ``startxref``), the latest copy of each object kept.
