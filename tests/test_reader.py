@@ -443,6 +443,14 @@ def test_typed_xref_after_an_untyped_one_loses_no_revision(chrome_saved, definit
     assert record.values == expected(definition, {**ASSESSOR, **TRAINEE, **later})
 
 
+def test_untyped_xref_that_names_type_in_a_string_reads_too(chrome_saved, definition):
+    """ "/Type" in a string of the dictionary hides the defect from the byte glance: pypdf fails, then the repair."""
+    at = _startxref(chrome_saved)
+    key = chrome_saved.index(b"/Size", at)
+    noted = chrome_saved[:key] + b"/Note (/Type is missing) " + chrome_saved[key:]  # the last object: no offset moves
+    assert read_form("noted.pdf", data=noted, today=TODAY).values == expected(definition, {**ASSESSOR, **TRAINEE})
+
+
 def _overwrite(data: bytes, at: int, new: bytes) -> bytes:
     return data[:at] + new + data[at + len(new) :]
 
