@@ -408,6 +408,10 @@ class BytesReader(PdfReader):
     opens a file (to drop entries that point nowhere); reading them byte by byte
     is a good part of opening a form. Headers of the usual shape are matched
     here; anything else goes to pypdf's own code, so behaviour is unchanged.
+
+    Two repairs of files real viewers write, taken only when a file needs them:
+    PDFium's cross-reference streams without ``/Type /XRef`` are read, and a
+    cross-reference rebuilt by scanning keeps each object's latest copy.
     """
 
     def __init__(self, data: bytes) -> None:
