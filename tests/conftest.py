@@ -47,6 +47,21 @@ def full_values(definition: FormDefinition) -> dict[str, object]:
     return {f.name: value_for(f, i) for i, f in enumerate(definition.fields)}
 
 
+def as_read(definition: FormDefinition, values: dict[str, object]) -> dict[str, object]:
+    """What a record's values must be after a user typed ``values``: text with ``\\n``, dates as dates, the rest empty."""
+    out: dict[str, object] = {}
+    for fld in definition.fields:
+        value = values.get(fld.name)
+        if isinstance(value, str) and fld.type in ("text", "multiline"):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if fld.type == "date" and isinstance(value, str):
+            value = _dt.date.fromisoformat(value)
+        if value is None:
+            value = False if fld.type == "checkbox" else () if fld.type == "multichoice" else None
+        out[fld.name] = value
+    return out
+
+
 @pytest.fixture(scope="session")
 def definition() -> FormDefinition:
     return load_definition()

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from conftest import as_read
 from reportlab.pdfgen.canvas import Canvas
 
 from minicex_pdf.definition import FormDefinition
@@ -32,21 +33,6 @@ ENGINES: dict[str, tuple[Filler, Callable[[], str | None]]] = {
     "pdfjs": (fill_pdfjs, pdfjs_missing),
     "poppler": (fill_poppler, poppler_missing),
 }
-
-
-def typed(definition: FormDefinition, values: dict[str, object]) -> dict[str, object]:
-    """What a record must hold after ``values`` were typed: text with ``\\n``, dates as dates, the rest empty."""
-    out: dict[str, object] = {}
-    for fld in definition.fields:
-        value = values.get(fld.name)
-        if isinstance(value, str) and fld.type in ("text", "multiline"):
-            value = value.replace("\r\n", "\n").replace("\r", "\n")
-        if fld.type == "date" and isinstance(value, str):
-            value = _dt.date.fromisoformat(value)
-        if value is None:
-            value = False if fld.type == "checkbox" else () if fld.type == "multichoice" else None
-        out[fld.name] = value
-    return out
 
 
 @pytest.fixture(scope="session", params=sorted(ENGINES))
@@ -71,7 +57,7 @@ def engine_filled(
 def test_every_field_reads_back_as_typed(engine_filled, all_values, definition):
     filled, _ = engine_filled
     record = read_form("filled.pdf", data=filled, today=TODAY)
-    assert record.values == typed(definition, all_values)
+    assert record.values == as_read(definition, all_values)
     assert record.source.form_id == definition.id and record.source.form_version == definition.version
     assert record.raw == {}
 
@@ -121,7 +107,7 @@ def test_refill_over_a_pdfium_fill_reads_the_latest_values(engine, pdfium_filled
     refilled = ENGINES[engine][0](pdfium_filled, edits, definition)
     now = {**all_values, **{k: (v or None) for k, v in edits.items()}}
     record = read_form("refilled.pdf", data=refilled, today=TODAY)
-    assert record.values == typed(definition, now)
+    assert record.values == as_read(definition, now)
     assert "value_conflict" not in {p.code for p in record.problems}
 
 

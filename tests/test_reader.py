@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import as_read
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
@@ -58,19 +59,6 @@ TYPICAL = {
 }
 
 
-def expected(definition: FormDefinition, values: dict[str, object]) -> dict[str, object]:
-    """What a record's values must be after filling ``values``: the rest empty, dates as dates."""
-    out: dict[str, object] = {}
-    for fld in definition.fields:
-        value = values.get(fld.name)
-        if fld.type == "date" and isinstance(value, str):
-            value = _dt.date.fromisoformat(value)
-        if value is None:
-            value = False if fld.type == "checkbox" else () if fld.type == "multichoice" else None
-        out[fld.name] = value
-    return out
-
-
 @pytest.fixture(scope="module")
 def pdfium():
     pytest.importorskip("pypdfium2")
@@ -109,7 +97,7 @@ def edited(data: bytes, edit) -> bytes:
 
 def test_pdfium_fill_of_every_field_reads_back_as_typed(pdfium_filled, all_values, definition):
     record = read_form("every.pdf", data=pdfium_filled, today=TODAY)
-    assert record.values == expected(definition, all_values)
+    assert record.values == as_read(definition, all_values)
     assert record.source.form_id == definition.id and record.source.form_version == definition.version
     assert record.source.size == len(pdfium_filled) and len(record.source.sha256) == 64
     assert record.raw == {}
@@ -117,7 +105,7 @@ def test_pdfium_fill_of_every_field_reads_back_as_typed(pdfium_filled, all_value
 
 def test_typical_form_is_complete_with_its_subgoals(typical_pdf, definition):
     record = read_form("typical.pdf", data=typical_pdf, today=TODAY)
-    assert record.values == expected(definition, TYPICAL)
+    assert record.values == as_read(definition, TYPICAL)
     assert [(g.code, g.regulation) for g in record.subgoals] == [
         ("STa1", "hslf2021"),
         ("STb1", "hslf2021"),
@@ -134,7 +122,7 @@ def test_mupdf_fill_reads_back_as_typed(blank_pdf, all_values, definition, incre
     if mutool() is None:
         pytest.skip("mutool (mupdf-tools) is not installed")
     filled = fill_mupdf(blank_pdf, all_values, definition, incremental=incremental)
-    assert read_form("mupdf.pdf", data=filled, today=TODAY).values == expected(definition, all_values)
+    assert read_form("mupdf.pdf", data=filled, today=TODAY).values == as_read(definition, all_values)
 
 
 def test_object_stream_copy_reads_the_same(pdfium_filled, tmp_path):
@@ -157,7 +145,7 @@ def test_fields_list_cut_short_reads_from_page_widgets(typical_pdf, definition):
         del array[3:]
 
     record = read_form("preview.pdf", data=edited(typical_pdf, cut), today=TODAY)
-    assert record.values == expected(definition, TYPICAL)
+    assert record.values == as_read(definition, TYPICAL)
 
 
 def test_read_from_path_and_raw_map(typical_pdf, tmp_path):
@@ -259,7 +247,7 @@ def test_identity_from_field_names_when_metadata_is_gone_too(typical_pdf, defini
 
     record = read_form("bare.pdf", data=edited(typical_pdf, strip), today=TODAY)
     assert [p.code for p in record.problems] == ["identity_missing"]
-    assert record.values == expected(definition, TYPICAL)
+    assert record.values == as_read(definition, TYPICAL)
 
 
 def _set_identity(definition: FormDefinition, field: str, value: str):
@@ -402,7 +390,7 @@ def test_pdfium_update_of_an_object_stream_file_reads_both_fillings(acrobat_save
     path = tmp_path / "Mini-CEX (2).PDF"
     path.write_bytes(chrome_saved)
     record = read_form(path, today=TODAY)
-    assert record.values == expected(definition, {**ASSESSOR, **TRAINEE})
+    assert record.values == as_read(definition, {**ASSESSOR, **TRAINEE})
     assert record.problems == () and record.status == "complete"
     assert path.read_bytes() == chrome_saved  # the file is read, never repaired in place
 
@@ -414,7 +402,7 @@ def test_mupdf_update_of_an_object_stream_file_reads_both_fillings(acrobat_saved
         pytest.skip("mutool (mupdf-tools) is not installed")
     filled = fill_mupdf(acrobat_saved, TRAINEE, definition, incremental=True)
     assert filled.startswith(acrobat_saved)
-    assert read_form("mupdf.pdf", data=filled, today=TODAY).values == expected(definition, {**ASSESSOR, **TRAINEE})
+    assert read_form("mupdf.pdf", data=filled, today=TODAY).values == as_read(definition, {**ASSESSOR, **TRAINEE})
 
 
 def test_untyped_xref_stream_in_an_earlier_revision(chrome_saved, pdfium, definition):
@@ -423,7 +411,7 @@ def test_untyped_xref_stream_in_an_earlier_revision(chrome_saved, pdfium, defini
     again = pdfium(chrome_saved, third, definition)
     assert b"/Type" not in _xref_dict(again, _prev(again, _startxref(again)))
     record = read_form("again.pdf", data=again, today=TODAY)
-    assert record.values == expected(
+    assert record.values == as_read(
         definition, {**ASSESSOR, **TRAINEE, "went_well": third["went_well"].replace("\r", "")}
     )
 
@@ -440,7 +428,7 @@ def test_typed_xref_after_an_untyped_one_loses_no_revision(chrome_saved, definit
         b" ", b""
     )
     record = read_form("mupdf-after-chrome.pdf", data=filled, today=TODAY)
-    assert record.values == expected(definition, {**ASSESSOR, **TRAINEE, **later})
+    assert record.values == as_read(definition, {**ASSESSOR, **TRAINEE, **later})
 
 
 def test_untyped_xref_that_names_type_in_a_string_reads_too(chrome_saved, definition):
@@ -448,7 +436,7 @@ def test_untyped_xref_that_names_type_in_a_string_reads_too(chrome_saved, defini
     at = _startxref(chrome_saved)
     key = chrome_saved.index(b"/Size", at)
     noted = chrome_saved[:key] + b"/Note (/Type is missing) " + chrome_saved[key:]  # the last object: no offset moves
-    assert read_form("noted.pdf", data=noted, today=TODAY).values == expected(definition, {**ASSESSOR, **TRAINEE})
+    assert read_form("noted.pdf", data=noted, today=TODAY).values == as_read(definition, {**ASSESSOR, **TRAINEE})
 
 
 def _overwrite(data: bytes, at: int, new: bytes) -> bytes:
@@ -480,7 +468,7 @@ def test_wrong_startxref_rebuilds_to_the_latest_values(chrome_saved, definition)
     at = _startxref(chrome_saved)
     off = chrome_saved[: chrome_saved.rindex(b"startxref")] + f"startxref\r\n{at + 7}\r\n%%EOF\r\n".encode()
     record = read_form("off.pdf", data=off, today=TODAY)
-    assert record.values == expected(definition, {**ASSESSOR, **TRAINEE})
+    assert record.values == as_read(definition, {**ASSESSOR, **TRAINEE})
 
 
 @pytest.mark.parametrize("cut", ["in the stream", "after endstream", "in startxref", "before %%EOF"])
