@@ -69,6 +69,17 @@ LINE_H = 17.0  # each writing line of a multi-line box
 TICK = 11.0  # side of a tick box, diameter of a radio circle
 BORDER = 0.8
 
+#: How tick boxes and radio circles look: black on white, visible on paper, printed.
+_BUTTON_LOOK: dict[str, object] = {
+    "size": TICK,
+    "borderColor": black,
+    "fillColor": white,
+    "textColor": black,
+    "borderWidth": BORDER,
+    "forceBorder": True,
+    "annotationFlags": "print",
+}
+
 #: Keywords prefix of the identity facts in the document metadata.
 IDENTITY_PREFIX = "minicex"
 _KEYWORD = re.compile(r"\b" + IDENTITY_PREFIX + r"-(form-id|form-version|instance-id)=([^\s;]*)")
@@ -573,14 +584,8 @@ class _FormBuilder:
             shape="square",
             x=x,
             y=y,
-            size=TICK,
-            borderColor=black,
-            fillColor=white,
-            textColor=black,
-            borderWidth=BORDER,
-            forceBorder=True,
             fieldFlags="",
-            annotationFlags="print",
+            **_BUTTON_LOOK,
         )
 
     def _radio(self, c: Canvas, fld: Field, code: str, x: float, y: float) -> None:
@@ -594,14 +599,8 @@ class _FormBuilder:
             shape="circle",
             x=x,
             y=y,
-            size=TICK,
-            borderColor=black,
-            fillColor=white,
-            textColor=black,
-            borderWidth=BORDER,
-            forceBorder=True,
             fieldFlags="noToggleToOff radio",
-            annotationFlags="print",
+            **_BUTTON_LOOK,
         )
 
     def _choice_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
