@@ -158,7 +158,7 @@ def make(plan: Plan, out: str, definition: FormDefinition, start: float) -> list
             elif plan.objstm:
                 qpdf("--object-streams=generate", str(path), str(work))
                 shutil.move(work, path)
-        rows.append((str(path), plan.kind, plan.objstm and plan.kind == "good", instance))
+        rows.append((str(path), plan.kind, plan.objstm, instance))
         if plan.refill and plan.kind == "good" and later:
             again = fill_pdfium(data if not plan.objstm else path.read_bytes(), later, definition)
             path2 = path.with_name(path.stem + " (2)" + path.suffix)
@@ -194,7 +194,8 @@ def plans(n: int, *, objstm_share: float, broken_share: float, refill_share: flo
         i = len(out)
         kind = rng.choice(BROKEN_KINDS) if rng.random() < broken_share else "good"
         refill = kind == "good" and rng.random() < refill_share and files + 2 <= n
-        out.append(Plan(i, kind, rng.random() < objstm_share, refill, rng.randrange(1 << 32)))
+        objstm = rng.random() < objstm_share and kind == "good"  # only whole files are rewritten by qpdf
+        out.append(Plan(i, kind, objstm, refill, rng.randrange(1 << 32)))
         files += 2 if refill else 1
     return out
 
