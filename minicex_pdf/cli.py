@@ -7,13 +7,52 @@ Each command builds one object, calls one method, and turns library errors
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from . import __version__
-from .definition import FORM_LANGS
-from .errors import MinicexError
+from .definition import FORM_LANGS, LANGS
+from .errors import FormReadError, MinicexError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def library_errors(lang: str = "en") -> Iterator[None]:
+    """Turn the library's errors, and files that cannot be opened, into a one-line ClickException."""
+    try:
+        yield
+    except FormReadError as exc:
+        raise click.ClickException(exc.message(lang)) from None
+    except MinicexError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from None
+
+
+def db_option(*, exists: bool) -> Callable[[F], F]:
+    """``--db FILE``, the store (default ``minicex.sqlite`` in the current folder)."""
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False, exists=exists, path_type=Path),
+        default=Path("minicex.sqlite"),
+        show_default=True,
+        help="The database file" + ("." if exists else " (created if missing)."),
+    )
+
+
+def lang_option(what: str, default: str = "sv") -> Callable[[F], F]:
+    """``--lang sv|en`` for messages, headers or a report."""
+    return click.option("--lang", type=click.Choice(LANGS), default=default, show_default=True, help=what)
+
+
+def form_lang_option(what: str) -> Callable[[F], F]:
+    """``--lang sv+en|sv|en`` for generated forms."""
+    return click.option("--lang", type=click.Choice(FORM_LANGS), default=FORM_LANGS[0], show_default=True, help=what)
 
 
 @click.group()
@@ -31,13 +70,7 @@ def cli() -> None:
     show_default=True,
     help="The PDF file to write.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(FORM_LANGS),
-    default=FORM_LANGS[0],
-    show_default=True,
-    help="sv+en: Swedish with English under each label; sv or en: one language.",
-)
+@form_lang_option("sv+en: Swedish with English under each label; sv or en: one language.")
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
 def blank(out: Path, lang: str, force: bool) -> None:
     """Write a blank fillable mini-CEX form (A4 PDF) to print or e-mail."""
@@ -45,10 +78,8 @@ def blank(out: Path, lang: str, force: bool) -> None:
 
     if out.exists() and not force:
         raise click.ClickException(f"{out} exists: choose another name with -o, or add --force to overwrite it")
-    try:
+    with library_errors():
         path = write_form(out, lang=lang)
-    except MinicexError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {path}")
 
 
@@ -63,18 +94,14 @@ def blank(out: Path, lang: str, force: bool) -> None:
     show_default=True,
     help="Folder for the forms and index.csv (created if missing; existing files are never overwritten).",
 )
-@click.option(
-    "--lang", type=click.Choice(FORM_LANGS), default=FORM_LANGS[0], show_default=True, help="Language(s) of the forms."
-)
+@form_lang_option("Language(s) of the forms.")
 def prefill(roster: Path, out_dir: Path, lang: str) -> None:
     """One pre-filled form per trainee in ROSTER (CSV or XLSX); exit status 1 if rows were skipped."""
     from .prefill import Prefiller
 
     msg_lang = "sv" if lang == "sv" else "en"
-    try:
+    with library_errors():
         result = Prefiller(out_dir, lang=lang).make(roster)
-    except MinicexError as exc:
-        raise click.ClickException(str(exc)) from None
     for error in result.errors:
         click.echo(f"{roster}: {error.text(msg_lang)}", err=True)
     click.echo(f"{len(result.made)} form(s) in {out_dir}" + (f", index {result.index.name}" if result.index else ""))
@@ -85,13 +112,7 @@ def prefill(roster: Path, out_dir: Path, lang: str) -> None:
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("minicex.sqlite"),
-    show_default=True,
-    help="The database file (created if missing).",
-)
+@db_option(exists=False)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes to read with [default: cores].")
 @click.option(
     "--report",
@@ -99,9 +120,7 @@ def prefill(roster: Path, out_dir: Path, lang: str) -> None:
     default=None,
     help="Write the files that could not be read or have errors to this CSV file.",
 )
-@click.option(
-    "--lang", type=click.Choice(["sv", "en"]), default="en", show_default=True, help="Language of the summary."
-)
+@lang_option("Language of the summary.", default="en")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def import_(paths: tuple[Path, ...], db: Path, jobs: int | None, report: Path | None, lang: str, quiet: bool) -> None:
     """Import returned forms: PDF files, and folders walked recursively, into the database.
@@ -116,16 +135,12 @@ def import_(paths: tuple[Path, ...], db: Path, jobs: int | None, report: Path | 
     from .progress_bar import progress_for
     from .store import Store
 
-    try:
+    with library_errors(lang):
         with Store(db) as store:
             progress = partial(progress_for, "none" if quiet else "auto", label="import")
             summary = Importer(store, jobs=jobs, progress=progress).run(paths)
         if report is not None:
             summary.write_report(report, lang)
-    except MinicexError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from None
     click.echo("\n".join(summary.lines(lang)))
     if summary.interrupted:
         click.echo("Interrupted: the files stored so far are kept; run the same command again to finish.", err=True)
@@ -134,13 +149,7 @@ def import_(paths: tuple[Path, ...], db: Path, jobs: int | None, report: Path | 
 
 
 @cli.command()
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=Path("minicex.sqlite"),
-    show_default=True,
-    help="The database file.",
-)
+@db_option(exists=True)
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "jsonl"]), required=True, help="Output format.")
 @click.option(
     "-o",
@@ -149,9 +158,7 @@ def import_(paths: tuple[Path, ...], db: Path, jobs: int | None, report: Path | 
     default=None,
     help="Output file [default: standard output; required for xlsx].",
 )
-@click.option(
-    "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language of headers and labels."
-)
+@lang_option("Language of headers and labels.")
 @click.option("--delimiter", default=";", show_default=True, help="CSV field separator (';' for a Swedish Excel).")
 def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str) -> None:
     """Export one row per form (its latest revision) as CSV, XLSX or JSON Lines."""
@@ -160,25 +167,14 @@ def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str) -> N
 
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs -o FILE.xlsx")
-    try:
-        with Store(db) as store:
-            rows = Exporter(store, fmt=fmt, lang=lang, delimiter=delimiter).write(out)
-    except MinicexError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from None
+    with library_errors(lang), Store(db) as store:
+        rows = Exporter(store, fmt=fmt, lang=lang, delimiter=delimiter).write(out)
     if out is not None:
         click.echo(f"{rows} form(s) written to {out}", err=True)
 
 
 @cli.command()
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=Path("minicex.sqlite"),
-    show_default=True,
-    help="The database file.",
-)
+@db_option(exists=True)
 @click.option("--trainee", default=None, help="Only the trainee(s) with this name (no cohort page).")
 @click.option(
     "-o",
@@ -188,18 +184,14 @@ def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str) -> N
     show_default=True,
     help="The PDF file to write.",
 )
-@click.option(
-    "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language of the report."
-)
+@lang_option("Language of the report.")
 def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
     """The A4 progress report: a cohort page, then each trainee's forms, assessors, levels and feedback."""
     from .definition import load_definition
     from .report import ReportWriter
 
-    try:
+    with library_errors(lang):
         written = ReportWriter(load_definition(), lang).write(db, out, trainee)
-    except MinicexError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"report written to {written}", err=True)
 
 
@@ -208,9 +200,7 @@ def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True, help="Output format."
 )
-@click.option(
-    "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language of the messages."
-)
+@lang_option("Language of the messages.")
 @click.option("--raw", is_flag=True, help="Print the decoded field map {PDF field name: value} as JSON (debugging).")
 def read(file: Path, fmt: str, lang: str, raw: bool) -> None:
     """Read one returned form FILE and print its record; exit status 1 if it cannot be read."""
@@ -218,14 +208,11 @@ def read(file: Path, fmt: str, lang: str, raw: bool) -> None:
 
     from .reader import read_form, read_raw, record_json, record_text
 
-    try:
+    with library_errors(lang):
         if raw:
             click.echo(json.dumps(read_raw(file), ensure_ascii=False, indent=2))
             return
         record = read_form(file)
-    except MinicexError as exc:
-        message = exc.message(lang) if hasattr(exc, "message") else str(exc)
-        raise click.ClickException(message) from None
     if fmt == "text":
         click.echo(record_text(record, lang))
     else:
