@@ -155,10 +155,15 @@ def find_files(paths: Iterable[str | Path], *, skip: Iterable[str | Path] = ()) 
 _known: frozenset[str] = frozenset()
 
 
-def _init_worker(known: frozenset[str]) -> None:
-    """Pool initializer: the hashes to skip; Ctrl-C is the parent's to handle."""
+def _init_known(known: frozenset[str]) -> None:
+    """The hashes :func:`read_one` skips without parsing (files already stored)."""
     global _known
     _known = known
+
+
+def _init_worker(known: frozenset[str]) -> None:
+    """Pool initializer: the hashes to skip; Ctrl-C is the parent's to handle."""
+    _init_known(known)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -291,8 +296,3 @@ class Importer:
     def _display(self, path: str) -> str:
         rel = os.path.relpath(path, self.display_root)
         return path if rel.startswith("..") else rel
-
-
-def _init_known(known: frozenset[str]) -> None:
-    global _known
-    _known = known
