@@ -72,6 +72,7 @@ T = {
     "regulation": Text(sv="Målbeskrivning", en="Regulation"),
     "specialty": Text(sv="Specialitet", en="Specialty"),
     "name": Text(sv="ST-läkare", en="Trainee"),
+    "no_name": Text(sv="(inget namn)", en="(no name)"),
     "of": Text(sv="av", en="of"),
     "per_month": Text(sv="Antal mini-CEX per månad", en="Mini-CEX per month"),
     "levels": Text(sv="Nivå vid varje bedömning", en="Level at each assessment"),
@@ -432,7 +433,7 @@ class ReportWriter:
         for ln in lines:
             rows.append(
                 [
-                    _p(ln.name, 8.5),
+                    _p(ln.name or self.t("no_name"), 8.5),
                     _p(ln.specialty or "–", 8.5),
                     str(ln.count),
                     str(ln.assessors),
@@ -461,7 +462,7 @@ class ReportWriter:
 
     def _trainee(self, p: TraineeProgress) -> list[Flowable]:
         d, lang = self.definition, self.lang
-        story: list[Flowable] = [_p(f"{p.name}", 16, bold=True), Spacer(1, 1.5 * mm)]
+        story: list[Flowable] = [_p(p.name or self.t("no_name"), 16, bold=True), Spacer(1, 1.5 * mm)]
         dated = [o.date for a in p.areas for o in a.observations if o.date]
         facts = []
         if p.specialty:

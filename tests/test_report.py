@@ -243,3 +243,12 @@ def test_e2e_no_averaged_level_in_the_report_or_the_export(e2e):
     columns = [i for i, h in enumerate(rows[0]) if any(h.startswith(label) for label in level_labels)]
     assert columns
     assert all(row[i] in allowed for row in rows[1:] for i in columns)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_forms_without_a_trainee_name_are_shown_as_such_not_as_a_blank(lang):
+    nameless = record(name=None, date=dt.date(2026, 4, 1), assessor="Dr <B> & C", levels=_levels(2, 2, 2, 2, 2))
+    pages = text_of(ReportWriter(D, lang, today=dt.date(2026, 6, 1)).from_records([*RECORDS, nameless]))
+    assert T["no_name"][lang] in pages[0]
+    assert any(T["no_name"][lang] in page for page in pages[1:])  # the trainee page's heading
+    assert any("Dr <B> & C" in page for page in pages[1:])  # markup characters in names are text, not markup
