@@ -173,6 +173,38 @@ def _skip_value(tokens: list[bytes], j: int) -> int:
     return j + 1
 
 
+def _close(items: list[Any], is_dict: bool) -> Any:
+    """The dictionary or array whose parsed ``items`` end at ``>>`` or ``]``."""
+    if not is_dict:
+        return ArrayObject(items)
+    n = len(items)
+    if n % 2:
+        raise ParseFailure("odd dictionary")
+    value = DictionaryObject()
+    for k in range(0, n, 2):
+        key = items[k]
+        if type(key) is not NameObject:
+            raise ParseFailure("dictionary key is not a name")
+        dict.__setitem__(value, key, items[k + 1])
+    return value
+
+
+def _reference(items: list[Any] | None, reader: PdfReader) -> IndirectObject:
+    """The reference ``num gen R`` whose two numbers end ``items`` (taken off it)."""
+    if items is None or len(items) < 2:
+        raise ParseFailure("stray R")
+    gen, num = items.pop(), items.pop()
+    if type(num) is not NumberObject or type(gen) is not NumberObject:
+        raise ParseFailure("bad reference")
+    return IndirectObject(int(num), int(gen), reader)
+
+
+def _hex(inner: bytes) -> Any:
+    """A ``<hex>`` string's value from the bytes between the angle brackets."""
+    digits = re.sub(rb"[^0-9A-Fa-f]", b"", inner)
+    return create_string_object(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii")))
+
+
 def _quick(data: bytes, pos: int, end: int, reader: PdfReader, skip: frozenset[bytes] = frozenset()) -> Any:
     """One object from the tokens of ``data[pos:end]`` split in one pass; ParseFailure if unsure.
 
@@ -229,29 +261,12 @@ def _quick(data: bytes, pos: int, end: int, reader: PdfReader, skip: frozenset[b
         elif tok == b">>" or tok == b"]":
             if current is None or kinds[-1] != (tok == b">>"):
                 raise ParseFailure("unbalanced brackets")
-            if kinds.pop():
-                n = len(current)
-                if n % 2:
-                    raise ParseFailure("odd dictionary")
-                value = DictionaryObject()
-                for k in range(0, n, 2):
-                    key = current[k]
-                    if type(key) is not NameObject:
-                        raise ParseFailure("dictionary key is not a name")
-                    dict.__setitem__(value, key, current[k + 1])
-            else:
-                value = ArrayObject(current)
+            value = _close(current, kinds.pop())
             current = stack.pop() if stack else None
         elif tok == b"R":
-            if current is None or len(current) < 2:
-                raise ParseFailure("stray R")
-            gen, num = current.pop(), current.pop()
-            if type(num) is not NumberObject or type(gen) is not NumberObject:
-                raise ParseFailure("bad reference")
-            value = IndirectObject(int(num), int(gen), reader)
+            value = _reference(current, reader)
         elif c == 60 and tok[-1] == 62 and len(tok) > 1:  # <hex>
-            digits = re.sub(rb"[^0-9A-Fa-f]", b"", tok[1:-1])
-            value = create_string_object(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii")))
+            value = _hex(tok[1:-1])
         elif tok == b"true" or tok == b"false":
             value = BooleanObject(tok == b"true")
         elif tok == b"null":
@@ -308,33 +323,14 @@ def parse_at(data: bytes, pos: int, reader: PdfReader) -> tuple[Any, int]:
             elif kind == "dclose" or kind == "aclose":
                 if current is None or kinds[-1] != (kind == "dclose"):
                     raise ParseFailure("unbalanced brackets")
-                is_dict = kinds.pop()
-                if is_dict:
-                    if len(current) % 2:
-                        raise ParseFailure("odd dictionary")
-                    value = DictionaryObject()
-                    for i in range(0, len(current), 2):
-                        key = current[i]
-                        if not isinstance(key, NameObject):
-                            raise ParseFailure("dictionary key is not a name")
-                        dict.__setitem__(value, key, current[i + 1])
-                else:
-                    value = ArrayObject(current)
+                value = _close(current, kinds.pop())
                 current = stack.pop() if stack else None
             elif kind == "hex":
-                digits = re.sub(rb"[^0-9A-Fa-f]", b"", m.group(kind)[1:-1])
-                if len(digits) % 2:
-                    digits += b"0"
-                value = create_string_object(bytes.fromhex(digits.decode("ascii")))
+                value = _hex(m.group(kind)[1:-1])
             else:
                 word = m.group("kw")
                 if word == b"R":
-                    if current is None or len(current) < 2:
-                        raise ParseFailure("stray R")
-                    gen, num = current.pop(), current.pop()
-                    if type(num) is not NumberObject or type(gen) is not NumberObject:
-                        raise ParseFailure("bad reference")
-                    value = IndirectObject(int(num), int(gen), reader)
+                    value = _reference(current, reader)
                 elif word == b"true":
                     value = BooleanObject(True)
                 elif word == b"false":
