@@ -50,6 +50,18 @@ def lang_option(what: str, default: str = "sv") -> Callable[[F], F]:
     return click.option("--lang", type=click.Choice(LANGS), default=default, show_default=True, help=what)
 
 
+def pdf_out_option(default: str) -> Callable[[F], F]:
+    """``-o/--out FILE``, the PDF a command writes."""
+    return click.option(
+        "-o",
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help="The PDF file to write.",
+    )
+
+
 def form_lang_option(what: str) -> Callable[[F], F]:
     """``--lang sv+en|sv|en`` for generated forms."""
     return click.option("--lang", type=click.Choice(FORM_LANGS), default=FORM_LANGS[0], show_default=True, help=what)
@@ -62,14 +74,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("mini-cex.pdf"),
-    show_default=True,
-    help="The PDF file to write.",
-)
+@pdf_out_option("mini-cex.pdf")
 @form_lang_option("sv+en: Swedish with English under each label; sv or en: one language.")
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
 def blank(out: Path, lang: str, force: bool) -> None:
@@ -176,14 +181,7 @@ def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str) -> N
 @cli.command()
 @db_option(exists=True)
 @click.option("--trainee", default=None, help="Only the trainee(s) with this name (no cohort page).")
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("minicex-report.pdf"),
-    show_default=True,
-    help="The PDF file to write.",
-)
+@pdf_out_option("minicex-report.pdf")
 @lang_option("Language of the report.")
 def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
     """The A4 progress report: a cohort page, then each trainee's forms, assessors, levels and feedback."""
