@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .definition import FormDefinition, load_definition
 from .errors import MinicexError
+from .form.definition import FormDefinition, load_definition
 
 __all__ = ["FormDefinition", "MinicexError", "__version__", "load_definition"]
 __version__ = "0.1.0"

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .definition import FORM_LANGS, LANGS
 from .errors import FormReadError, MinicexError
+from .form.definition import FORM_LANGS, LANGS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,7 +79,7 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
 def blank(out: Path, lang: str, force: bool) -> None:
     """Write a blank fillable mini-CEX form (A4 PDF) to print or e-mail."""
-    from .generator import write_form
+    from .form.generator import write_form
 
     if out.exists() and not force:
         raise click.ClickException(f"{out} exists: choose another name with -o, or add --force to overwrite it")
@@ -102,7 +102,7 @@ def blank(out: Path, lang: str, force: bool) -> None:
 @form_lang_option("Language(s) of the forms.")
 def prefill(roster: Path, out_dir: Path, lang: str) -> None:
     """One pre-filled form per trainee in ROSTER (CSV or XLSX); exit status 1 if rows were skipped."""
-    from .prefill import Prefiller
+    from .form.prefill import Prefiller
 
     msg_lang = "sv" if lang == "sv" else "en"
     with library_errors():
@@ -136,9 +136,9 @@ def import_(paths: tuple[Path, ...], db: Path, jobs: int | None, report: Path | 
     """
     from functools import partial
 
-    from .importer import Importer
     from .progress_bar import progress_for
-    from .store import Store
+    from .storage.importer import Importer
+    from .storage.store import Store
 
     with library_errors(lang):
         with Store(db) as store:
@@ -167,8 +167,8 @@ def import_(paths: tuple[Path, ...], db: Path, jobs: int | None, report: Path | 
 @click.option("--delimiter", default=";", show_default=True, help="CSV field separator (';' for a Swedish Excel).")
 def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str) -> None:
     """Export one row per form (its latest revision) as CSV, XLSX or JSON Lines."""
-    from .export import Exporter
-    from .store import Store
+    from .storage.export import Exporter
+    from .storage.store import Store
 
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs -o FILE.xlsx")
@@ -185,8 +185,8 @@ def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str) -> N
 @lang_option("Language of the report.")
 def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
     """The A4 progress report: a cohort page, then each trainee's forms, assessors, levels and feedback."""
-    from .definition import load_definition
-    from .report import ReportWriter
+    from .form.definition import load_definition
+    from .report.writer import ReportWriter
 
     with library_errors(lang):
         written = ReportWriter(load_definition(), lang).write(db, out, trainee)
@@ -204,7 +204,7 @@ def read(file: Path, fmt: str, lang: str, raw: bool) -> None:
     """Read one returned form FILE and print its record; exit status 1 if it cannot be read."""
     import json
 
-    from .reader import read_form, read_raw, record_json, record_text
+    from .reading.reader import read_form, read_raw, record_json, record_text
 
     with library_errors(lang):
         if raw:

@@ -1,7 +1,7 @@
 """Every exception minicex-pdf raises, under one base class.
 
 Problems *inside* a readable form (an empty required field, a date in the future)
-are not exceptions: they are :class:`minicex_pdf.record.Problem` values on the
+are not exceptions: they are :class:`minicex_pdf.reading.record.Problem` values on the
 record. Exceptions are for a definition that cannot be used, or a file that
 cannot be read as a returned form at all.
 """

@@ -34,7 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from minicex_pdf.importer import find_files  # noqa: E402
+from minicex_pdf.storage.importer import find_files  # noqa: E402
 
 BASELINE = """
 import sys

@@ -29,11 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_corpus import form_values
 from pypdf import PdfReader
 
-from minicex_pdf.acroform import scan
-from minicex_pdf.definition import load_definition
-from minicex_pdf.fill_pdfium import fill_pdfium
-from minicex_pdf.generator import build_form
-from minicex_pdf.reader import read_form
+from minicex_pdf.engines.pdfium import fill_pdfium
+from minicex_pdf.form.definition import load_definition
+from minicex_pdf.form.generator import build_form
+from minicex_pdf.reading.reader import read_form
+from minicex_pdf.reading.walker import scan
 
 
 def make_forms(folder: Path, n: int, seed: int) -> dict[str, list[Path]]:

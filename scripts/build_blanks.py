@@ -17,8 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from minicex_pdf.definition import FORM_LANGS
-from minicex_pdf.generator import build_form
+from minicex_pdf.form.definition import FORM_LANGS
+from minicex_pdf.form.generator import build_form
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = ROOT / "forms"

@@ -36,9 +36,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from minicex_pdf.definition import Field, FormDefinition, load_definition
-from minicex_pdf.fill_pdfium import fill_pdfium
-from minicex_pdf.generator import build_form
+from minicex_pdf.engines.pdfium import fill_pdfium
+from minicex_pdf.form.definition import Field, FormDefinition, load_definition
+from minicex_pdf.form.generator import build_form
 
 FIRST = ["Anna", "Erik", "Åsa", "Björn", "Maria", "Jonas", "Sara", "Örjan", "Elin", "Mohammed", "Li", "Karin"]
 LAST = ["Berg", "Öberg", "Lindqvist", "Ek", "Sandström", "Nilsson", "Åkesson", "Haddad", "Wang", "Jönsson"]

@@ -4,12 +4,12 @@
 
 writes ``docs/report-trainee-en.png`` and ``docs/report-trainee-sv.png`` with the
 real pipeline, the way an admin's data arises: a one-row roster (CSV) for one
-trainee is pre-filled with :class:`~minicex_pdf.prefill.Prefiller`; the trainee
+trainee is pre-filled with :class:`~minicex_pdf.form.prefill.Prefiller`; the trainee
 reuses that one pre-filled form for each of ten assessments over eight months,
 each filled in PDFium (clicks and typing, as in Chrome) by a different mix of
 assessors, some of them the personal supervisor; the returned files are imported
-into a temporary SQLite store with :class:`~minicex_pdf.importer.Importer`, and
-:class:`~minicex_pdf.report.ReportWriter` writes the report, whose second page
+into a temporary SQLite store with :class:`~minicex_pdf.storage.importer.Importer`, and
+:class:`~minicex_pdf.report.writer.ReportWriter` writes the report, whose second page
 (the cohort page comes first) ``pdftoppm`` renders.
 
 Every value is keyed by the definition's roles and level fields, never by a field
@@ -34,14 +34,14 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from minicex_pdf.definition import Field, FormDefinition, Level, load_definition
-from minicex_pdf.fill_pdfium import fill_pdfium
-from minicex_pdf.importer import Importer
-from minicex_pdf.prefill import Prefiller
-from minicex_pdf.report import ReportWriter, T
-from minicex_pdf.roster import read_roster
-from minicex_pdf.store import Store
-from minicex_pdf.subgoals import catalogue
+from minicex_pdf.engines.pdfium import fill_pdfium
+from minicex_pdf.form.definition import Field, FormDefinition, Level, load_definition
+from minicex_pdf.form.prefill import Prefiller
+from minicex_pdf.form.roster import read_roster
+from minicex_pdf.form.subgoals import catalogue
+from minicex_pdf.report.writer import ReportWriter, T
+from minicex_pdf.storage.importer import Importer
+from minicex_pdf.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -15,10 +15,10 @@ import json
 import sys
 from pathlib import Path
 
-from minicex_pdf.definition import load_definition
-from minicex_pdf.fill_pdfium import fill_pdfium
-from minicex_pdf.generator import build_form
-from minicex_pdf.reader import read_form
+from minicex_pdf.engines.pdfium import fill_pdfium
+from minicex_pdf.form.definition import load_definition
+from minicex_pdf.form.generator import build_form
+from minicex_pdf.reading.reader import read_form
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "resources"
 TODAY = _dt.date(2026, 12, 1)

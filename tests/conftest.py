@@ -10,8 +10,8 @@ import datetime as _dt
 
 import pytest
 
-from minicex_pdf.definition import FORM_LANGS, Field, FormDefinition, load_definition
-from minicex_pdf.generator import build_form
+from minicex_pdf.form.definition import FORM_LANGS, Field, FormDefinition, load_definition
+from minicex_pdf.form.generator import build_form
 
 #: A sentence with every Swedish letter, for text fields.
 SWEDISH = "Ärendet gällde en äldre man med yrsel; ÅÄÖ åäö prövades väl."
@@ -89,7 +89,7 @@ def all_values(definition: FormDefinition) -> dict[str, object]:
 def pdfium_filled(blank_pdf: bytes, all_values: dict[str, object], definition: FormDefinition) -> bytes:
     """The blank form with every fillable field filled in PDFium (click, type, incremental save)."""
     pytest.importorskip("pypdfium2")
-    from minicex_pdf.fill_pdfium import fill_pdfium
+    from minicex_pdf.engines.pdfium import fill_pdfium
 
     return fill_pdfium(blank_pdf, all_values, definition)
 

@@ -24,7 +24,6 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from minicex_pdf.acroform import RADIO, scan
 from minicex_pdf.errors import (
     DamagedPdfError,
     EncryptedPdfError,
@@ -33,7 +32,8 @@ from minicex_pdf.errors import (
     NotAPdfError,
     XfaFormError,
 )
-from minicex_pdf.pdflex import parse_object
+from minicex_pdf.reading.lexer import parse_object
+from minicex_pdf.reading.walker import RADIO, scan
 
 N = NameObject
 T = TextStringObject
@@ -284,7 +284,7 @@ def test_aes_without_cryptography_says_what_to_install(tmp_path):
     writer.write(str(path))
     code = (
         "import sys; sys.modules['cryptography'] = None; sys.modules['Crypto'] = None\n"
-        "from minicex_pdf.acroform import scan\n"
+        "from minicex_pdf.reading.walker import scan\n"
         "from minicex_pdf.errors import EncryptedPdfError\n"
         "try:\n"
         f"    scan(open({str(path)!r}, 'rb').read(), 'aes.pdf')\n"

@@ -8,8 +8,8 @@ import tomllib
 
 import pytest
 
-from minicex_pdf.definition import definitions, forms_dir, load_definition, parse_definition
 from minicex_pdf.errors import DefinitionError
+from minicex_pdf.form.definition import definitions, forms_dir, load_definition, parse_definition
 
 
 @pytest.fixture(scope="module")

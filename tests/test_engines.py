@@ -19,12 +19,12 @@ import pytest
 from conftest import as_read
 from reportlab.pdfgen.canvas import Canvas
 
-from minicex_pdf.definition import FormDefinition
+from minicex_pdf.engines.pdfjs import fill_pdfjs, pdfjs_missing
+from minicex_pdf.engines.poppler import fill_poppler, poppler_missing
 from minicex_pdf.errors import UsageError
-from minicex_pdf.fill_pdfjs import fill_pdfjs, pdfjs_missing
-from minicex_pdf.fill_poppler import fill_poppler, poppler_missing
-from minicex_pdf.reader import read_form, read_raw
-from minicex_pdf.record import Record
+from minicex_pdf.form.definition import FormDefinition
+from minicex_pdf.reading.reader import read_form, read_raw
+from minicex_pdf.reading.record import Record
 
 TODAY = _dt.date(2026, 4, 1)
 

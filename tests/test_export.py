@@ -18,9 +18,9 @@ from click.testing import CliRunner
 from test_store import make_record
 
 from minicex_pdf.cli import cli
-from minicex_pdf.definition import load_definition
-from minicex_pdf.export import columns, neutralise
-from minicex_pdf.store import Store
+from minicex_pdf.form.definition import load_definition
+from minicex_pdf.storage.export import columns, neutralise
+from minicex_pdf.storage.store import Store
 
 DEF = load_definition()
 NASTY = ('=HYPERLINK("http://x","y")', "+46 70", "-1+2", "@SUM(A1)", "\tx", "\rx")

@@ -6,13 +6,13 @@ import datetime as _dt
 
 import pytest
 
-from minicex_pdf.definition import Field, FormDefinition
 from minicex_pdf.errors import UsageError
-from minicex_pdf.generator import build_form
+from minicex_pdf.form.definition import Field, FormDefinition
+from minicex_pdf.form.generator import build_form
 
 pytest.importorskip("pypdfium2")
 
-from minicex_pdf.fill_pdfium import fill_pdfium
+from minicex_pdf.engines.pdfium import fill_pdfium
 
 
 def expected_pdf_values(fld: Field, value: object) -> dict[str, object]:

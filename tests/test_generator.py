@@ -17,9 +17,9 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from minicex_pdf.cli import cli
-from minicex_pdf.definition import FORM_LANGS, FormDefinition, Text, forms_dir, split_langs
 from minicex_pdf.errors import DefinitionError, UsageError
-from minicex_pdf.generator import (
+from minicex_pdf.form.definition import FORM_LANGS, FormDefinition, Text, forms_dir, split_langs
+from minicex_pdf.form.generator import (
     CONTENT_W,
     MARGIN_BOTTOM,
     MARGIN_TOP,

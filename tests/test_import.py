@@ -26,16 +26,16 @@ import pytest
 from click.testing import CliRunner
 
 from minicex_pdf.cli import cli
-from minicex_pdf.definition import load_definition
 from minicex_pdf.errors import EncryptedPdfError, NoFormFieldsError, NotAPdfError
-from minicex_pdf.importer import find_files
-from minicex_pdf.store import Store, key_fields
+from minicex_pdf.form.definition import load_definition
+from minicex_pdf.storage.importer import find_files
+from minicex_pdf.storage.store import Store, key_fields
 
 pytest.importorskip("pypdfium2")
 from conftest import full_values
 
-from minicex_pdf.fill_pdfium import fill_pdfium
-from minicex_pdf.generator import build_form
+from minicex_pdf.engines.pdfium import fill_pdfium
+from minicex_pdf.form.generator import build_form
 
 DEF = load_definition()
 TRAINEE, _DATE, _ASSESSOR = key_fields(DEF)
@@ -183,7 +183,7 @@ def test_import_counts_lists_and_exit_status(tree: Tree, tmp_path: Path, monkeyp
 
 
 def test_records_round_trip_and_revisions(tree: Tree, tmp_path: Path) -> None:
-    from minicex_pdf.reader import read_form
+    from minicex_pdf.reading.reader import read_form
 
     db = tmp_path / "r.sqlite"
     code, _ = invoke("import", *map(str, tree.good), str(tree.first), str(tree.second), "--db", str(db), "-q")

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from minicex_pdf.cli import cli
-from minicex_pdf.definition import load_definition
-from minicex_pdf.prefill import INDEX_NAME, Prefiller, safe_stem
-from minicex_pdf.roster import RosterColumns, RosterRow
+from minicex_pdf.form.definition import load_definition
+from minicex_pdf.form.prefill import INDEX_NAME, Prefiller, safe_stem
+from minicex_pdf.form.roster import RosterColumns, RosterRow
 
 D = load_definition()
 COLUMNS = RosterColumns.of(D)
@@ -121,7 +121,7 @@ def test_equal_names_get_numbered_names_and_existing_files_are_kept(tmp_path):
 
 
 def test_a_name_the_form_fonts_cannot_show_skips_only_that_row(tmp_path):
-    from minicex_pdf.roster import Roster
+    from minicex_pdf.form.roster import Roster
 
     rows = (
         RosterRow(2, "Łucja Ćwik", {COLUMNS.name_field.name: "Łucja Ćwik"}),

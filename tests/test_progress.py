@@ -9,10 +9,10 @@ import random
 
 import pytest
 
-from minicex_pdf.definition import load_definition
-from minicex_pdf.progress import ProgressBuilder, Roles, cohort
-from minicex_pdf.record import Record, Source, SubGoal
-from minicex_pdf.subgoals import catalogue
+from minicex_pdf.form.definition import load_definition
+from minicex_pdf.form.subgoals import catalogue
+from minicex_pdf.reading.record import Record, Source, SubGoal
+from minicex_pdf.report.progress import ProgressBuilder, Roles, cohort
 
 D = load_definition()
 R = Roles.of(D)

@@ -22,9 +22,9 @@ from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
 from minicex_pdf.cli import cli
-from minicex_pdf.definition import FormDefinition
 from minicex_pdf.errors import DamagedPdfError, NotMinicexError, UnknownVersionError
-from minicex_pdf.reader import read_form, read_raw
+from minicex_pdf.form.definition import FormDefinition
+from minicex_pdf.reading.reader import read_form, read_raw
 
 TODAY = _dt.date(2026, 4, 1)
 
@@ -62,7 +62,7 @@ TYPICAL = {
 @pytest.fixture(scope="module")
 def pdfium():
     pytest.importorskip("pypdfium2")
-    from minicex_pdf.fill_pdfium import fill_pdfium
+    from minicex_pdf.engines.pdfium import fill_pdfium
 
     return fill_pdfium
 
@@ -117,7 +117,7 @@ def test_typical_form_is_complete_with_its_subgoals(typical_pdf, definition):
 
 @pytest.mark.parametrize("incremental", [True, False], ids=["incremental", "rewritten"])
 def test_mupdf_fill_reads_back_as_typed(blank_pdf, all_values, definition, incremental):
-    from minicex_pdf.fill_mupdf import fill_mupdf, mutool
+    from minicex_pdf.engines.mupdf import fill_mupdf, mutool
 
     if mutool() is None:
         pytest.skip("mutool (mupdf-tools) is not installed")
@@ -396,7 +396,7 @@ def test_pdfium_update_of_an_object_stream_file_reads_both_fillings(acrobat_save
 
 
 def test_mupdf_update_of_an_object_stream_file_reads_both_fillings(acrobat_saved, definition):
-    from minicex_pdf.fill_mupdf import fill_mupdf, mutool
+    from minicex_pdf.engines.mupdf import fill_mupdf, mutool
 
     if mutool() is None:
         pytest.skip("mutool (mupdf-tools) is not installed")
@@ -418,7 +418,7 @@ def test_untyped_xref_stream_in_an_earlier_revision(chrome_saved, pdfium, defini
 
 def test_typed_xref_after_an_untyped_one_loses_no_revision(chrome_saved, definition):
     """MuPDF saves after PDFium: pypdf would stop at the untyped /Prev and drop the older entries silently."""
-    from minicex_pdf.fill_mupdf import fill_mupdf, mutool
+    from minicex_pdf.engines.mupdf import fill_mupdf, mutool
 
     if mutool() is None:
         pytest.skip("mutool (mupdf-tools) is not installed")

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from minicex_pdf.errors import FormReadError
-from minicex_pdf.reader import read_form
-from minicex_pdf.record import Record
+from minicex_pdf.reading.reader import read_form
+from minicex_pdf.reading.record import Record
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,17 @@ import datetime as _dt
 
 import pytest
 
-from minicex_pdf.record import Problem, SubGoal
-from minicex_pdf.subgoals import catalogue
-from minicex_pdf.validate import RULES, check, has_personal_number, parse_date, parse_minutes, problem, status_of
+from minicex_pdf.form.subgoals import catalogue
+from minicex_pdf.reading.record import Problem, SubGoal
+from minicex_pdf.reading.validate import (
+    RULES,
+    check,
+    has_personal_number,
+    parse_date,
+    parse_minutes,
+    problem,
+    status_of,
+)
 
 # --------------------------------------------------------------------------- personnummer
 

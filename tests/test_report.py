@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from test_progress import LEVEL_FIELDS, LEVELS, OTHER_ROLE, D, R, record
 
 from minicex_pdf.cli import cli
-from minicex_pdf.progress import ProgressBuilder
-from minicex_pdf.report import ReportWriter, T, level_sequence
-from minicex_pdf.store import Store
+from minicex_pdf.report.progress import ProgressBuilder
+from minicex_pdf.report.writer import ReportWriter, T, level_sequence
+from minicex_pdf.storage.store import Store
 
 #: Words and figures that would mean levels were combined into one number.
 AVERAGE = re.compile(r"mean|average|median|medel|genomsnitt|snitt|\b[0-4][.,][0-9]\b", re.IGNORECASE)
@@ -147,8 +147,8 @@ def e2e(tmp_path_factory):
     import csv
 
     pytest.importorskip("pypdfium2")
-    from minicex_pdf.fill_pdfium import fill_pdfium
-    from minicex_pdf.roster import RosterColumns
+    from minicex_pdf.engines.pdfium import fill_pdfium
+    from minicex_pdf.form.roster import RosterColumns
 
     root = tmp_path_factory.mktemp("e2e")
     roster = root / "roster.csv"

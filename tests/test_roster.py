@@ -9,10 +9,10 @@ import tomllib
 import openpyxl
 import pytest
 
-from minicex_pdf.definition import forms_dir, load_definition, parse_definition
 from minicex_pdf.errors import DefinitionError, RosterError
-from minicex_pdf.record import SubGoal
-from minicex_pdf.roster import RosterColumns, read_roster
+from minicex_pdf.form.definition import forms_dir, load_definition, parse_definition
+from minicex_pdf.form.roster import RosterColumns, read_roster
+from minicex_pdf.reading.record import SubGoal
 
 D = load_definition()
 COLUMNS = RosterColumns.of(D)

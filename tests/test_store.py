@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from minicex_pdf import store as store_mod
-from minicex_pdf.definition import Text, load_definition
 from minicex_pdf.errors import DamagedPdfError, UsageError
-from minicex_pdf.record import Problem, Record, Source, SubGoal
-from minicex_pdf.store import SCHEMA_VERSION, Store, Unreadable, key_fields, reason_of
+from minicex_pdf.form.definition import Text, load_definition
+from minicex_pdf.reading.record import Problem, Record, Source, SubGoal
+from minicex_pdf.storage import store as store_mod
+from minicex_pdf.storage.store import SCHEMA_VERSION, Store, Unreadable, key_fields, reason_of
 
 DEF = load_definition()
 TRAINEE, DATE, ASSESSOR = key_fields(DEF)

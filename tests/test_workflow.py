@@ -16,12 +16,12 @@ import pytest
 from click.testing import CliRunner
 
 from minicex_pdf.cli import cli
-from minicex_pdf.definition import FormDefinition
-from minicex_pdf.generator import build_form
-from minicex_pdf.store import Store
+from minicex_pdf.form.definition import FormDefinition
+from minicex_pdf.form.generator import build_form
+from minicex_pdf.storage.store import Store
 
 pytest.importorskip("pypdfium2")
-from minicex_pdf.fill_pdfium import fill_pdfium
+from minicex_pdf.engines.pdfium import fill_pdfium
 
 
 @pytest.fixture(scope="module")

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .definition import Text, definitions
-from .errors import DamagedPdfError, FormReadError, UsageError
+from ..errors import DamagedPdfError, FormReadError, UsageError
+from ..form.definition import Text, definitions
+from ..progress_bar import NullProgress, Progress
 from .export import neutralise
-from .progress_bar import NullProgress, Progress
 from .store import Store, Unreadable, reason_of
 
 #: Below this many files to parse, starting worker processes costs more than it saves.
@@ -169,7 +169,7 @@ def _init_worker(known: frozenset[str]) -> None:
 
 def read_one(path: str) -> tuple[Any, ...]:
     """Read one file: ``(outcome, path, sha256, size, payload)``; small and picklable."""
-    from .reader import read_form
+    from ..reading.reader import read_form
 
     try:
         with open(path, "rb") as fh:
@@ -247,7 +247,7 @@ class Importer:
         chunk = max(1, min(16, todo // (jobs * 8)))
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        from . import reader  # noqa: F401  (imported before forking: the workers inherit it)
+        from ..reading import reader  # noqa: F401  (imported before forking: the workers inherit it)
 
         pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(known,))
         try:

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .definition import FormDefinition, Text, load_definition
-from .errors import DefinitionError, FormReadError, UsageError
-from .record import Problem, Record, Source, SubGoal
+from .. import __version__
+from ..errors import DefinitionError, FormReadError, UsageError
+from ..form.definition import FormDefinition, Text, load_definition
+from ..reading.record import Problem, Record, Source, SubGoal
 
 #: Marks a SQLite file as a minicex store (``PRAGMA application_id``): "MCEX".
 APPLICATION_ID = 0x4D434558

@@ -1,6 +1,6 @@
 """Fill a form with poppler (Evince, Okular) through poppler-glib, as Evince does on click and keystroke.
 
-A test and corpus tool like :mod:`minicex_pdf.fill_pdfium`, with the same API:
+A test and corpus tool like :mod:`minicex_pdf.engines.pdfium`, with the same API:
 values keyed by definition field name, typed like ``Record.values``. poppler's
 GObject bindings (Debian: python3-gi and gir1.2-poppler-0.18) load into the
 system Python, not the project's, so a small script runs under
@@ -29,9 +29,9 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from .definition import FormDefinition
-from .errors import UsageError
-from .fill_engine import engine_values, run_filler
+from ..errors import UsageError
+from ..form.definition import FormDefinition
+from .runner import engine_values, run_filler
 
 __all__ = ["fill_poppler", "poppler_missing"]
 

@@ -13,7 +13,7 @@ typed text) and the document is saved the way Chrome saves it: an incremental
 update appended to the original bytes (``FPDF_SaveAsCopy`` with
 ``FPDF_INCREMENTAL``).
 
-Values are typed as for :func:`minicex_pdf.generator.build_form`: text as
+Values are typed as for :func:`minicex_pdf.form.generator.build_form`: text as
 ``str`` (``\\n`` for line breaks), dates as :class:`datetime.date` or
 ``"YYYY-MM-DD"``, whole numbers as ``int``, choice and level fields as the
 option code, multichoice fields as an iterable of codes (the options not
@@ -21,8 +21,8 @@ listed are unticked), check boxes as ``bool``. Keys are definition field names.
 
 Example::
 
-    from minicex_pdf.generator import build_form
-    from minicex_pdf.fill_pdfium import fill_pdfium
+    from minicex_pdf.form.generator import build_form
+    from minicex_pdf.engines.pdfium import fill_pdfium
 
     filled = fill_pdfium(build_form(), {"trainee_name": "Åsa Öberg", "level_overall": "3",
                                         "focus": ("history",), "assessor_trained": True})
@@ -35,9 +35,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .definition import FormDefinition
-from .errors import UsageError
-from .fill_engine import engine_values
+from ..errors import UsageError
+from ..form.definition import FormDefinition
+from .runner import engine_values
 
 __all__ = ["fill_pdfium"]
 

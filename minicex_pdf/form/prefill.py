@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import UsageError
 from .definition import FORM_LANGS, FormDefinition, Text, load_definition
-from .errors import UsageError
 from .roster import Roster, RosterRow, RowError, read_roster
 
 #: The index of made forms, written in the output folder.

@@ -1,7 +1,7 @@
 """What the script-driven fillers (MuPDF, pdf.js, poppler) share: values by PDF field name, one run.
 
-Each of :mod:`~minicex_pdf.fill_mupdf`, :mod:`~minicex_pdf.fill_pdfjs` and
-:mod:`~minicex_pdf.fill_poppler` drives a viewer engine through a small script
+Each of :mod:`~minicex_pdf.engines.mupdf`, :mod:`~minicex_pdf.engines.pdfjs` and
+:mod:`~minicex_pdf.engines.poppler` drives a viewer engine through a small script
 in another program. The script is called as ``script in.pdf values.json
 out.pdf [extra...]`` in a private temporary folder: ``values.json`` holds
 what to fill, usually :func:`engine_values` (each PDF field name to what it
@@ -18,9 +18,9 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .definition import FormDefinition, load_definition
-from .errors import UsageError
-from .generator import form_values
+from ..errors import UsageError
+from ..form.definition import FormDefinition, load_definition
+from ..form.generator import form_values
 
 __all__ = ["engine_values", "run_filler"]
 

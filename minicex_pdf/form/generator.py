@@ -36,8 +36,8 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFString
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from ..errors import UsageError
 from .definition import Field, FormDefinition, Lang, Section, Text, load_definition, split_langs
-from .errors import UsageError
 
 __all__ = [
     "IDENTITY_PREFIX",
@@ -99,7 +99,7 @@ def build_form(
 
     ``lang`` is ``"sv+en"`` (Swedish first, English under each label), ``"sv"`` or
     ``"en"``. ``values`` pre-fills fields by definition field name, typed like
-    :attr:`minicex_pdf.record.Record.values` (str, option code, tuple of codes,
+    :attr:`minicex_pdf.reading.record.Record.values` (str, option code, tuple of codes,
     bool, date or ``YYYY-MM-DD``, int). ``instance_id`` goes in the identity
     field and the metadata (empty in a plain blank).
     """

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .definition import Field, FormDefinition, Text, definitions
-from .errors import UsageError
-from .record import STATUS_TEXT
+from ..errors import UsageError
+from ..form.definition import Field, FormDefinition, Text, definitions
+from ..reading.record import STATUS_TEXT
 from .store import Store, StoredRow
 
 FORMATS = ("csv", "xlsx", "jsonl")

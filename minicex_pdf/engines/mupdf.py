@@ -1,6 +1,6 @@
 """Fill a form with MuPDF (SumatraPDF, many mobile apps) through ``mutool run``.
 
-A test and corpus tool like :mod:`minicex_pdf.fill_pdfium`, with the same API:
+A test and corpus tool like :mod:`minicex_pdf.engines.pdfium`, with the same API:
 values keyed by definition field name, typed like ``Record.values``. MuPDF's
 own widget calls do the filling, as its viewers do on a click or a keystroke:
 ``setTextValue`` for text, ``toggle`` for a check box whose state must change
@@ -16,9 +16,9 @@ from __future__ import annotations
 import shutil
 from collections.abc import Mapping
 
-from .definition import FormDefinition
-from .errors import UsageError
-from .fill_engine import engine_values, run_filler
+from ..errors import UsageError
+from ..form.definition import FormDefinition
+from .runner import engine_values, run_filler
 
 __all__ = ["fill_mupdf", "mutool"]
 

@@ -42,7 +42,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from .errors import (
+from ..errors import (
     DamagedPdfError,
     EncryptedPdfError,
     FormReadError,
@@ -50,7 +50,7 @@ from .errors import (
     NotAPdfError,
     XfaFormError,
 )
-from .pdflex import BytesReader, FastResolver, LimitExceeded
+from .lexer import BytesReader, FastResolver, LimitExceeded
 
 #: The largest file read at all: a returned form is some hundred kB.
 MAX_FILE_SIZE = 32 * 1024 * 1024

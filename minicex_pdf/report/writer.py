@@ -42,10 +42,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .definition import FormDefinition, Level, Text, load_definition
-from .errors import UsageError
+from ..errors import UsageError
+from ..form.definition import FormDefinition, Level, Text, load_definition
+from ..reading.record import Record
 from .progress import AreaProgress, CohortLine, ProgressBuilder, TraineeProgress, cohort, name_key
-from .record import Record
 
 REPORT_LANGS = ("sv", "en")
 MARGIN = 15 * mm
@@ -370,7 +370,7 @@ class ReportWriter:
 
     def write(self, db: str | Path, out: str | Path, trainee: str | None = None) -> Path:
         """Read the store at ``db`` and write the report to ``out``."""
-        from .store import Store
+        from ..storage.store import Store
 
         with Store(db) as store:
             pdf = self.from_records(store.records(), trainee)

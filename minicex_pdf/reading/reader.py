@@ -1,9 +1,9 @@
-"""Read a returned form into a typed, validated :class:`~minicex_pdf.record.Record`.
+"""Read a returned form into a typed, validated :class:`~minicex_pdf.reading.record.Record`.
 
 The file is read once (bytes -> SHA-256 and the walk), the form is identified by
 its hidden identity fields (document metadata as the fallback, then its field
 names), and each value is typed by the definition of that form's version. What
-is wrong inside a readable form becomes :class:`~minicex_pdf.record.Problem`
+is wrong inside a readable form becomes :class:`~minicex_pdf.reading.record.Problem`
 values; a file that is not a usable returned form raises a
 :class:`~minicex_pdf.errors.FormReadError` subclass.
 
@@ -21,13 +21,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .acroform import MAX_FILE_SIZE, FormScan, PdfField, check_header, scan
-from .definition import Field, FormDefinition, definitions
-from .errors import DamagedPdfError, FormReadError, NotMinicexError, UnknownVersionError
+from ..errors import DamagedPdfError, FormReadError, NotMinicexError, UnknownVersionError
+from ..form.definition import Field, FormDefinition, definitions
+from ..form.subgoals import catalogue
 from .record import STATUS_TEXT, Problem, Record, Source
-from .subgoals import catalogue
 from .validate import check, parse_date, parse_minutes, problem, regulation_field, specialty_field, status_of
 from .validate import subgoal_fields as _subgoal_fields
+from .walker import MAX_FILE_SIZE, FormScan, PdfField, check_header, scan
 
 DefinitionSource = Mapping[int, FormDefinition] | Callable[[int], FormDefinition | None] | None
 
@@ -176,7 +176,7 @@ def _metadata_identity(info: Mapping[str, str]) -> dict[str, str]:
     keywords = info.get("Keywords")
     if not keywords or "minicex" not in keywords:
         return {}
-    from .generator import parse_identity_keywords  # reportlab is imported only on this rare path
+    from ..form.generator import parse_identity_keywords  # reportlab is imported only on this rare path
 
     return parse_identity_keywords(keywords)
 

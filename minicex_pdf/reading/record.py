@@ -17,7 +17,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .definition import Text
+from ..form.definition import Text
 
 Severity = Literal["error", "warning", "info"]
 Status = Literal["complete", "awaiting_action_plan", "incomplete"]

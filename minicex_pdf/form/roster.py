@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import RosterError
+from ..reading.record import SubGoal
 from .definition import Field, FormDefinition, Text, load_definition
-from .errors import RosterError
-from .record import SubGoal
 from .subgoals import Catalogue
 from .subgoals import catalogue as load_catalogue
 

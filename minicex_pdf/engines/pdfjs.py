@@ -1,6 +1,6 @@
 """Fill a form with pdf.js (Firefox's engine) under node, the way Firefox's form layer does.
 
-A test and corpus tool like :mod:`minicex_pdf.fill_pdfium`, with the same API:
+A test and corpus tool like :mod:`minicex_pdf.engines.pdfium`, with the same API:
 values keyed by definition field name, typed like ``Record.values``. The
 script ``tests/engines/pdfjs/fill.mjs`` loads the PDF with the npm package
 ``pdfjs-dist`` (legacy build), puts each value into the document's
@@ -21,9 +21,9 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from .definition import FormDefinition
-from .errors import UsageError
-from .fill_engine import engine_values, run_filler
+from ..errors import UsageError
+from ..form.definition import FormDefinition
+from .runner import engine_values, run_filler
 
 __all__ = ["fill_pdfjs", "pdfjs_missing"]
 
@@ -31,7 +31,7 @@ __all__ = ["fill_pdfjs", "pdfjs_missing"]
 def pdfjs_dir() -> Path:
     """The folder with ``fill.mjs`` and its ``node_modules`` (``MINICEX_PDFJS_DIR`` or the repository's)."""
     named = os.environ.get("MINICEX_PDFJS_DIR")
-    return Path(named) if named else Path(__file__).resolve().parents[1] / "tests" / "engines" / "pdfjs"
+    return Path(named) if named else Path(__file__).resolve().parents[2] / "tests" / "engines" / "pdfjs"
 
 
 def pdfjs_missing() -> str | None:

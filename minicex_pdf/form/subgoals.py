@@ -22,9 +22,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..errors import DefinitionError
+from ..reading.record import SubGoal
 from .definition import FormDefinition, forms_dir, load_definition
-from .errors import DefinitionError
-from .record import SubGoal
 
 #: One sub-goal code as people write it: optional "ST", letter a/b/c, number; a range to a second one.
 _CODE = r"(?P<st{n}>s\s?t\s?)?(?P<letter{n}>[abc])\s?(?P<num{n}>\d{{1,3}})"

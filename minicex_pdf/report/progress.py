@@ -21,10 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .definition import Field, FormDefinition, Text, load_definition
-from .record import Record, SubGoal
-from .subgoals import Catalogue
-from .subgoals import catalogue as load_catalogue
+from ..form.definition import Field, FormDefinition, Text, load_definition
+from ..form.subgoals import Catalogue
+from ..form.subgoals import catalogue as load_catalogue
+from ..reading.record import Record, SubGoal
 
 _SPACE = re.compile(r"\s+")
 

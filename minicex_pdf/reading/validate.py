@@ -1,6 +1,6 @@
 """Problems in a readable form, as data: what is missing, odd or not allowed.
 
-Each rule returns :class:`~minicex_pdf.record.Problem` values with a stable
+Each rule returns :class:`~minicex_pdf.reading.record.Problem` values with a stable
 ``code``, a severity and a message in Swedish and English that names the field
 by its label. Nothing here raises for bad content; nothing prints a value that
 could be personal data (an apparent personal identity number is reported by
@@ -38,7 +38,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .definition import Field, FormDefinition, Text
+from ..form.definition import Field, FormDefinition, Text
 from .record import Problem, Severity, Status, SubGoal
 
 FREE_TEXT = ("text", "multiline")

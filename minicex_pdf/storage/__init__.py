@@ -1,0 +1,1 @@
+"""The store: SQLite records of imported forms, the batch importer, and exports."""
