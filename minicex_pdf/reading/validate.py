@@ -21,6 +21,7 @@ Problem codes (severity):
 ``focus_not_rated``             warning    an area in focus has no level
 ``rated_not_in_focus``          info       an area rated but not ticked as focus
 ``personal_id_number``          error      an apparent personnummer/samordningsnummer in free text
+``personal_id_number_suspect``  warning    the same shape and a real date, but a wrong check digit
 ``option_unknown``              error      a value that is not among the field's options
 ``subgoal_unknown``             warning    sub-goal codes that do not exist
 ``subgoal_regulation_mismatch`` warning    codes of another regulation than the one ticked
@@ -39,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..form.definition import Field, FormDefinition, Text
+from . import personal
 from .record import Problem, Severity, Status, SubGoal
 
 FREE_TEXT = ("text", "multiline")
@@ -102,6 +104,11 @@ RULES: dict[str, Rule] = {
         "{field}: verkar innehålla ett personnummer eller samordningsnummer; patientuppgifter får inte stå i formuläret",
         "{field}: seems to hold a Swedish personal identity number; patient data must not be in the form",
     ),
+    "personal_id_number_suspect": Rule(
+        "warning",
+        "{field}: ser ut som ett personnummer eller samordningsnummer (fel kontrollsiffra); patientuppgifter får inte stå i formuläret",
+        "{field}: looks like a Swedish personal identity number (wrong check digit); patient data must not be in the form",
+    ),
     "option_unknown": Rule(
         "error",
         "{field}: värdet finns inte bland alternativen",
@@ -145,8 +152,11 @@ def problem(code: str, fld: Field | None = None, **params: Any) -> Problem:
     )
 
 
-def status_of(problems: Iterable[Problem]) -> Status:
-    """incomplete if any error (the missing action plan aside); awaiting_action_plan if only that is missing."""
+def status_of(problems: Iterable[Problem], *, empty: bool = False) -> Status:
+    """empty if nothing of the assessor's part is filled (``empty``); else incomplete if any error (the
+    missing action plan aside); awaiting_action_plan if only that is missing; else complete."""
+    if empty:
+        return "empty"
     problems = list(problems)
     if any(p.severity == "error" and p.code != "action_plan_missing" for p in problems):
         return "incomplete"
@@ -183,30 +193,6 @@ def parse_minutes(text: str) -> int | None:
 
 # --------------------------------------------------------------------------- personnummer
 
-_PERSONAL = re.compile(r"(?<![\d-])(\d{2})?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})(?![\d])")
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(digits):
-        n = int(ch) * (2 if i % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
-
-
-def _plausible(century: str | None, yy: str, mm: str, dd: str) -> bool:
-    day = int(dd)
-    if day > 60:  # samordningsnummer: the day plus 60
-        day -= 60
-    years = [int(century + yy)] if century else [1900 + int(yy), 2000 + int(yy)]
-    for year in years:
-        try:
-            _dt.date(year, int(mm), day)
-        except ValueError:
-            continue
-        return True
-    return False
-
 
 def has_personal_number(text: str) -> bool:
     """Whether ``text`` holds an apparent personnummer or samordningsnummer with a valid check digit.
@@ -214,20 +200,23 @@ def has_personal_number(text: str) -> bool:
     Forms YYMMDD-XXXX, YYYYMMDD-XXXX, with ``-``, ``+`` or nothing between; the
     date part must be a real date (day + 60 for a samordningsnummer).
     """
-    for m in _PERSONAL.finditer(text):
-        century, yy, mm, dd, tail = m.groups()
-        if century is not None and century not in ("18", "19", "20"):
-            continue
-        if _plausible(century, yy, mm, dd) and _luhn(yy + mm + dd + tail):
-            return True
-    return False
+    return personal.has_valid(text)
 
 
 # --------------------------------------------------------------------------- rules on typed values
 
 
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == () or value is False
+def is_blank(value: Any) -> bool:
+    """Whether a typed value is empty: None, "", no choices, an unticked box."""
+    return value is None or value == "" or value == () or value == [] or value is False
+
+
+_empty = is_blank
+
+
+def is_empty_form(definition: FormDefinition, values: Mapping[str, Any]) -> bool:
+    """Whether nothing of the assessor's part (the definition's ``assessor_part`` role) is filled."""
+    return all(is_blank(values.get(f.name)) for f in definition.role_fields("assessor_part"))
 
 
 def regulation_field(definition: FormDefinition) -> Field:
@@ -279,8 +268,12 @@ def check(
             problems.extend(_focus(definition, fld, value, focus, focus_field))
         elif fld.type == "level" and value is None and fld.area in focus:
             problems.append(problem("focus_not_rated", fld))
-        if fld.type in FREE_TEXT and isinstance(value, str) and has_personal_number(value):
-            problems.append(problem("personal_id_number", fld))
+        if fld.type in FREE_TEXT and isinstance(value, str):
+            found = list(personal.find(value))
+            if any(f.valid for f in found):
+                problems.append(problem("personal_id_number", fld))
+            elif found:
+                problems.append(problem("personal_id_number_suspect", fld))
     if all(_empty(values.get(f.name)) for f in plan):
         problems.append(problem("action_plan_missing", plan[0]))
     problems.extend(_subgoal_problems(definition, values, subgoals, unknown_subgoals))
