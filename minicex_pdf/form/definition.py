@@ -47,6 +47,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "subgoals": ("text", "multiline"),
     "feedback": ("text", "multiline"),
     "action_plan": ("text", "multiline"),
+    "assessor_part": FIELD_TYPES,
 }
 
 

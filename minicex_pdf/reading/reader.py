@@ -25,7 +25,16 @@ from ..errors import DamagedPdfError, FormReadError, NotMinicexError, UnknownVer
 from ..form.definition import Field, FormDefinition, definitions
 from ..form.subgoals import catalogue
 from .record import STATUS_TEXT, Problem, Record, Source
-from .validate import check, parse_date, parse_minutes, problem, regulation_field, specialty_field, status_of
+from .validate import (
+    check,
+    is_empty_form,
+    parse_date,
+    parse_minutes,
+    problem,
+    regulation_field,
+    specialty_field,
+    status_of,
+)
 from .validate import subgoal_fields as _subgoal_fields
 from .walker import MAX_FILE_SIZE, FormScan, PdfField, check_header, scan
 
@@ -115,7 +124,7 @@ def read_form(
         values=values,
         subgoals=tuple(goals),
         problems=tuple(problems),
-        status=status_of(problems),
+        status=status_of(problems, empty=is_empty_form(definition, values)),
         raw=raw,
     )
 

@@ -20,14 +20,17 @@ from typing import Any, Literal
 from ..form.definition import Text
 
 Severity = Literal["error", "warning", "info"]
-Status = Literal["complete", "awaiting_action_plan", "incomplete"]
-STATUSES: tuple[Status, ...] = ("complete", "awaiting_action_plan", "incomplete")
+Status = Literal["complete", "awaiting_action_plan", "incomplete", "empty"]
+STATUSES: tuple[Status, ...] = ("complete", "awaiting_action_plan", "incomplete", "empty")
+#: The statuses of a form that holds an assessment: these, and only these, are counted.
+ASSESSMENT_STATUSES: tuple[Status, ...] = ("complete", "awaiting_action_plan")
 
 #: How each status reads to an admin.
 STATUS_TEXT: dict[str, Text] = {
     "complete": Text(sv="komplett", en="complete"),
     "awaiting_action_plan": Text(sv="väntar på ST-läkarens handlingsplan", en="awaiting the trainee's action plan"),
     "incomplete": Text(sv="ofullständig", en="incomplete"),
+    "empty": Text(sv="tom (inget ifyllt av bedömaren)", en="empty (nothing filled in by the assessor)"),
 }
 
 

@@ -6,8 +6,10 @@ picklable results (the record as a dict), and the parent, the only writer,
 commits each file in its own transaction: an import stopped at any moment
 leaves a consistent database, and the same command run again finishes the job.
 
-Files are handled in order of modification time (then path), so that when a
-form comes back twice in one batch the later file is the newer revision.
+Files are handled in order of modification time (then path), for a steady
+progress display; which files are one assessment, and which revision is the
+latest, the store decides from their content (:mod:`.identity`), not from this
+order.
 """
 
 from __future__ import annotations
@@ -251,7 +253,7 @@ class Importer:
 
         pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(known,))
         try:
-            # In order (imap, not imap_unordered): stores follow file age, so revisions are numbered by age.
+            # In order (imap, not imap_unordered): files are stored in the order found.
             yield from pool.imap(read_one, paths, chunksize=chunk)
             pool.close()
         except BaseException:
@@ -270,7 +272,7 @@ class Importer:
                 summary.already += 1
                 return
             summary.imported += 1
-            summary.revisions += stored.revision > 1
+            summary.revisions += stored.files > 1
             errors = [p for p in payload["problems"] if p["severity"] == "error"]
             if errors:
                 summary.with_problems += 1

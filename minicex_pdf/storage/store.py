@@ -6,13 +6,17 @@ the record exactly (values typed by the definition of the form's version).
 Problems have their own table; files that could not be read go in
 ``unreadable`` so that a later run reports them again without re-reading them.
 
-A form returned again after more filling (same non-empty instance id, other
-bytes) is a new *revision*; older revisions stay. A pre-filled form is often
-saved and used for several assessments: a file whose instance id is known but
-whose date or assessor differs from every stored form of that id (both filled
-in on both sides) is a *new form*, not a revision. Each file is written in one
-transaction, so an import stopped at any moment leaves a consistent database.
-The schema has a version (``PRAGMA user_version``) and migrates forward.
+Which files are one assessment is decided from their content by
+:mod:`.identity`: a form returned again after more filling is a new *revision*
+(older revisions stay); copies of one pre-filled form used for other
+assessments, or walk-in blanks of one trainee, are forms of their own. Each
+file's ``pool``, compared ``part`` and fullness are stored with it, and when a
+file arrives the files of its pool are grouped again, so ``form_key`` and
+``revision`` are the same whatever order the files came in. ``form_key`` names
+an assessment and may change as files arrive: the stable handle of a file is
+its row id or SHA-256. Each file is written in one transaction, so an import
+stopped at any moment leaves a consistent database. The schema has a version
+(``PRAGMA user_version``) and migrates forward.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import datetime as _dt
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,13 +33,24 @@ from typing import Any
 from .. import __version__
 from ..errors import DefinitionError, FormReadError, UsageError
 from ..form.definition import FormDefinition, Text, load_definition
-from ..reading.record import Problem, Record, Source, SubGoal
+from ..reading.record import STATUSES, Problem, Record, Source, SubGoal
+from . import identity
 
 #: Marks a SQLite file as a minicex store (``PRAGMA application_id``): "MCEX".
 APPLICATION_ID = 0x4D434558
 
+
+@dataclass(frozen=True)
+class Step:
+    """A migration step that runs SQL and then a Python function on the connection, in one transaction."""
+
+    sql: str
+    then: Callable[[sqlite3.Connection], None]
+
+
 #: Forward migrations: entry ``i`` brings a database from version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[str, ...] = (
+#: Append new entries at the end; never edit one that has been released.
+MIGRATIONS: tuple[str | Step, ...] = (
     """
     CREATE TABLE forms (
         id INTEGER PRIMARY KEY,
@@ -83,6 +98,20 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT * FROM forms AS f
         WHERE f.revision = (SELECT max(g.revision) FROM forms AS g WHERE g.form_key = f.form_key);
     """,
+    # 2: identity from content (storage/identity.py). `pool`: the files that may be one
+    # assessment; `part`: the assessor's part and trainee as compared (JSON); `filled`: how many
+    # fields are filled. Existing rows get them, statuses get "empty", and every pool is grouped
+    # again (form_key, revision): no row is deleted.
+    Step(
+        """
+        ALTER TABLE forms ADD COLUMN pool TEXT;
+        ALTER TABLE forms ADD COLUMN part TEXT;
+        ALTER TABLE forms ADD COLUMN filled INTEGER;
+        CREATE INDEX forms_pool ON forms (pool);
+        CREATE INDEX forms_status ON forms (status)
+        """,
+        lambda db: _rederive(db),
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -96,6 +125,8 @@ class Stored:
     new: bool
     revision: int
     form_key: str
+    #: How many stored files the assessment has, this one included.
+    files: int = 1
 
 
 @dataclass(frozen=True)
@@ -137,11 +168,6 @@ def _assessment(data: dict[str, Any]) -> tuple[str | None, str | None]:
     _, date_field, assessor_field = key_fields(definition)
     date, assessor = data["values"].get(date_field), data["values"].get(assessor_field)
     return (date if isinstance(date, str) else None), _trainee_key(assessor if isinstance(assessor, str) else None)
-
-
-def _same_assessment(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
-    """Could two fillings be one assessment: no part filled in on both sides that differs."""
-    return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
 
 
 def _now() -> str:
@@ -247,8 +273,11 @@ class Store:
             # One transaction per step: a migration either happens whole or not at all.
             db.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _statements(MIGRATIONS[step]):
+                migration = MIGRATIONS[step]
+                for statement in _statements(migration.sql if isinstance(migration, Step) else migration):
                     db.execute(statement)
+                if isinstance(migration, Step):
+                    migration.then(db)
                 db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 db.execute(f"PRAGMA user_version = {step + 1}")
                 db.execute("COMMIT")
@@ -284,6 +313,7 @@ class Store:
         """Store one record and its problems in one transaction; a known SHA-256 is left as it is.
 
         ``record`` may be a :class:`Record` or its :meth:`Record.to_dict` (what import workers send).
+        The files of its pool are then grouped into assessments again (:mod:`.identity`).
         """
         data = record.to_dict() if isinstance(record, Record) else record
         src = data["source"]
@@ -292,6 +322,7 @@ class Store:
         trainee = (_SPACE.sub(" ", trainee).strip() or None) if isinstance(trainee, str) else None
         date = _assessment(data)[0]
         instance = src["instance_id"] or None
+        pool, part, filled = _identity_columns(definition, data)
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -299,22 +330,15 @@ class Store:
             if row:
                 db.execute("ROLLBACK")
                 return Stored(new=False, revision=row["revision"], form_key=row["form_key"])
-            form_key = self._form_key(instance, src["sha256"], _assessment(data))
-            revision = (
-                1
-                + db.execute("SELECT coalesce(max(revision), 0) FROM forms WHERE form_key = ?", (form_key,)).fetchone()[
-                    0
-                ]
-            )
             cur = db.execute(
                 "INSERT INTO forms (sha256, form_key, instance_id, revision, form_id, form_version, trainee,"
-                " trainee_key, date, status, path, size, imported_at, record)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " trainee_key, date, status, path, size, imported_at, record, pool, part, filled)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     src["sha256"],
-                    form_key,
+                    f"new:{src['sha256']}",
                     instance,
-                    revision,
+                    1,
                     src["form_id"],
                     src["form_version"],
                     trainee,
@@ -325,6 +349,9 @@ class Store:
                     src["size"],
                     _now(),
                     json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                    pool,
+                    part,
+                    filled,
                 ),
             )
             db.executemany(
@@ -335,23 +362,14 @@ class Store:
                     for i, p in enumerate(data["problems"])
                 ],
             )
+            _regroup(db, pool)
+            row = db.execute("SELECT revision, form_key FROM forms WHERE id = ?", (cur.lastrowid,)).fetchone()
+            files = db.execute("SELECT count(*) FROM forms WHERE form_key = ?", (row["form_key"],)).fetchone()[0]
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return Stored(new=True, revision=revision, form_key=form_key)
-
-    def _form_key(self, instance: str | None, sha256: str, assessment: tuple[str | None, str | None]) -> str:
-        """The form a new file belongs to: a stored form of its instance id with the same assessment, or a new one."""
-        if instance is None:
-            return f"sha256:{sha256}"
-        rows = self._db.execute("SELECT form_key, record FROM latest WHERE instance_id = ? ORDER BY id", (instance,))
-        keys = []
-        for row in rows:
-            if _same_assessment(assessment, _assessment(json.loads(row["record"]))):
-                return str(row["form_key"])
-            keys.append(row["form_key"])
-        return f"instance:{instance}" + (f"#{len(keys) + 1}" if keys else "")
+        return Stored(new=True, revision=row["revision"], form_key=row["form_key"], files=files)
 
     def add_unreadable(self, item: Unreadable) -> None:
         """Remember a file that could not be read (by SHA-256), in one transaction."""
@@ -384,13 +402,16 @@ class Store:
         for row in self.rows(trainee):
             yield row.record
 
-    def rows(self, trainee: str | None = None) -> Iterator[StoredRow]:
-        """Like :meth:`records`, with each record's revision and import time."""
-        sql = "SELECT record, revision, imported_at, form_version FROM latest"
-        args: tuple[Any, ...] = ()
+    def rows(self, trainee: str | None = None, *, statuses: Collection[str] | None = None) -> Iterator[StoredRow]:
+        """Like :meth:`records`, with each record's revision and import time; only ``statuses`` if given."""
+        sql = "SELECT record, revision, imported_at, form_version FROM latest WHERE 1"
+        args: list[Any] = []
         if trainee is not None:
-            sql += " WHERE trainee_key = ?"
-            args = (_trainee_key(trainee),)
+            sql += " AND trainee_key = ?"
+            args.append(_trainee_key(trainee))
+        if statuses is not None:
+            sql += f" AND status IN ({', '.join('?' * len(statuses))})"
+            args.extend(statuses)
         sql += " ORDER BY date IS NULL, date, imported_at, id"
         cache: dict[int, FormDefinition | None] = {}
         # A cursor of its own streams rows: no list of all records is held.
@@ -408,6 +429,13 @@ class Store:
         """Every stored file with ``instance_id`` (revisions, and forms from copies of it), oldest first."""
         rows = self._db.execute("SELECT record FROM forms WHERE instance_id = ? ORDER BY id", (instance_id,))
         return [record_from_dict(json.loads(r["record"])) for r in rows]
+
+    def status_counts(self) -> dict[str, int]:
+        """How many forms (latest revisions) have each status; every status of ``STATUSES`` is a key."""
+        rows = self._db.execute("SELECT status, count(*) FROM latest GROUP BY status")
+        out: dict[str, int] = dict.fromkeys(STATUSES, 0)
+        out.update({r[0]: r[1] for r in rows})
+        return out
 
     def trainees(self) -> list[str]:
         """The trainees with at least one form, by name (one spelling each)."""
@@ -460,6 +488,59 @@ class _Tx:
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _identity_columns(definition: FormDefinition | None, data: dict[str, Any]) -> tuple[str, str, int]:
+    """A record dict's pool, compared part (JSON) and fullness; a file of an unknown version is a pool of its own."""
+    if definition is None:
+        return f"sha256:{data['source']['sha256']}", "{}", 0
+    values = data["values"]
+    return (
+        identity.pool_of(definition, values, data["source"]["instance_id"]),
+        identity.part_json(identity.compared_part(definition, values)),
+        identity.filled_count(values),
+    )
+
+
+def _regroup(db: sqlite3.Connection, pool: str) -> None:
+    """Group the files of ``pool`` into assessments again and renumber their form keys and revisions."""
+    rows = db.execute(
+        "SELECT id, sha256, part, filled, form_key, revision, form_version FROM forms WHERE pool = ?", (pool,)
+    ).fetchall()
+    if not rows:
+        return
+    definition = _definition(rows[0]["form_version"])
+    anchors = identity.anchor_fields(definition) if definition is not None else ()
+    filings = [identity.Filing(r["id"], r["sha256"], json.loads(r["part"]), r["filled"]) for r in rows]
+    assessments = identity.group(filings, anchors)
+    now = {r["id"]: (r["form_key"], r["revision"]) for r in rows}
+    want = {}
+    for key, assessment in zip(identity.keys(pool, assessments), assessments, strict=True):
+        for revision, filing in enumerate(assessment.files, start=1):
+            want[filing.id] = (key, revision)
+    changed = [i for i in want if want[i] != now[i]]
+    # In two steps, so that UNIQUE (form_key, revision) holds after each statement.
+    db.executemany("UPDATE forms SET form_key = 'moving:' || id WHERE id = ?", [(i,) for i in changed])
+    db.executemany("UPDATE forms SET form_key = ?, revision = ? WHERE id = ?", [(*want[i], i) for i in changed])
+
+
+def _rederive(db: sqlite3.Connection) -> None:
+    """Migration 2: each stored file's pool, part, fullness and (empty) status, then every pool grouped again."""
+    from ..reading.validate import is_empty_form
+
+    for row in db.execute("SELECT id, record, form_version FROM forms").fetchall():
+        data = json.loads(row["record"])
+        definition = _definition(row["form_version"])
+        if definition is not None and data["status"] != "empty" and is_empty_form(definition, data["values"]):
+            data["status"] = "empty"
+            db.execute(
+                "UPDATE forms SET status = 'empty', record = ? WHERE id = ?",
+                (json.dumps(data, ensure_ascii=False, separators=(",", ":")), row["id"]),
+            )
+        pool, part, filled = _identity_columns(definition, data)
+        db.execute("UPDATE forms SET pool = ?, part = ?, filled = ? WHERE id = ?", (pool, part, filled, row["id"]))
+    for (pool,) in db.execute("SELECT DISTINCT pool FROM forms").fetchall():
+        _regroup(db, pool)
 
 
 def _unreadable(row: sqlite3.Row) -> Unreadable:
