@@ -165,15 +165,26 @@ def import_(paths: tuple[Path, ...], db: Path, jobs: int | None, report: Path | 
 )
 @lang_option("Language of headers and labels.")
 @click.option("--delimiter", default=";", show_default=True, help="CSV field separator (';' for a Swedish Excel).")
-def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str) -> None:
-    """Export one row per form (its latest revision) as CSV, XLSX or JSON Lines."""
+@click.option("--all", "all_", is_flag=True, help="Also the empty forms (nothing filled in by the assessor).")
+@click.option(
+    "--unmasked",
+    is_flag=True,
+    help="Show personal identity numbers in full (the admin's own export only; masked by default).",
+)
+def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str, all_: bool, unmasked: bool) -> None:
+    """Export one row per assessment (its latest revision) as CSV, XLSX or JSON Lines.
+
+    Each row has its status; empty forms are left out unless --all. Anything that
+    looks like a personnummer is masked (ÅÅMMDD-XXXX) unless --unmasked.
+    """
     from .storage.export import Exporter
     from .storage.store import Store
 
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs -o FILE.xlsx")
     with library_errors(lang), Store(db) as store:
-        rows = Exporter(store, fmt=fmt, lang=lang, delimiter=delimiter).write(out)
+        exporter = Exporter(store, fmt=fmt, lang=lang, delimiter=delimiter, include_empty=all_, unmasked=unmasked)
+        rows = exporter.write(out)
     if out is not None:
         click.echo(f"{rows} form(s) written to {out}", err=True)
 

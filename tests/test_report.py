@@ -69,13 +69,15 @@ def test_figures_match_the_records(report):
     of = T["of"][lang]
     cohort_line = next(line for line in pages[0].splitlines() if "Åsa Öberg" in line)
     assert cohort_line.split()[-1] == max(r.values[R.date.name] for r in asa).isoformat()
-    assert cohort_line.split()[-7:-1] == [
+    assert cohort_line.split()[-9:-1] == [
         str(len(asa)),
         str(len({r.values[R.assessor.name] for r in asa})),
         "2",
         of,
         str(len(asa)),
         "1",
+        "0",  # incomplete
+        "0",  # empty
     ]
     # each area: "observed n of N" and every form's level code in date order
     progress = next(p for p in ProgressBuilder(D).build(RECORDS) if p.name == "Åsa Öberg")
@@ -211,13 +213,15 @@ def test_e2e_report_figures_match_the_imported_records(e2e):
         assessors = {" ".join(r.values[R.assessor.name].split()).casefold() for r in recs}
         not_sup = sum(1 for r in recs if r.values[R.role.name] != R.role_supervisor)
         latest = max(r.values[R.date.name] for r in recs)
-        assert line.split()[-7:] == [
+        assert line.split()[-9:] == [
             str(len(recs)),
             str(len(assessors)),
             str(not_sup),
             "of",
             str(len(recs)),
             str(sum(1 for r in recs if r.status == "awaiting_action_plan")),
+            "0",  # incomplete
+            "0",  # empty
             latest.isoformat(),
         ]
         # each area's level sequence, in date order, as the records hold them

@@ -4,6 +4,11 @@ Levels are ordinal. This module counts how often an area was observed and lists
 the level code of each observation in date order; it never averages, takes a
 median of, or fits a line through levels.
 
+Only forms that hold an assessment (status complete or awaiting the action
+plan, :data:`~minicex_pdf.reading.record.ASSESSMENT_STATUSES`) are counted and
+drawn: their levels, assessors, sub-goals and feedback. Incomplete and empty
+forms are listed apart, never counted.
+
 Trainees are told apart by name *and* specialty: two trainees with the same name
 in different specialties are two trainees. Forms without a specialty join the
 trainee of that name when there is exactly one specialty for the name; when
@@ -24,7 +29,7 @@ from typing import Any
 from ..form.definition import Field, FormDefinition, Text, load_definition
 from ..form.subgoals import Catalogue
 from ..form.subgoals import catalogue as load_catalogue
-from ..reading.record import Record, SubGoal
+from ..reading.record import ASSESSMENT_STATUSES, Record, SubGoal
 
 _SPACE = re.compile(r"\s+")
 
@@ -143,10 +148,14 @@ class TraineeProgress:
     awaiting_action_plan: tuple[FormRef, ...]
     feedback: tuple[Feedback, ...]
     notes: tuple[Text, ...] = ()
+    #: Forms with some assessment content but required parts missing: listed, not counted.
+    incomplete: tuple[FormRef, ...] = ()
+    #: Forms where the assessor filled in nothing: listed, not counted.
+    empty: tuple[FormRef, ...] = ()
 
     @property
     def not_by_supervisor(self) -> int:
-        """How many forms someone other than the personal supervisor made."""
+        """How many assessments someone other than the personal supervisor made."""
         return self.count - self.by_supervisor
 
 
@@ -161,6 +170,8 @@ class CohortLine:
     not_by_supervisor: int
     awaiting_action_plan: int
     latest: _dt.date | None
+    incomplete: int = 0
+    empty: int = 0
 
 
 def _text(record: Record, field: Field) -> str:
@@ -250,10 +261,14 @@ class ProgressBuilder:
         assessor = name_key(_text(record, self.roles.assessor))
         return bool(assessor) and assessor == name_key(_text(record, self.roles.supervisor))
 
+    def _ref(self, record: Record) -> FormRef:
+        return FormRef(self._date(record), _text(record, self.roles.assessor), record.source.path)
+
     def trainee(self, name: str, specialty: str, records: list[Record], notes: Iterable[Text] = ()) -> TraineeProgress:
-        """The progress of one trainee from their records (any order)."""
+        """The progress of one trainee from their records (any order); only assessments are counted."""
         roles = self.roles
-        records = sorted(records, key=self._order)
+        every = sorted(records, key=self._order)
+        records = [r for r in every if r.status in ASSESSMENT_STATUSES]
         dates = [d for r in records if (d := self._date(r))]
         assessors: dict[str, str] = {}
         for r in records:
@@ -267,9 +282,10 @@ class ProgressBuilder:
             observed = sum(1 for o in obs if o.level and (lv := self.definition.level(o.level)) and lv.rank > 0)
             areas.append(AreaProgress(area.code, area.label, obs, observed))
         regulation = next(
-            (r.values[roles.regulation.name] for r in reversed(records) if r.values.get(roles.regulation.name)), None
+            (r.values[roles.regulation.name] for r in reversed(every) if r.values.get(roles.regulation.name)), None
         )
-        covered: Counter[SubGoal] = Counter(g for r in records for g in r.subgoals)
+        # how many assessments touched each sub-goal (a code written twice on one form counts once)
+        covered: Counter[SubGoal] = Counter(g for r in records for g in dict.fromkeys(r.subgoals))
         if regulation is None and covered:
             regs = Counter(g.regulation for g in covered.elements())
             regulation = regs.most_common(1)[0][0]
@@ -305,11 +321,7 @@ class ProgressBuilder:
             regulation=regulation,
             subgoals_covered=tuple(covered_list),
             subgoals_missing=missing,
-            awaiting_action_plan=tuple(
-                FormRef(self._date(r), _text(r, roles.assessor), r.source.path)
-                for r in records
-                if r.status == "awaiting_action_plan"
-            ),
+            awaiting_action_plan=tuple(self._ref(r) for r in records if r.status == "awaiting_action_plan"),
             feedback=tuple(
                 Feedback(
                     self._date(r),
@@ -321,6 +333,8 @@ class ProgressBuilder:
                 for r in records
             ),
             notes=tuple(out_notes),
+            incomplete=tuple(self._ref(r) for r in every if r.status == "incomplete"),
+            empty=tuple(self._ref(r) for r in every if r.status == "empty"),
         )
 
     def build(self, records: Iterable[Record]) -> list[TraineeProgress]:
@@ -332,7 +346,15 @@ def cohort(progress: Iterable[TraineeProgress]) -> list[CohortLine]:
     """One line per trainee for the admin's cohort page."""
     return [
         CohortLine(
-            p.name, p.specialty, p.count, len(p.assessors), p.not_by_supervisor, len(p.awaiting_action_plan), p.latest
+            p.name,
+            p.specialty,
+            p.count,
+            len(p.assessors),
+            p.not_by_supervisor,
+            len(p.awaiting_action_plan),
+            p.latest,
+            len(p.incomplete),
+            len(p.empty),
         )
         for p in progress
     ]

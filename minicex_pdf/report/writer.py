@@ -5,6 +5,9 @@ month, and for each area and the activity as a whole the level of every form
 drawn at its date on an ordinal axis. Then settings and complexity met,
 sub-goals covered and not yet covered, forms awaiting the action plan, and the
 feedback texts in date order. A cohort page lists every trainee on one line.
+Only forms that hold an assessment are counted; incomplete and empty forms are
+counted apart and listed by file. Anything that looks like a personnummer or
+samordningsnummer is masked (``ÅÅMMDD-XXXX``): the report is meant for a panel.
 
 Levels are ordinal: the level charts draw each form's level as a point, joined
 by steps from one form to the next, and nothing combines levels (no averages,
@@ -44,6 +47,7 @@ from reportlab.platypus import (
 
 from ..errors import UsageError
 from ..form.definition import FormDefinition, Level, Text, load_definition
+from ..reading.personal import masked_record
 from ..reading.record import Record
 from .progress import AreaProgress, CohortLine, ProgressBuilder, TraineeProgress, cohort, name_key
 
@@ -64,6 +68,16 @@ T = {
     "generated": Text(sv="Utskriven", en="Printed"),
     "page": Text(sv="sida", en="page"),
     "forms": Text(sv="Mini-CEX", en="Mini-CEX"),
+    "incomplete": Text(sv="Ofullständiga formulär", en="Incomplete forms"),
+    "empty": Text(sv="Tomma formulär", en="Empty forms"),
+    "incomplete_list": Text(
+        sv="Ofullständiga formulär (räknas inte: obligatoriska delar saknas)",
+        en="Incomplete forms (not counted: required parts missing)",
+    ),
+    "empty_list": Text(
+        sv="Tomma formulär (räknas inte: bedömaren har inte fyllt i något)",
+        en="Empty forms (not counted: nothing filled in by the assessor)",
+    ),
     "assessors": Text(sv="Olika bedömare", en="Different assessors"),
     "not_supervisor": Text(sv="Ej av personlig handledare", en="Not by the personal supervisor"),
     "awaiting": Text(sv="Väntar på handlingsplan", en="Awaiting action plan"),
@@ -89,7 +103,7 @@ T = {
     "undated": Text(sv="formulär utan datum visas inte i diagrammen", en="forms without a date are not drawn"),
     "met": Text(sv="Vårdformer och svårighetsgrad", en="Settings and complexity met"),
     "subgoals": Text(sv="Delmål", en="Sub-goals"),
-    "covered": Text(sv="Bedömda (antal gånger)", en="Assessed (number of times)"),
+    "covered": Text(sv="Bedömda (antal bedömningar)", en="Assessed (number of assessments)"),
     "missing": Text(sv="Ännu inte bedömda", en="Not yet assessed"),
     "none": Text(sv="inga", en="none"),
     "no_regulation": Text(
@@ -361,7 +375,7 @@ class ReportWriter:
 
     def from_records(self, records: Iterable[Record], trainee: str | None = None) -> bytes:
         """The report of ``records`` (only the trainee(s) called ``trainee`` if given)."""
-        progress = self.builder.build(records)
+        progress = self.builder.build(masked_record(r, self.lang) for r in records)
         if trainee is not None:
             progress = [p for p in progress if name_key(p.name) == name_key(trainee)]
             if not progress:
@@ -427,6 +441,8 @@ class ReportWriter:
             self.t("assessors"),
             self.t("not_supervisor"),
             self.t("awaiting"),
+            self.t("incomplete"),
+            self.t("empty"),
             self.t("latest"),
         ]
         rows: list[list[object]] = [[_p(h, 7.5, bold=True) for h in head]]
@@ -439,10 +455,12 @@ class ReportWriter:
                     str(ln.assessors),
                     f"{ln.not_by_supervisor} {self.t('of')} {ln.count}",
                     str(ln.awaiting_action_plan),
+                    str(ln.incomplete),
+                    str(ln.empty),
                     ln.latest.isoformat() if ln.latest else "–",
                 ]
             )
-        widths = [40 * mm, 34 * mm, 17 * mm, 18 * mm, 25 * mm, 26 * mm, WIDTH - 160 * mm]
+        widths = [33 * mm, 25 * mm, 15 * mm, 17 * mm, 22 * mm, 20 * mm, 19 * mm, 13 * mm, WIDTH - 164 * mm]
         table = Table(rows, colWidths=widths, repeatRows=1)
         table.setStyle(
             TableStyle(
@@ -452,7 +470,7 @@ class ReportWriter:
                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
                     ("LINEBELOW", (0, 1), (-1, -1), 0.3, LIGHT),
                     ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.Color(0.95, 0.95, 0.95)]),
-                    ("ALIGN", (2, 1), (5, -1), "RIGHT"),
+                    ("ALIGN", (2, 1), (7, -1), "RIGHT"),
                 ]
             )
         )
@@ -486,6 +504,10 @@ class ReportWriter:
                 WIDTH,
             )
         )
+        story += [
+            Spacer(1, 1.5 * mm),
+            _p(f"{self.t('incomplete')}: {len(p.incomplete)} · {self.t('empty')}: {len(p.empty)}", 8.5),
+        ]
         story += [Spacer(1, 4 * mm), _p(self.t("per_month"), 10, bold=True), Spacer(1, 1 * mm)]
         story.append(MonthChart(p.per_month, WIDTH))
         story += [Spacer(1, 3 * mm), _p(self.t("levels"), 10, bold=True), _p(self.t("levels_note"), 7.5)]
@@ -502,6 +524,7 @@ class ReportWriter:
         story += self._met(p)
         story += self._subgoals(p)
         story += self._waiting(p)
+        story += self._not_counted(p)
         story += self._feedback(p)
         return story
 
@@ -544,6 +567,16 @@ class ReportWriter:
         out = self._section("waiting")
         for ref in p.awaiting_action_plan:
             out.append(_p(f"{_date(ref.date, self.lang)} · {ref.assessor} · {Path(ref.path).name}", 8.5))
+        return out
+
+    def _not_counted(self, p: TraineeProgress) -> list[Flowable]:
+        out: list[Flowable] = []
+        for key, refs in (("incomplete_list", p.incomplete), ("empty_list", p.empty)):
+            if refs:
+                out += self._section(key)
+                for ref in refs:
+                    who = f" · {ref.assessor}" if ref.assessor else ""
+                    out.append(_p(f"{_date(ref.date, self.lang)}{who} · {Path(ref.path).name}", 8.5))
         return out
 
     def _feedback(self, p: TraineeProgress) -> list[Flowable]:

@@ -1,5 +1,11 @@
 """Exports of the store: one row per form (its latest revision) as CSV, XLSX or JSON Lines.
 
+A form is one assessment whatever path it took (:mod:`.identity`); its status
+says whether it is counted. Empty forms (nothing filled in by the assessor) are
+left out unless ``include_empty``. Anything that looks like a personnummer or
+samordningsnummer is masked (``ÅÅMMDD-XXXX``) in every cell unless ``unmasked``
+(the admin's own export only).
+
 Columns come from the definition, in its reading order: one per field, headers
 its label in the chosen language; a multichoice field (focus) is one cell; a
 level field is two cells, its code and its label, never a mean. Then the parsed
@@ -23,7 +29,8 @@ from typing import IO, Any
 
 from ..errors import UsageError
 from ..form.definition import Field, FormDefinition, Text, definitions
-from ..reading.record import STATUS_TEXT
+from ..reading import personal
+from ..reading.record import STATUS_TEXT, STATUSES
 from .store import Store, StoredRow
 
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -140,7 +147,16 @@ def _plain(value: Any) -> Any:
 class Exporter:
     """Writes the latest revision of every stored form in one format."""
 
-    def __init__(self, store: Store, *, fmt: str, lang: str = "sv", delimiter: str = ";") -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        fmt: str,
+        lang: str = "sv",
+        delimiter: str = ";",
+        include_empty: bool = False,
+        unmasked: bool = False,
+    ) -> None:
         if fmt not in FORMATS:
             raise UsageError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
         if len(delimiter) != 1 or delimiter in '"\r\n':
@@ -148,6 +164,8 @@ class Exporter:
                 f"the delimiter must be one character other than a quote or a line break, not {delimiter!r}"
             )
         self.store, self.fmt, self.lang, self.delimiter = store, fmt, lang, delimiter
+        self.statuses = [s for s in STATUSES if include_empty or s != "empty"]
+        self.unmasked = unmasked
         self.columns = columns()
 
     def headers(self) -> list[str]:
@@ -155,9 +173,12 @@ class Exporter:
         return [c.header[self.lang] for c in self.columns]
 
     def rows(self) -> Iterator[list[Any]]:
-        """Each form's cells, streamed from the store (not neutralised)."""
-        for row in self.store.rows():
-            yield [c.cell(row, self.lang) for c in self.columns]
+        """Each form's cells, streamed from the store (masked unless ``unmasked``; not neutralised)."""
+        for row in self.store.rows(statuses=self.statuses):
+            cells = [c.cell(row, self.lang) for c in self.columns]
+            if not self.unmasked:
+                cells = [personal.mask(c, self.lang) if isinstance(c, str) else c for c in cells]
+            yield cells
 
     def write(self, out: str | Path | None) -> int:
         """Write to the file ``out`` (or standard output for csv and jsonl); the number of rows written."""
