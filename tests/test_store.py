@@ -23,7 +23,10 @@ from minicex_pdf.storage.store import SCHEMA_VERSION, Store, Unreadable, key_fie
 DEF = load_definition()
 TRAINEE, DATE, ASSESSOR = key_fields(DEF)
 #: Free-text fields outside the assessor's part that the trainee fills in after the assessment.
-TRAINEE_PART = {DEF.role("action_plan"), *(f for f in DEF.fields if f.signature and f not in DEF.role_fields("assessor_part"))}
+TRAINEE_PART = {
+    DEF.role("action_plan"),
+    *(f for f in DEF.fields if f.signature and f not in DEF.role_fields("assessor_part")),
+}
 
 
 def make_record(

@@ -19,6 +19,7 @@ assessor's signature. It identifies an assessment.
   field) is a newer revision of it; one value changed is a *correction*.
 - So another date, another assessor, or the same date and assessor with other
   levels and feedback (two values or more) make two assessments.
+- An empty file (nothing of the assessor's part filled) is grouped with empty files only.
 - Grouping is order-free: files are taken fullest first (then by SHA-256), and
   each joins the assessment whose fullest file it differs least from, or starts
   a new one.
@@ -120,7 +121,14 @@ def compared_part(definition: FormDefinition, values: Mapping[str, Any]) -> dict
 
 
 def difference(a: Filing, b: Filing, anchors: Sequence[str]) -> int | None:
-    """How many values two files of one assessment differ in; None if they cannot be one assessment."""
+    """How many values two files of one assessment differ in; None if they cannot be one assessment.
+
+    An empty file (nothing of the assessor's part) is one with other empty files only: an
+    untouched copy of a pre-filled form is no revision of an assessment made on another copy.
+    """
+    trainee = anchors[:1]
+    if bool(a.part.keys() - trainee) != bool(b.part.keys() - trainee):
+        return None
     for name in anchors:
         if name in a.part and name in b.part and a.part[name] != b.part[name]:
             return None
