@@ -70,6 +70,8 @@ T = {
     "forms": Text(sv="Mini-CEX", en="Mini-CEX"),
     "incomplete": Text(sv="Ofullständiga formulär", en="Incomplete forms"),
     "empty": Text(sv="Tomma formulär", en="Empty forms"),
+    "incomplete_short": Text(sv="Ofullständiga", en="Incomplete"),
+    "empty_short": Text(sv="Tomma", en="Empty"),
     "incomplete_list": Text(
         sv="Ofullständiga formulär (räknas inte: obligatoriska delar saknas)",
         en="Incomplete forms (not counted: required parts missing)",
@@ -441,11 +443,11 @@ class ReportWriter:
             self.t("assessors"),
             self.t("not_supervisor"),
             self.t("awaiting"),
-            self.t("incomplete"),
-            self.t("empty"),
+            self.t("incomplete_short"),
+            self.t("empty_short"),
             self.t("latest"),
         ]
-        rows: list[list[object]] = [[_p(h, 7.5, bold=True) for h in head]]
+        rows: list[list[object]] = [[_p(h, 7, bold=True) for h in head]]
         for ln in lines:
             rows.append(
                 [
@@ -460,13 +462,15 @@ class ReportWriter:
                     ln.latest.isoformat() if ln.latest else "–",
                 ]
             )
-        widths = [33 * mm, 25 * mm, 15 * mm, 17 * mm, 22 * mm, 20 * mm, 19 * mm, 13 * mm, WIDTH - 164 * mm]
+        widths = [28 * mm, 24 * mm, 15 * mm, 16 * mm, 19 * mm, 22 * mm, 22 * mm, 11 * mm, WIDTH - 157 * mm]
         table = Table(rows, colWidths=widths, repeatRows=1)
         table.setStyle(
             TableStyle(
                 [
                     ("FONT", (0, 1), (-1, -1), FONT, 8.5),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
                     ("LINEBELOW", (0, 1), (-1, -1), 0.3, LIGHT),
                     ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.Color(0.95, 0.95, 0.95)]),
