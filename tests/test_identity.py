@@ -135,3 +135,57 @@ def test_masks_keep_the_text_readable(text: str, sv: str, en: str | None) -> Non
 
 def test_found_numbers_know_their_check_digit() -> None:
     assert [f.valid for f in find("811218-9876 811218-9877 19121212-1212")] == [True, False, True]
+
+
+# --------------------------------------------------------------------------- corrections saved over the file
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "mupdf"])
+def test_a_correction_saved_over_the_assessors_file_is_latest_in_any_order(tmp_path: Path, engine: str) -> None:
+    """The assessor opens the file they sent, changes one level and saves: the viewer appends to that file."""
+    pytest.importorskip("pypdfium2")
+    from minicex_pdf.engines.mupdf import fill_mupdf, mutool
+    from minicex_pdf.engines.pdfium import fill_pdfium
+    from minicex_pdf.form.generator import build_form
+    from minicex_pdf.reading.reader import read_form
+
+    if engine == "mupdf" and mutool() is None:
+        pytest.skip("MuPDF's mutool is not installed (apt-get install mupdf-tools)")
+    fill = fill_pdfium if engine == "pdfium" else fill_mupdf
+    well, next_time = DEF.role_fields("feedback")
+    levels = DEF.field(LEVEL).options
+    prefilled = build_form(DEF, values={TRAINEE: "Åsa Öberg"}, instance_id="pre-fix")
+    values = {
+        DATE: "2026-02-03",
+        ASSESSOR: "Karin Lund",
+        LEVEL: levels[2].code,
+        well.name: "Bra",
+        next_time.name: "Mer",
+    }
+    (tmp_path / "sent.pdf").write_bytes(fill(prefilled, values, DEF))
+    (tmp_path / "fixed.pdf").write_bytes(fill((tmp_path / "sent.pdf").read_bytes(), {LEVEL: levels[3].code}, DEF))
+    sent, fixed = read_form(tmp_path / "sent.pdf"), read_form(tmp_path / "fixed.pdf")
+    assert sent.source.sha256 in fixed.source.earlier
+    assert fixed.values[LEVEL] == levels[3].code
+    for i, order in enumerate(itertools.permutations([sent, fixed])):
+        groups, latest = stored(tmp_path, order, str(i))
+        assert groups == [[sent.source.sha256, fixed.source.sha256]]
+        assert latest == [fixed.source.sha256]
+
+
+def test_digests_name_each_earlier_version_with_or_without_its_line_end() -> None:
+    import hashlib
+
+    from minicex_pdf.reading.walker import digests
+
+    sha = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
+    data = b"%PDF-1.7 one\n%%EOF\r\n two\n%%EOF three%%EOF"
+    whole, earlier = digests(data)
+    assert whole == sha(data)
+    assert earlier == (
+        sha(b"%PDF-1.7 one\n%%EOF"),
+        sha(b"%PDF-1.7 one\n%%EOF\r"),
+        sha(b"%PDF-1.7 one\n%%EOF\r\n"),
+        sha(b"%PDF-1.7 one\n%%EOF\r\n two\n%%EOF"),
+    )
+    assert digests(b"%PDF-1.7\n%%EOF\n") == (sha(b"%PDF-1.7\n%%EOF\n"), (sha(b"%PDF-1.7\n%%EOF"),))

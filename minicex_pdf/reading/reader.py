@@ -120,6 +120,7 @@ def read_form(
             form_id=definition.id,
             form_version=definition.version,
             instance_id=instance_id,
+            earlier=found.earlier,
         ),
         values=values,
         subgoals=tuple(goals),

@@ -78,6 +78,8 @@ class Source:
     form_id: str
     form_version: int
     instance_id: str | None
+    #: SHA-256 of each earlier file this one was saved over (an incremental save keeps them).
+    earlier: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +89,7 @@ class Source:
             "form_id": self.form_id,
             "form_version": self.form_version,
             "instance_id": self.instance_id,
+            "earlier": list(self.earlier),
         }
 
 

@@ -60,6 +60,8 @@ MAX_DEPTH = 32
 MAX_NODES = 5_000
 #: Longest a walk may take (a form takes some milliseconds): hostile files are classified within a second.
 MAX_SECONDS = 0.5
+#: Most earlier versions (``%%EOF`` marks before the end) whose checksum a file's record keeps.
+MAX_EARLIER_VERSIONS = 64
 #: Tighter pypdf limits than its defaults (75 MB per stream): a form's object streams are small.
 _LIMITS: dict[str, Any] = {
     "disable_legacy_handling": True,
@@ -235,6 +237,8 @@ class FormScan:
     size: int
     encrypted: bool = False
     pages_walked: bool = False
+    #: SHA-256 of each earlier version the file was saved over (see :func:`digests`).
+    earlier: tuple[str, ...] = ()
 
     def raw(self) -> dict[str, Any]:
         """The decoded field map {pdf field name: value}; push buttons left out."""
@@ -470,6 +474,37 @@ def _truncated(data: bytes) -> bool:
     return _TAIL_OBJECT.search(data, end + 5) is not None
 
 
+_EOF = b"%%EOF"
+
+
+def digests(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """The SHA-256 of ``data`` and of each earlier version it holds, in one pass.
+
+    A viewer that saves incrementally appends to the file it opened, so the bytes up to
+    each ``%%EOF`` before the end (with or without the line end after it) are an earlier
+    file: a returned form filled further in the same file names the file it came from.
+    """
+    h = hashlib.sha256()
+    view = memoryview(data)
+    earlier: list[str] = []
+    pos = 0
+    i = data.find(_EOF)
+    while i != -1 and len(earlier) < MAX_EARLIER_VERSIONS:
+        end = i + len(_EOF)
+        cuts = [end]  # and after each of up to two line-end bytes: the earlier file ended at one of these
+        while len(cuts) < 3 and cuts[-1] < len(data) and data[cuts[-1]] in b"\r\n":
+            cuts.append(cuts[-1] + 1)
+        for cut in cuts:
+            if cut >= len(data):
+                break
+            h.update(view[pos:cut])
+            pos = cut
+            earlier.append(h.copy().hexdigest())
+        i = data.find(_EOF, end)
+    h.update(view[pos:])
+    return h.hexdigest(), tuple(earlier)
+
+
 def scan(data: bytes, path: str = "<pdf>", *, expect: Collection[str] = ()) -> FormScan:
     """Walk the form in ``data``; FormReadError subclasses for files that are not usable forms.
 
@@ -477,10 +512,12 @@ def scan(data: bytes, path: str = "<pdf>", *, expect: Collection[str] = ()) -> F
     of them, page widgets are walked too.
     """
     check_header(data, path)
-    digest = hashlib.sha256(data).hexdigest()
+    digest, earlier = digests(data)
     try:
         with apply_configuration(**_LIMITS), _QuietPypdf():
-            return _scan(data, path, digest, expect)
+            found = _scan(data, path, digest, expect)
+            found.earlier = earlier
+            return found
     except FormReadError:
         raise
     except LimitExceeded as exc:

@@ -25,9 +25,12 @@ assessor's signature. It identifies an assessment.
   a new one.
 - Within an assessment, revisions are ordered by how much of the whole form is
   filled in; the fullest is the latest. Between equally full files (a
-  correction that changed a value and added nothing) the later import is the
-  latest: the common case is that the corrected file is sent after the first.
-  When that is wrong, the admin voids the stale file.
+  correction that changed a value and added nothing) the one saved over the
+  other is the latest: a viewer that saves incrementally (Chrome, Edge,
+  Acrobat, MuPDF) appends to the file it opened, and the record keeps the
+  checksum of each earlier version (``Source.earlier``). Only when neither
+  was saved over the other does the later import win; when that is wrong,
+  the admin voids the stale file.
 """
 
 from __future__ import annotations
@@ -103,11 +106,15 @@ class Filing:
     sha256: str
     part: Mapping[str, Any]
     filled: int
+    #: SHA-256 of the files this one was saved over (incremental saves): it is newer than those.
+    earlier: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, id: int, sha256: str, definition: FormDefinition, values: Mapping[str, Any]) -> Filing:
+    def of(
+        cls, id: int, sha256: str, definition: FormDefinition, values: Mapping[str, Any], earlier: Iterable[str] = ()
+    ) -> Filing:
         """The filing of a record's typed or JSON values."""
-        return cls(id, sha256, compared_part(definition, values), filled_count(values))
+        return cls(id, sha256, compared_part(definition, values), filled_count(values), frozenset(earlier))
 
 
 def compared_part(definition: FormDefinition, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -167,7 +174,14 @@ def group(filings: Iterable[Filing], anchors: Sequence[str]) -> list[Assessment]
         else:
             groups[best[1]].append(f)
     groups.sort(key=lambda g: (str(g[0].part.get(date, "~")), g[0].sha256))
-    return [Assessment(tuple(sorted(g, key=lambda f: (f.filled, len(f.part), f.id)))) for g in groups]
+    return [Assessment(tuple(_revision_order(g))) for g in groups]
+
+
+def _revision_order(files: list[Filing]) -> list[Filing]:
+    """Oldest first: by fullness, then by descent (a file saved over another comes after it), then import."""
+    shas = {f.sha256 for f in files}
+    # a file saved over another holds all of that one's earlier versions too: more of them are in the group
+    return sorted(files, key=lambda f: (f.filled, len(f.part), len(f.earlier & shas), f.id))
 
 
 def keys(pool: str, assessments: Sequence[Assessment]) -> list[str]:

@@ -100,13 +100,14 @@ MIGRATIONS: tuple[str | Step, ...] = (
     """,
     # 2: identity from content (storage/identity.py). `pool`: the files that may be one
     # assessment; `part`: the assessor's part and trainee as compared (JSON); `filled`: how many
-    # fields are filled. Existing rows get them, statuses get "empty", and every pool is grouped
+    # fields are filled; `earlier`: SHA-256 of the files this one was saved over (JSON). Existing rows get them, statuses get "empty", and every pool is grouped
     # again (form_key, revision): no row is deleted.
     Step(
         """
         ALTER TABLE forms ADD COLUMN pool TEXT;
         ALTER TABLE forms ADD COLUMN part TEXT;
         ALTER TABLE forms ADD COLUMN filled INTEGER;
+        ALTER TABLE forms ADD COLUMN earlier TEXT;
         CREATE INDEX forms_pool ON forms (pool);
         CREATE INDEX forms_status ON forms (status)
         """,
@@ -207,6 +208,7 @@ def record_from_dict(data: dict[str, Any], definition: FormDefinition | None = N
         form_id=src["form_id"],
         form_version=src["form_version"],
         instance_id=src["instance_id"],
+        earlier=tuple(src.get("earlier", ())),
     )
     if definition is None:
         definition = _definition(source.form_version)
@@ -332,8 +334,8 @@ class Store:
                 return Stored(new=False, revision=row["revision"], form_key=row["form_key"])
             cur = db.execute(
                 "INSERT INTO forms (sha256, form_key, instance_id, revision, form_id, form_version, trainee,"
-                " trainee_key, date, status, path, size, imported_at, record, pool, part, filled)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " trainee_key, date, status, path, size, imported_at, record, pool, part, filled, earlier)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     src["sha256"],
                     f"new:{src['sha256']}",
@@ -352,6 +354,7 @@ class Store:
                     pool,
                     part,
                     filled,
+                    json.dumps(src.get("earlier", [])),
                 ),
             )
             db.executemany(
@@ -505,13 +508,17 @@ def _identity_columns(definition: FormDefinition | None, data: dict[str, Any]) -
 def _regroup(db: sqlite3.Connection, pool: str) -> None:
     """Group the files of ``pool`` into assessments again and renumber their form keys and revisions."""
     rows = db.execute(
-        "SELECT id, sha256, part, filled, form_key, revision, form_version FROM forms WHERE pool = ?", (pool,)
+        "SELECT id, sha256, part, filled, earlier, form_key, revision, form_version FROM forms WHERE pool = ?",
+        (pool,),
     ).fetchall()
     if not rows:
         return
     definition = _definition(rows[0]["form_version"])
     anchors = identity.anchor_fields(definition) if definition is not None else ()
-    filings = [identity.Filing(r["id"], r["sha256"], json.loads(r["part"]), r["filled"]) for r in rows]
+    filings = [
+        identity.Filing(r["id"], r["sha256"], json.loads(r["part"]), r["filled"], frozenset(json.loads(r["earlier"])))
+        for r in rows
+    ]
     assessments = identity.group(filings, anchors)
     now = {r["id"]: (r["form_key"], r["revision"]) for r in rows}
     want = {}
@@ -538,7 +545,10 @@ def _rederive(db: sqlite3.Connection) -> None:
                 (json.dumps(data, ensure_ascii=False, separators=(",", ":")), row["id"]),
             )
         pool, part, filled = _identity_columns(definition, data)
-        db.execute("UPDATE forms SET pool = ?, part = ?, filled = ? WHERE id = ?", (pool, part, filled, row["id"]))
+        db.execute(
+            "UPDATE forms SET pool = ?, part = ?, filled = ?, earlier = '[]' WHERE id = ?",
+            (pool, part, filled, row["id"]),
+        )
     for (pool,) in db.execute("SELECT DISTINCT pool FROM forms").fetchall():
         _regroup(db, pool)
 
