@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RosterError
+from ..limits import ROSTER_MAX_BYTES
 from ..reading.record import SubGoal
 from .definition import Field, FormDefinition, Text, load_definition
 from .subgoals import Catalogue
@@ -32,8 +33,6 @@ from .subgoals import catalogue as load_catalogue
 #: Roster files this module reads, by suffix.
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
-#: A roster larger than this is not a roster (protects memory on a wrong file).
-MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ def _read_table(path: Path, known: Container[str]) -> list[list[str]]:
         size = path.stat().st_size
     except OSError as exc:
         raise RosterError(f"{path}: cannot be read: {exc.strerror}") from None
-    if size > MAX_BYTES:
+    if size > ROSTER_MAX_BYTES:
         raise RosterError(f"{path}: too large to be a roster ({size} bytes)")
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path)

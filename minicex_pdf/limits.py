@@ -1,0 +1,77 @@
+"""Every size and time limit of minicex-pdf, in one place.
+
+A returned form is some hundred kB with ~80 fields and values of at most some
+thousand characters; the limits sit far above anything a real form (even one
+with 100,000 characters of feedback in UTF-16) reaches, and far below what
+would cost a process more than a second of CPU or 200 MB of memory. A file
+beyond one is classified (damaged, not readable), never read half-way.
+
+A flat list: one constant, one line saying what it bounds and why.
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- files read (read, import, prefill)
+
+#: Largest PDF read at all (checked with stat before reading; at most this + 1 bytes are read).
+MAX_FILE_SIZE = 32 * 1024 * 1024
+#: Bytes looked at for ``%PDF-`` (viewers accept the header anywhere in the first kB).
+HEADER_WINDOW = 1024
+#: Most words like ``obj`` after the last ``%%EOF`` looked at before a file is taken for cut off.
+MAX_TAIL_WORDS = 1_000
+#: Largest roster file (CSV or XLSX) read by ``prefill``.
+ROSTER_MAX_BYTES = 20 * 1024 * 1024
+
+# ---------------------------------------------------------------- time
+
+#: CPU seconds one file's read may take, checked inside every long scan (a form takes some ms).
+READ_CPU_SECONDS = 0.5
+#: Tokens or bytes scanned between two looks at the CPU budget inside one long scan.
+BUDGET_CHECK_EVERY = 4096
+
+#: How often an import worker looks whether its parent is gone, where the kernel cannot tell it (not Linux).
+ORPHAN_CHECK_SECONDS = 0.5
+
+# ---------------------------------------------------------------- objects (lexer)
+
+#: Longest string (literal or hex, bytes as in the file): 100,000 characters of UTF-16 as hex is 400 kB.
+MAX_STRING = 2 * 1024 * 1024
+#: Deepest nesting of arrays and dictionaries in one object.
+MAX_NESTING = 64
+#: Most tokens in one object.
+MAX_TOKENS = 200_000
+#: How far ahead the quick parser looks for an object's end; larger objects take the careful parser.
+QUICK_WINDOW = 64 * 1024
+#: Largest inflated object stream.
+MAX_INFLATED = 16 * 1024 * 1024
+#: All of one file's inflated object streams together.
+MAX_INFLATED_TOTAL = 48 * 1024 * 1024
+#: Most objects taken from one object stream (a form's hold some hundred).
+MAX_OBJSTM_OBJECTS = 100_000
+#: Most entries pypdf takes from one cross-reference stream.
+MAX_XREF_ENTRIES = 500_000
+
+# ---------------------------------------------------------------- the form (walker)
+
+#: Deepest /Kids or /Parent chain, and page tree, followed.
+MAX_DEPTH = 32
+#: Most field, widget and page-tree nodes visited in one file.
+MAX_NODES = 5_000
+#: Most items taken from one array value (/V of a list box, /Opt).
+MAX_ARRAY_ITEMS = 1_000
+#: Most document information entries kept, and characters of each.
+MAX_INFO_ENTRIES = 64
+MAX_INFO_CHARS = 1_000
+
+# ---------------------------------------------------------------- streams (pypdf's decoders)
+
+#: Largest declared stream length pypdf accepts (no stream is longer than the file).
+MAX_STREAM_LENGTH = MAX_FILE_SIZE
+#: Largest output of one decoded stream (pypdf's default is 75 MB): a form's xref and object streams are small.
+MAX_DECODED_STREAM = 16 * 1024 * 1024
+#: Most bytes pypdf's decoders may work through for one stream.
+MAX_DECODE_WORK = 48 * 1024 * 1024
+#: Most elements pypdf builds in one array or dictionary.
+MAX_PYPDF_ELEMENTS = 50_000
+#: Most filters chained on one stream.
+MAX_FILTERS = 4
