@@ -59,6 +59,8 @@ MAX_DEPTH = 32
 MAX_NODES = 5_000
 #: Most items taken from one array value (/V of a list box, /Opt).
 MAX_ARRAY_ITEMS = 1_000
+#: Most earlier versions (``%%EOF`` marks before the end) whose checksum a file's record keeps.
+MAX_EARLIER_VERSIONS = 64
 #: Most document information entries kept, and characters of each.
 MAX_INFO_ENTRIES = 64
 MAX_INFO_CHARS = 1_000

@@ -454,14 +454,14 @@ def bomb() -> bytes:
 )
 def test_hostile_files_are_classified_quickly(make, request):
     data = request.getfixturevalue("bomb") if make == "bomb" else make()
-    start = time.perf_counter()
+    start = time.process_time()  # the budget is CPU time: a busy machine must not fail the test
     try:
         found = scan(data, "hostile.pdf")
     except FormReadError as exc:
         assert exc.path == "hostile.pdf"
     else:  # a loop is cut where it closes: what is there is still a (small) form
         assert len(found.fields) <= 2
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def test_bomb_is_damaged(bomb):

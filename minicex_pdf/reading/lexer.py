@@ -12,12 +12,17 @@ stops at ``stream``: it never reads stream contents, except an object stream's
 table (pypdf has read it, incremental updates and xref streams included) and
 falls back to pypdf's own ``get_object`` for anything it does not handle:
 encrypted files, odd filters, an object header that does not match.
+
+Every scan is linear in what it reads (possessive regular expressions, which
+neither backtrack nor keep memory per byte; a string token that stops at its
+first unescaped parenthesis instead of being tried again from each one), and
+bounded by :mod:`minicex_pdf.limits`: strings, tokens, nesting, object streams.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-import time
 import zlib
 from io import BytesIO
 from typing import Any, cast
@@ -36,30 +41,42 @@ from pypdf.generic import (
     create_string_object,
 )
 
-#: Deepest nesting of arrays and dictionaries in one object.
-MAX_NESTING = 64
-#: Most tokens in one object.
-MAX_TOKENS = 200_000
-#: Largest inflated object stream, and all of a file's together.
-MAX_INFLATED = 16 * 1024 * 1024
-MAX_INFLATED_TOTAL = 48 * 1024 * 1024
+from ..limits import (
+    BUDGET_CHECK_EVERY,
+    MAX_INFLATED,
+    MAX_INFLATED_TOTAL,
+    MAX_NESTING,
+    MAX_OBJSTM_OBJECTS,
+    MAX_STRING,
+    MAX_TOKENS,
+    MAX_XREF_ENTRIES,
+    QUICK_WINDOW,
+)
+from .budget import Budget
 
 _WS = rb"[\x00\t\n\f\r ]"
+#: Whitespace and comments before a token (possessive: no backtracking, no memory per byte).
+_GAP = rb"(?:[\x00\t\n\f\r ]++|%[^\r\n]*+)*+"
+#: A literal string up to its first unescaped parenthesis (or the end of the range): one linear pass.
+#: A flat string ends in its closing ``)``; a nested or cut-off one does not (see :func:`_closed`).
+_LITERAL = rb"\([^\\()]*+(?:\\.[^\\()]*+)*+\)?"
 _TOKEN = re.compile(
-    rb"(?:" + _WS + rb"|%[^\r\n]*)*"
-    rb"(?:(?P<dopen><<)|(?P<dclose>>>)|(?P<aopen>\[)|(?P<aclose>\])"
-    rb"|(?P<name>/[^\x00\t\n\f\r /\[\]()<>{}%]*)"
-    rb"|(?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?![^\x00\t\n\f\r /\[\]()<>{}%])"
-    rb"|(?P<str>\((?:[^\\()]|\\.)*\))"
-    rb"|(?P<hex><[0-9A-Fa-f\x00\t\n\f\r ]*>)"
+    _GAP + rb"(?:(?P<dopen><<)|(?P<dclose>>>)|(?P<aopen>\[)|(?P<aclose>\])"
+    rb"|(?P<name>/[^\x00\t\n\f\r /\[\]()<>{}%]*+)"
+    rb"|(?P<num>[+-]?(?:\d++\.?\d*+|\.\d++))(?![^\x00\t\n\f\r /\[\]()<>{}%])"
+    rb"|(?P<str>" + _LITERAL + rb")"
+    rb"|(?P<hex><[0-9A-Fa-f\x00\t\n\f\r ]*+>)"
     rb"|(?P<kw>true|false|null|R|endobj|stream|obj)(?![^\x00\t\n\f\r /\[\]()<>{}%]))",
     re.S,
 )
-_HEADER = re.compile(rb"(?:" + _WS + rb"|%[^\r\n]*)*(\d+)" + _WS + rb"+(\d+)" + _WS + rb"*obj")
-_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|.)", re.S)
-_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\r\n": b"", b"\n": b"", b"\r": b""}
+_HEADER = re.compile(_GAP + rb"(\d{1,10})" + _WS + rb"++(\d{1,5})" + _WS + rb"*+obj")
 _NAME_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
-_STREAM_EOL = re.compile(rb"(?:" + _WS + rb"|%[^\r\n]*)*stream(?:\r\n|\n|\r)?")
+_STREAM_EOL = re.compile(_GAP + rb"stream(?:\r\n|\n|\r)?")
+#: From inside a literal string to its next unescaped parenthesis (group 1), escapes passed over.
+_STRING_STEP = re.compile(rb"[^\\()]*+(?:\\.[^\\()]*+)*+([()])", re.S)
+_ESCAPES = ((b"\\n", b"\n"), (b"\\r", b"\r"), (b"\\t", b"\t"), (b"\\b", b"\b"), (b"\\f", b"\f"))
+_ESCAPE_OTHER = re.compile(rb"\\([^0-7])", re.S)
+_ESCAPE_OCTAL = re.compile(rb"\\([0-7]{1,3})")
 
 
 class ParseFailure(Exception):
@@ -70,40 +87,85 @@ class LimitExceeded(Exception):
     """An object nested or sized beyond any real form's: a hostile or broken file."""
 
 
-def _unescape(m: re.Match[bytes]) -> bytes:
-    code = m.group(1)
-    if code[:1].isdigit():
-        return bytes((int(code, 8) & 0xFF,))
-    return _ESCAPES.get(code, code)
+def _octal(m: re.Match[bytes]) -> bytes:
+    return bytes((int(m.group(1), 8) & 0xFF,))
+
+
+def _unescape_piece(piece: bytes) -> bytes:
+    """Part of a literal string holding no escaped backslash: line ends and escapes resolved.
+
+    No two backslashes touch here, so every backslash starts an escape and the
+    replacements cannot run into each other; each is one pass in C (octal
+    escapes, rare, take a callback).
+    """
+    if b"\\" in piece:
+        piece = piece.replace(b"\\\r\n", b"").replace(b"\\\r", b"").replace(b"\\\n", b"")
+    if b"\r" in piece:  # an end of line in the file is a line feed in the string
+        piece = piece.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"\\" in piece:
+        piece = piece.replace(b"\\(", b"(").replace(b"\\)", b")")
+        for escape, char in _ESCAPES:
+            if escape in piece:
+                piece = piece.replace(escape, char)
+        if b"\\" in piece:
+            piece = _ESCAPE_OCTAL.sub(_octal, _ESCAPE_OTHER.sub(rb"\1", piece))
+    return piece
 
 
 def _literal(raw: bytes) -> Any:
-    """A literal string's bytes (without the outer parentheses) as pypdf's text or byte string."""
+    """A literal string's bytes (without the outer parentheses) as pypdf's text or byte string.
+
+    Linear in the length: the string is split at its escaped backslashes
+    (pairs taken from the left, as a reader of the string takes them) and each
+    piece resolved by replacements in C.
+    """
     if b"\\" in raw:
-        raw = _ESCAPE.sub(_unescape, raw)
-    if b"\r" in raw:
+        pieces = raw.split(b"\\\\")
+        raw = b"\\".join([_unescape_piece(p) for p in pieces]) if len(pieces) > 1 else _unescape_piece(raw)
+    elif b"\r" in raw:
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return create_string_object(raw)
 
 
-def _balanced(data: bytes, pos: int) -> int:
-    """The end (exclusive) of a literal string with nested parentheses starting at ``data[pos] == '('``."""
-    depth = 0
-    i = pos
-    end = len(data)
-    while i < end:
-        c = data[i]
-        if c == 0x5C:  # backslash
-            i += 2
-            continue
-        if c == 0x28:
+def _closed(tok: bytes) -> bool:
+    """Whether a literal-string token of ``_LITERAL`` ends in its own closing parenthesis (not an escaped one)."""
+    if len(tok) < 2 or tok[-1] != 0x29:
+        return False
+    if tok[-2] != 0x5C:
+        return True
+    body = tok[1:-1]
+    return (len(body) - len(body.rstrip(b"\\"))) % 2 == 0
+
+
+def _balanced(data: bytes, pos: int, budget: Budget | None = None) -> int:
+    """The end (exclusive) of a literal string with nested parentheses starting at ``data[pos] == '('``.
+
+    One regex step per unescaped parenthesis, escapes passed over in C; at most
+    :data:`MAX_STRING` bytes are looked at, and the CPU budget is checked.
+    """
+    limit = min(len(data), pos + MAX_STRING + 2)
+    depth = 1
+    i = pos + 1
+    step = _STRING_STEP.match
+    steps = 0
+    while True:
+        m = step(data, i, limit)
+        if m is None:
+            if limit < len(data):
+                raise LimitExceeded("a string longer than any form's")
+            raise LimitExceeded("a string that never ends")
+        i = m.end()
+        if m.group(1) == b"(":
             depth += 1
-        elif c == 0x29:
+            if depth > MAX_NESTING:
+                raise LimitExceeded("parentheses in a string nested beyond any form's")
+        else:
             depth -= 1
             if depth == 0:
-                return i + 1
-        i += 1
-    raise ParseFailure("unterminated string")
+                return i
+        steps += 1
+        if budget is not None and not steps % BUDGET_CHECK_EVERY:
+            budget.check()
 
 
 def _name(tok: bytes) -> NameObject:
@@ -116,7 +178,12 @@ def _name(tok: bytes) -> NameObject:
 
 
 def parse_object(
-    data: bytes, pos: int, reader: PdfReader, end: int | None = None, skip: frozenset[bytes] = frozenset()
+    data: bytes,
+    pos: int,
+    reader: PdfReader,
+    end: int | None = None,
+    skip: frozenset[bytes] = frozenset(),
+    budget: Budget | None = None,
 ) -> Any:
     """The object starting at ``pos`` (after any ``N G obj`` header); a stream gives its dictionary.
 
@@ -124,22 +191,23 @@ def parse_object(
     stream); otherwise it is looked for at the next ``stream`` or ``endobj``.
     ``skip`` names keys (``b"/Rect"``) of the outermost dictionary whose values
     need not be built (the careful fallback parser builds everything).
+    ``budget`` is checked inside long scans.
     """
     if end is None:
-        a, b = data.find(b"endobj", pos, pos + _WINDOW), data.find(b"stream", pos, pos + _WINDOW)
-        end = min(x for x in (a, b, pos + _WINDOW) if x >= 0)
+        a, b = data.find(b"endobj", pos, pos + QUICK_WINDOW), data.find(b"stream", pos, pos + QUICK_WINDOW)
+        end = min(x for x in (a, b, pos + QUICK_WINDOW) if x >= 0)
     try:
-        return _quick(data, pos, end, reader, skip)
+        return _quick(data, pos, min(end, pos + QUICK_WINDOW), reader, skip)
     except ParseFailure:
-        # a string holding "endobj", nested parentheses, odd tokens: the careful parser decides
-        return parse_at(data, pos, reader)[0]
+        # a string holding "endobj", nested parentheses, an object beyond the window: the careful parser decides
+        return parse_at(data, pos, reader, budget)[0]
 
 
-#: How far ahead an object's end is looked for; larger objects take the careful path.
-_WINDOW = 65536
+#: One token of the quick parser; every alternative is linear and never re-scans (a string token
+#: stops at its first unescaped parenthesis, so a nested or cut-off string is one token, not a rescan).
 _QUICK = re.compile(
-    rb"<<|>>|\[|\]|/[^\x00\t\n\f\r /\[\]()<>{}%]*|\((?:[^\\()]|\\.)*\)|<[0-9A-Fa-f\x00\t\n\f\r ]*>"
-    rb"|[+-]?(?:\d+\.?\d*|\.\d+)|[A-Za-z]+|%[^\r\n]*|[^\x00\t\n\f\r ]",
+    rb"<<|>>|\[|\]|/[^\x00\t\n\f\r /\[\]()<>{}%]*+|" + _LITERAL + rb"|<[0-9A-Fa-f\x00\t\n\f\r ]*+>"
+    rb"|[+-]?(?:\d++\.?\d*+|\.\d++)|[A-Za-z]++|%[^\r\n]*+|[^\x00\t\n\f\r ]",
     re.S,
 )
 _NAMES: dict[bytes, NameObject] = {}
@@ -161,12 +229,12 @@ def _skip_value(tokens: list[bytes], j: int) -> int:
                 depth += 1
             elif t == b">>" or t == b"]":
                 depth -= 1
-            elif t == b"(" or t == b")":
+            elif (t[0] == 40 and not _closed(t)) or t == b")":
                 raise ParseFailure("string with nested parentheses")
             j += 1
             if depth == 0:
                 return j
-    if t == b"(" or t == b")":
+    if (t[0] == 40 and not _closed(t)) or t == b")":
         raise ParseFailure("string with nested parentheses")
     if t[0] in _DIGITS and j + 2 < len(tokens) and tokens[j + 2] == b"R":
         return j + 3
@@ -237,8 +305,8 @@ def _quick(data: bytes, pos: int, end: int, reader: PdfReader, skip: frozenset[b
                 if len(names) < _CACHE_MAX:
                     names[tok] = value
         elif c == 40:  # (string)
-            if len(tok) < 2 or tok[-1] != 41:
-                raise ParseFailure("string with nested parentheses")
+            if not _closed(tok):
+                raise ParseFailure("string with nested parentheses, or longer than the window")
             raw = tok[1:-1]
             value = TextStringObject(raw.decode("ascii")) if _PLAIN.fullmatch(raw) else _literal(raw)
         elif c in _DIGITS:
@@ -281,8 +349,14 @@ def _quick(data: bytes, pos: int, end: int, reader: PdfReader, skip: frozenset[b
     raise ParseFailure("object not complete")
 
 
-def parse_at(data: bytes, pos: int, reader: PdfReader) -> tuple[Any, int]:
-    """The object starting at ``pos`` and the position just after it."""
+def parse_at(data: bytes, pos: int, reader: PdfReader, budget: Budget | None = None) -> tuple[Any, int]:
+    """The object starting at ``pos`` and the position just after it.
+
+    Linear in the object's length: each token is one regex match, a string with
+    nested parentheses one more pass (:func:`_balanced`); strings and tokens
+    longer than :data:`MAX_STRING` and objects of more than :data:`MAX_TOKENS`
+    tokens raise :class:`LimitExceeded`, and ``budget`` is checked as it goes.
+    """
     stack: list[list[Any]] = []
     kinds: list[bool] = []  # True: dictionary
     current: list[Any] | None = None
@@ -291,63 +365,65 @@ def parse_at(data: bytes, pos: int, reader: PdfReader) -> tuple[Any, int]:
     while True:
         m = match(data, pos)
         if m is None:
-            # a literal string with nested parentheses, or something pypdf should look at
-            skip = re.match(rb"(?:[\x00\t\n\f\r ]|%[^\r\n]*)*\(", data[pos : pos + 4096])
-            if skip is None:
-                raise ParseFailure(f"unexpected bytes at {pos}")
-            start = pos + skip.end() - 1
-            end = _balanced(data, start)
-            value: Any = _literal(data[start + 1 : end - 1])
-            pos = end
+            raise ParseFailure(f"unexpected bytes at {pos}")
+        kind = cast(str, m.lastgroup)  # every alternative is a named group
+        start = m.start(kind)
+        pos = m.end()
+        if pos - start > MAX_STRING:
+            raise LimitExceeded("a string longer than any form's")
+        tokens += 1
+        if tokens > MAX_TOKENS:
+            raise LimitExceeded("object too large")
+        if budget is not None and not tokens % BUDGET_CHECK_EVERY:
+            budget.check()
+        if kind == "str":
+            tok = m.group(kind)
+            if _closed(tok):
+                value: Any = _literal(tok[1:-1])
+            else:  # nested parentheses: one more pass finds the end
+                pos = _balanced(data, start, budget)
+                value = _literal(data[start + 1 : pos - 1])
+        elif kind == "name":
+            value = _name(m.group(kind))
+        elif kind == "num":
+            tok = m.group(kind)
+            value = FloatObject(float(tok)) if b"." in tok else NumberObject(int(tok))
+        elif kind == "dopen" or kind == "aopen":
+            if len(stack) >= MAX_NESTING:
+                raise LimitExceeded("objects nested too deeply")
+            if current is not None:
+                stack.append(current)
+            current = []
+            kinds.append(kind == "dopen")
+            continue
+        elif kind == "dclose" or kind == "aclose":
+            if current is None or kinds[-1] != (kind == "dclose"):
+                raise ParseFailure("unbalanced brackets")
+            value = _close(current, kinds.pop())
+            current = stack.pop() if stack else None
+        elif kind == "hex":
+            value = _hex(m.group(kind)[1:-1])
         else:
-            pos = m.end()
-            kind = m.lastgroup
-            tokens += 1
-            if tokens > MAX_TOKENS:
-                raise LimitExceeded("object too large")
-            if kind == "name":
-                value = _name(m.group(kind))
-            elif kind == "num":
-                tok = m.group(kind)
-                value = FloatObject(float(tok)) if b"." in tok else NumberObject(int(tok))
-            elif kind == "str":
-                value = _literal(m.group(kind)[1:-1])
-            elif kind == "dopen" or kind == "aopen":
-                if len(stack) >= MAX_NESTING:
-                    raise LimitExceeded("objects nested too deeply")
-                if current is not None:
-                    stack.append(current)
-                current = []
-                kinds.append(kind == "dopen")
-                continue
-            elif kind == "dclose" or kind == "aclose":
-                if current is None or kinds[-1] != (kind == "dclose"):
-                    raise ParseFailure("unbalanced brackets")
-                value = _close(current, kinds.pop())
-                current = stack.pop() if stack else None
-            elif kind == "hex":
-                value = _hex(m.group(kind)[1:-1])
+            word = m.group("kw")
+            if word == b"R":
+                value = _reference(current, reader)
+            elif word == b"true":
+                value = BooleanObject(True)
+            elif word == b"false":
+                value = BooleanObject(False)
+            elif word == b"null":
+                value = NullObject()
             else:
-                word = m.group("kw")
-                if word == b"R":
-                    value = _reference(current, reader)
-                elif word == b"true":
-                    value = BooleanObject(True)
-                elif word == b"false":
-                    value = BooleanObject(False)
-                elif word == b"null":
-                    value = NullObject()
-                else:
-                    raise ParseFailure(f"unexpected {word!r}")
+                raise ParseFailure(f"unexpected {word!r}")
         if current is None:
             return value, pos
         current.append(value)
 
 
-_OBJ_HEADER = re.compile(_WS + rb"*(\d{1,10})" + _WS + rb"+(\d{1,5})" + _WS + rb"*obj" + _WS + rb"*")
+_OBJ_HEADER = re.compile(_WS + rb"*+(\d{1,10})" + _WS + rb"++(\d{1,5})" + _WS + rb"*+obj" + _WS + rb"*+")
 
 
-_XREF_HEAD = re.compile(_WS + rb"*\d{1,10}" + _WS + rb"+\d{1,5}" + _WS + rb"*obj(?:" + _WS + rb"|%[^\r\n]*)*<<")
+_XREF_HEAD = re.compile(_WS + rb"*+\d{1,10}" + _WS + rb"++\d{1,5}" + _WS + rb"*+obj" + _GAP + rb"<<")
 
 
 def untyped_xref_patch(data: bytes, pos: int, reader: PdfReader) -> bytes | None:
@@ -362,7 +438,7 @@ def untyped_xref_patch(data: bytes, pos: int, reader: PdfReader) -> bytes | None
     if m is None:
         return None
     start = m.end() - 2
-    end = data.find(b"stream", start, start + _WINDOW)
+    end = data.find(b"stream", start, start + QUICK_WINDOW)
     try:
         if end < 0 or data[start:end].rstrip(b"\x00\t\n\f\r ")[-2:] != b">>":
             raise ParseFailure("not a dictionary before stream")
@@ -386,7 +462,7 @@ def untyped_xref_patch(data: bytes, pos: int, reader: PdfReader) -> bytes | None
 
 def _untyped(data: bytes, pos: int) -> bool:
     """A glance (some microseconds): the dictionary of the object at ``pos`` has ``/W`` but no ``/Type``."""
-    end = data.find(b"stream", pos, pos + _WINDOW)
+    end = data.find(b"stream", pos, pos + QUICK_WINDOW)
     head = data[pos:end] if end >= 0 else b""
     return b"/W" in head and b"/Type" not in head
 
@@ -413,7 +489,7 @@ class BytesReader(PdfReader):
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._buffer = BytesIO(data)
-        super().__init__(self._buffer, strict=False, xref_stream_maximum_entries=500_000)
+        super().__init__(self._buffer, strict=False, xref_stream_maximum_entries=MAX_XREF_ENTRIES)
 
     def read_object_header(self, stream: Any) -> tuple[int, int]:
         if stream is self._buffer:
@@ -467,6 +543,10 @@ class BytesReader(PdfReader):
                 del self.xref_objStm[num]
 
 
+#: An inflated object stream: its bytes, ``/First``, each object's offset, and the offsets sorted.
+_ObjStm = tuple[bytes, int, dict[int, int], list[int]]
+
+
 class FastResolver:
     """Resolves references with :func:`parse_object`, pypdf's ``get_object`` as the fallback.
 
@@ -474,15 +554,15 @@ class FastResolver:
     """
 
     def __init__(
-        self, reader: PdfReader, data: bytes, skip: frozenset[bytes] = frozenset(), deadline: float | None = None
+        self, reader: PdfReader, data: bytes, skip: frozenset[bytes] = frozenset(), budget: Budget | None = None
     ) -> None:
         self.reader = reader
         self.data = data
         self.skip = skip
-        self.deadline = deadline
+        self.budget = budget
         self.inflated = 0
         self.cache: dict[tuple[int, int], Any] = {}
-        self.streams: dict[int, tuple[bytes, int, dict[int, int]] | None] = {}
+        self.streams: dict[int, _ObjStm | None] = {}
         self.fast = not reader.is_encrypted
 
     def get(self, ref: IndirectObject) -> Any:
@@ -490,8 +570,8 @@ class FastResolver:
         key = (ref.idnum, ref.generation)
         found = self.cache.get(key)
         if found is None:
-            if self.deadline is not None and time.perf_counter() > self.deadline:
-                raise LimitExceeded("reading it takes far longer than any form")
+            if self.budget is not None:
+                self.budget.check()
             found = self._load(ref)
             self.cache[key] = found
         return found
@@ -513,21 +593,22 @@ class FastResolver:
             stream = self._objstm(stmnum)
             if stream is None:
                 return None
-            data, first, offsets = stream
-            if idnum not in offsets:
+            data, first, offsets, starts = stream
+            offset = offsets.get(idnum)
+            if offset is None:
                 return None
-            start = first + offsets[idnum]
-            later = [first + o for o in offsets.values() if first + o > start]
-            return parse_object(data, start, reader, min(later, default=len(data)), self.skip)
+            after = bisect.bisect_right(starts, offset)  # where the next object begins
+            end = first + starts[after] if after < len(starts) else len(data)
+            return parse_object(data, first + offset, reader, end, self.skip, self.budget)
         offset = reader.xref.get(generation, {}).get(idnum)
         if offset is None or reader.xref_free_entry.get(generation, {}).get(idnum):
             return None
         m = _HEADER.match(self.data, offset)
         if m is None or int(m.group(1)) != idnum or int(m.group(2)) != generation:
             return None
-        return parse_object(self.data, m.end(), reader, None, self.skip)
+        return parse_object(self.data, m.end(), reader, None, self.skip, self.budget)
 
-    def _objstm(self, stmnum: int) -> tuple[bytes, int, dict[int, int]] | None:
+    def _objstm(self, stmnum: int) -> _ObjStm | None:
         if stmnum in self.streams:
             return self.streams[stmnum]
         self.streams[stmnum] = None  # also guards a stream that refers to itself
@@ -537,7 +618,7 @@ class FastResolver:
         m = _HEADER.match(self.data, offset)
         if m is None or int(m.group(1)) != stmnum:
             return None
-        head, end = parse_at(self.data, m.end(), self.reader)
+        head, end = parse_at(self.data, m.end(), self.reader, self.budget)
         if not isinstance(head, DictionaryObject) or head.get("/Type") != "/ObjStm":
             return None
         if dict.get(head, "/Filter") not in (NameObject("/FlateDecode"), ArrayObject([NameObject("/FlateDecode")])):
@@ -563,11 +644,13 @@ class FastResolver:
         self.inflated += len(data)
         if inflater.unconsumed_tail or self.inflated > MAX_INFLATED_TOTAL:
             raise LimitExceeded("an object stream inflates beyond any form's size")
-        numbers = data[:first].split()[: 2 * n]
+        if n > MAX_OBJSTM_OBJECTS:
+            raise LimitExceeded("an object stream with more objects than any form's")
+        numbers = data[:first].split(maxsplit=2 * n)[: 2 * n]
         try:
             pairs = [int(x) for x in numbers]
         except ValueError:
             return None
         offsets = {pairs[i]: pairs[i + 1] for i in range(0, len(pairs) - 1, 2)}
-        self.streams[stmnum] = (data, first, offsets)
+        self.streams[stmnum] = (data, first, offsets, sorted(set(offsets.values())))
         return self.streams[stmnum]

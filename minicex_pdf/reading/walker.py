@@ -13,8 +13,10 @@ catalog, ``/AcroForm`` and the ``/Fields`` tree, and nothing else unless it must
   (a Preview save can list a few widgets only) or found no fields at all.
 
 Every file problem ends in a :class:`~minicex_pdf.errors.FormReadError` subclass.
-Hostile files are bounded: a file-size cap, tighter pypdf decompression limits,
-visited sets against reference loops, and caps on depth and node counts.
+Hostile files are bounded (every limit is in :mod:`minicex_pdf.limits`): a
+file-size cap, tighter pypdf decompression limits, visited sets against
+reference loops, caps on depth and node counts, and a CPU budget checked inside
+long scans with a CPU timer behind pypdf's own loops (:mod:`.budget`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import contextlib
 import hashlib
 import logging
 import re
-import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,30 +51,37 @@ from ..errors import (
     NotAPdfError,
     XfaFormError,
 )
+from ..limits import (
+    HEADER_WINDOW,
+    MAX_ARRAY_ITEMS,
+    MAX_DECODE_WORK,
+    MAX_DECODED_STREAM,
+    MAX_DEPTH,
+    MAX_EARLIER_VERSIONS,
+    MAX_FILE_SIZE,
+    MAX_FILTERS,
+    MAX_INFO_CHARS,
+    MAX_INFO_ENTRIES,
+    MAX_NODES,
+    MAX_PYPDF_ELEMENTS,
+    MAX_STREAM_LENGTH,
+    MAX_TAIL_WORDS,
+)
+from .budget import Budget, OverBudget
 from .lexer import BytesReader, FastResolver, LimitExceeded
 
-#: The largest file read at all: a returned form is some hundred kB.
-MAX_FILE_SIZE = 32 * 1024 * 1024
-#: Deepest /Kids or /Parent chain, and page tree, followed.
-MAX_DEPTH = 32
-#: Most field, widget and page-tree nodes visited in one file.
-MAX_NODES = 5_000
-#: Longest a walk may take (a form takes some milliseconds): hostile files are classified within a second.
-MAX_SECONDS = 0.5
-#: Most earlier versions (``%%EOF`` marks before the end) whose checksum a file's record keeps.
-MAX_EARLIER_VERSIONS = 64
-#: Tighter pypdf limits than its defaults (75 MB per stream): a form's object streams are small.
+#: pypdf's limits set tighter than its defaults (75 MB per stream): a form's object streams are small.
 _LIMITS: dict[str, Any] = {
     "disable_legacy_handling": True,
-    "maximum_declared_stream_length": MAX_FILE_SIZE,
-    "zlib_maximum_output_length": 16 * 1024 * 1024,
-    "lzw_maximum_output_length": 16 * 1024 * 1024,
-    "run_length_maximum_output_length": 16 * 1024 * 1024,
-    "array_based_stream_maximum_output_length": 16 * 1024 * 1024,
-    "stream_decoding_work_maximum_length": 48 * 1024 * 1024,
-    "array_maximum_element_count": 50_000,
-    "dictionary_maximum_element_count": 50_000,
-    "stream_filters_maximum_length": 4,
+    "maximum_declared_stream_length": MAX_STREAM_LENGTH,
+    "zlib_maximum_output_length": MAX_DECODED_STREAM,
+    "lzw_maximum_output_length": MAX_DECODED_STREAM,
+    "run_length_maximum_output_length": MAX_DECODED_STREAM,
+    "array_based_stream_maximum_output_length": MAX_DECODED_STREAM,
+    "stream_decoding_work_maximum_length": MAX_DECODE_WORK,
+    "array_maximum_element_count": MAX_PYPDF_ELEMENTS,
+    "dictionary_maximum_element_count": MAX_PYPDF_ELEMENTS,
+    "stream_filters_maximum_length": MAX_FILTERS,
 }
 
 #: Keys of field, widget, page and catalog dictionaries the walk never reads: the parser passes over them.
@@ -251,9 +259,9 @@ class FormScan:
 class _Walker:
     """One pass over one file's form; holds the visited set and the node budget."""
 
-    def __init__(self, reader: PdfReader, data: bytes, path: str, deadline: float) -> None:
+    def __init__(self, reader: PdfReader, data: bytes, path: str, budget: Budget) -> None:
         self.reader = reader
-        self.objects = FastResolver(reader, data, _UNREAD, deadline)
+        self.objects = FastResolver(reader, data, _UNREAD, budget)
         self.path = path
         self.visited: set[Any] = set()
         self.nodes = 0
@@ -356,7 +364,7 @@ class _Walker:
     def value(self, value: Any) -> Any:
         """A /V as a plain object: arrays become lists of resolved items."""
         if isinstance(value, ArrayObject):
-            return [self.resolve(v)[0] for v in list(value)[:1000]]
+            return [self.resolve(v)[0] for v in list(value)[:MAX_ARRAY_ITEMS]]
         return value
 
     def options(self, opt: Any) -> tuple[str, ...]:
@@ -364,7 +372,7 @@ class _Walker:
         if not isinstance(opt, ArrayObject):
             return ()
         out = []
-        for item in list(opt)[:1000]:
+        for item in list(opt)[:MAX_ARRAY_ITEMS]:
             item = self.resolve(item)[0]
             if isinstance(item, ArrayObject) and item:
                 item = self.resolve(item[0])[0]
@@ -457,21 +465,31 @@ def check_header(data: bytes, path: str) -> None:
     """NotAPdfError unless ``%PDF-`` is in the first kB, as viewers accept; DamagedPdfError if too big."""
     if len(data) > MAX_FILE_SIZE:
         raise DamagedPdfError(path, f"{len(data) // (1024 * 1024)} MB, larger than any form")
-    if b"%PDF-" not in data[:1024]:
+    if b"%PDF-" not in data[:HEADER_WINDOW]:
         raise NotAPdfError(path)
     if _truncated(data):
         raise DamagedPdfError(path, "truncated: the end of the file is missing")
 
 
-_TAIL_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b|\bendobj\b|\bstream\b|\bxref\b|\btrailer\b")
+#: Words that can start or end an object: a fast literal search finds them, :data:`_TAIL_OBJECT` checks each.
+_TAIL_WORD = re.compile(rb"obj|stream|xref|trailer")
+_TAIL_OBJECT = re.compile(rb"(?<!\d)\d++\s++\d++\s++obj\b|\bendobj\b|\bstream\b|\bxref\b|\btrailer\b")
 
 
 def _truncated(data: bytes) -> bool:
-    """No ``%%EOF``, or objects after the last one: the file (or its last saved filling) was cut off."""
+    """No ``%%EOF``, or objects after the last one: the file (or its last saved filling) was cut off.
+
+    Linear: candidates are found by a literal search, each checked in a small
+    window; a tail with more candidates than :data:`MAX_TAIL_WORDS` is no
+    file's end.
+    """
     end = data.rfind(b"%%EOF")
     if end < 0:
         return True
-    return _TAIL_OBJECT.search(data, end + 5) is not None
+    for n, m in enumerate(_TAIL_WORD.finditer(data, end + 5)):
+        if n >= MAX_TAIL_WORDS or _TAIL_OBJECT.search(data, max(end + 5, m.start() - 40), m.end() + 1):
+            return True
+    return False
 
 
 _EOF = b"%%EOF"
@@ -505,21 +523,24 @@ def digests(data: bytes) -> tuple[str, tuple[str, ...]]:
     return h.hexdigest(), tuple(earlier)
 
 
-def scan(data: bytes, path: str = "<pdf>", *, expect: Collection[str] = ()) -> FormScan:
+def scan(data: bytes, path: str = "<pdf>", *, expect: Collection[str] = (), budget: Budget | None = None) -> FormScan:
     """Walk the form in ``data``; FormReadError subclasses for files that are not usable forms.
 
     ``expect`` names fields the caller needs: if the ``/Fields`` walk misses any
-    of them, page widgets are walked too.
+    of them, page widgets are walked too. ``budget``: the read's CPU budget (a
+    new one of :data:`~minicex_pdf.limits.READ_CPU_SECONDS` by default).
     """
     check_header(data, path)
     digest, earlier = digests(data)
     try:
-        with apply_configuration(**_LIMITS), _QuietPypdf():
-            found = _scan(data, path, digest, expect)
+        with guarded(budget) as spent, apply_configuration(**_LIMITS), _QuietPypdf():
+            found = _scan(data, path, digest, expect, spent)
             found.earlier = earlier
             return found
     except FormReadError:
         raise
+    except OverBudget:
+        raise DamagedPdfError(path, "reading it takes far longer than any form") from None
     except LimitExceeded as exc:
         raise DamagedPdfError(path, str(exc)) from None
     except FileNotDecryptedError:
@@ -541,6 +562,16 @@ def _short(exc: BaseException) -> str:
     return f"unreadable structure: {type(exc).__name__}"
 
 
+@contextlib.contextmanager
+def guarded(budget: Budget | None) -> Iterator[Budget]:
+    """``budget``, or a new one whose CPU timer runs for the block (a given one is the caller's to arm)."""
+    if budget is not None:
+        yield budget
+        return
+    with Budget() as budget:
+        yield budget
+
+
 class _QuietPypdf:
     """Keep pypdf's warnings about broken files out of the log: they can quote field values."""
 
@@ -553,13 +584,12 @@ class _QuietPypdf:
         self.logger.setLevel(self.level)
 
 
-def _scan(data: bytes, path: str, digest: str, expect: Collection[str]) -> FormScan:
-    start = time.perf_counter()
+def _scan(data: bytes, path: str, digest: str, expect: Collection[str], budget: Budget) -> FormScan:
     reader = BytesReader(data)
     encrypted = reader.is_encrypted
     if encrypted and (not reader._encryption or not reader._encryption.is_decrypted()):
         raise EncryptedPdfError(path)
-    walker = _Walker(reader, data, path, start + MAX_SECONDS)
+    walker = _Walker(reader, data, path, budget)
     root = walker.get(reader.trailer, "/Root")
     if not isinstance(root, DictionaryObject):
         root = reader.root_object  # pypdf looks for a /Catalog object when the trailer has none
@@ -581,10 +611,10 @@ def _scan(data: bytes, path: str, digest: str, expect: Collection[str]) -> FormS
     info = walker.get(reader.trailer, "/Info")
     meta: dict[str, str] = {}
     if isinstance(info, DictionaryObject):
-        for key in list(info)[:64]:
+        for key in list(info)[:MAX_INFO_ENTRIES]:
             text = decode_text(walker.get(info, key))
             if text is not None:
-                meta[str(key)[1:]] = text[:1000]
+                meta[str(key)[1:]] = text[:MAX_INFO_CHARS]
     return FormScan(
         fields=walker.fields,
         info=meta,

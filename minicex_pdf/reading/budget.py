@@ -1,0 +1,64 @@
+"""The CPU budget of one read: checked inside long scans, with a CPU timer behind pypdf's own loops.
+
+Our own scans (the lexer, the walker) call :meth:`Budget.check` every few
+thousand steps. pypdf's code (cross-reference tables, its fallback parser)
+cannot be asked to look, so while a read runs in the main thread a CPU timer
+(``ITIMER_PROF``) is armed for the same deadline: when it fires,
+:class:`OverBudget` is raised wherever the interpreter is. It derives from
+``BaseException`` so that pypdf's ``except Exception`` recovery cannot swallow
+it, and the timer repeats until the read has given up.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from types import FrameType, TracebackType
+
+from ..limits import READ_CPU_SECONDS
+
+#: How often the timer fires again after the deadline, in case something swallowed the first.
+_REPEAT = 0.05
+#: Dispositions of SIGPROF that mean nobody else uses it.
+_FREE = (signal.SIG_DFL, signal.SIG_IGN, None)
+
+
+class OverBudget(BaseException):
+    """A read took more CPU than any form needs: the file is hostile or broken."""
+
+
+class Budget:
+    """``check()`` raises :class:`OverBudget` once ``seconds`` of process CPU time have passed."""
+
+    def __init__(self, seconds: float = READ_CPU_SECONDS) -> None:
+        self.seconds = seconds
+        self.deadline = time.process_time() + seconds
+        self._armed = False
+
+    def check(self) -> None:
+        """Raise :class:`OverBudget` if the budget is spent."""
+        if time.process_time() > self.deadline:
+            raise OverBudget()
+
+    def __enter__(self) -> Budget:
+        if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+            return self  # explicit checks only
+        if signal.getitimer(signal.ITIMER_PROF) != (0.0, 0.0) or signal.getsignal(signal.SIGPROF) not in _FREE:
+            return self  # someone else (a profiler) uses the timer: leave it to them
+        signal.signal(signal.SIGPROF, _fire)
+        left = max(self.deadline - time.process_time(), 0.001)
+        signal.setitimer(signal.ITIMER_PROF, left, _REPEAT)
+        self._armed = True
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._armed:
+            signal.setitimer(signal.ITIMER_PROF, 0, 0)
+            # ignored, not the default (which ends the process), should a last tick still be on its way
+            signal.signal(signal.SIGPROF, signal.SIG_IGN)
+            self._armed = False
+
+
+def _fire(signum: int, frame: FrameType | None) -> None:
+    raise OverBudget()
