@@ -53,6 +53,28 @@ class FormReadError(MinicexError):
         return f"{self.path}: {text}{tail}"
 
 
+class NotAFileError(FormReadError):
+    """The path is not a regular file (a FIFO, a device, a folder): nothing is read from it.
+
+    ``what`` (``fifo``, ``device``, ``folder``) names what it is instead, in both languages.
+    """
+
+    kind = "not_a_file"
+    text = {"sv": "inte en vanlig fil", "en": "not a regular file"}
+    #: What the path is instead, by ``what``.
+    instead = {
+        "fifo": {"sv": "utan en namngiven pipe (FIFO)", "en": "but a named pipe (FIFO)"},
+        "device": {"sv": "utan en enhet", "en": "but a device"},
+        "folder": {"sv": "utan en mapp", "en": "but a folder"},
+    }
+
+    def __init__(self, path: str | Path, what: str = "") -> None:
+        names = self.instead.get(what)
+        if names is not None:
+            self.text = {lang: f"{base} {names[lang]}" for lang, base in NotAFileError.text.items()}
+        super().__init__(path)
+
+
 class NotAPdfError(FormReadError):
     """The file is not a PDF at all."""
 

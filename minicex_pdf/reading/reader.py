@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import DamagedPdfError, FormReadError, NotMinicexError, UnknownVersionError
+from ..errors import DamagedPdfError, FormReadError, NotAFileError, NotMinicexError, UnknownVersionError
 from ..form.definition import Field, FormDefinition, definitions
 from ..form.subgoals import catalogue
+from ..limits import MAX_FILE_SIZE
+from .budget import Budget, OverBudget
 from .record import STATUS_TEXT, Problem, Record, Source
 from .validate import (
     check,
@@ -36,7 +39,7 @@ from .validate import (
     status_of,
 )
 from .validate import subgoal_fields as _subgoal_fields
-from .walker import MAX_FILE_SIZE, FormScan, PdfField, check_header, scan
+from .walker import FormScan, PdfField, check_header, scan
 
 DefinitionSource = Mapping[int, FormDefinition] | Callable[[int], FormDefinition | None] | None
 
@@ -45,17 +48,51 @@ _NAME_MATCH = 0.8
 _YES = {"yes", "ja", "on", "x", "true", "1"}
 
 
-def _load(path: str | Path, data: bytes | None) -> bytes:
-    if data is not None:
-        return data
+_FILE_KINDS = (
+    (stat.S_ISDIR, "folder"),
+    (stat.S_ISFIFO, "fifo"),
+    (stat.S_ISCHR, "device"),
+    (stat.S_ISBLK, "device"),
+)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_file(path: str | Path) -> bytes:
+    """The bytes of the file ``path``; FormReadError subclasses for anything that is not a returned form's file.
+
+    Never blocks and never reads more than :data:`~minicex_pdf.limits.MAX_FILE_SIZE`
+    + 1 bytes: the file is opened without waiting (a FIFO would wait for a
+    writer for ever), refused unless it is a regular file (a FIFO, ``/dev/zero``,
+    a folder), and its size checked before anything is read.
+    """
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_SIZE:
-            raise DamagedPdfError(path, f"{size // (1024 * 1024)} MB, larger than any form")
-        with open(path, "rb") as fh:
-            return fh.read(MAX_FILE_SIZE + 1)
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         raise FormReadError(path, exc.strerror or type(exc).__name__) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = next((name for test, name in _FILE_KINDS if test(info.st_mode)), "")
+            raise NotAFileError(path, what)
+        if info.st_size > MAX_FILE_SIZE:
+            raise _too_large(path, info.st_size)
+        with open(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_FILE_SIZE + 1)
+    except OSError as exc:
+        raise FormReadError(path, exc.strerror or type(exc).__name__) from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_SIZE:  # it grew while being read
+        raise _too_large(path, len(data))
+    return data
+
+
+def _too_large(path: str | Path, size: int) -> DamagedPdfError:
+    return DamagedPdfError(path, f"{size // (1024 * 1024)} MB, larger than any form")
+
+
+def _load(path: str | Path, data: bytes | None) -> bytes:
+    return data if data is not None else read_file(path)
 
 
 def read_raw(path: str | Path, *, data: bytes | None = None) -> dict[str, object]:
@@ -77,17 +114,17 @@ def read_form(
     its :class:`FormDefinition` (a mapping or a callable returning None for an
     unknown version; default: every shipped definition). ``today`` is the date
     that "in the future" is measured from (default: the local date).
-    Raises FormReadError subclasses for files that are not usable returned forms.
+    Raises FormReadError subclasses for files that are not usable returned forms;
+    the whole read has one CPU budget (:data:`~minicex_pdf.limits.READ_CPU_SECONDS`).
     """
     data = _load(path, data)
     check_header(data, str(path))
     known = _Known(definition_for)
-    pool = known.pool()
-    common = set.intersection(*(set(d.pdf_names) for d in pool)) if pool else set()
-    found = scan(data, str(path), expect=common)
-    definition, instance_id, problems = _identify(found, known, str(path))
-    if not found.pages_walked and any(n not in found.fields for n in definition.pdf_names):
-        found = scan(data, str(path), expect=definition.pdf_names)  # fields of this version only
+    try:
+        with Budget() as budget:
+            found, definition, instance_id, problems = _scanned(data, str(path), known, budget)
+    except OverBudget:
+        raise DamagedPdfError(path, "reading it takes far longer than any form") from None
     values, raw, typing_problems = _typed(definition, found)
     problems.extend(typing_problems)
     reg = regulation_field(definition)
@@ -128,6 +165,19 @@ def read_form(
         status=status_of(problems, empty=is_empty_form(definition, values)),
         raw=raw,
     )
+
+
+def _scanned(
+    data: bytes, path: str, known: _Known, budget: Budget
+) -> tuple[FormScan, FormDefinition, str | None, list[Problem]]:
+    """The form's fields (walked again with page widgets if its version needs fields the walk missed), and who it is."""
+    pool = known.pool()
+    common = set.intersection(*(set(d.pdf_names) for d in pool)) if pool else set()
+    found = scan(data, path, expect=common, budget=budget)
+    definition, instance_id, problems = _identify(found, known, path)
+    if not found.pages_walked and any(n not in found.fields for n in definition.pdf_names):
+        found = scan(data, path, expect=definition.pdf_names, budget=budget)  # fields of this version only
+    return found, definition, instance_id, problems
 
 
 # --------------------------------------------------------------------------- identity
