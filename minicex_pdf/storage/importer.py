@@ -15,10 +15,14 @@ order.
 from __future__ import annotations
 
 import csv
+import ctypes
 import hashlib
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +30,7 @@ from typing import Any
 
 from ..errors import DamagedPdfError, FormReadError, UsageError
 from ..form.definition import Text, definitions
+from ..limits import HEADER_WINDOW, ORPHAN_CHECK_SECONDS
 from ..progress_bar import NullProgress, Progress
 from .export import neutralise
 from .store import Store, Unreadable, reason_of
@@ -33,7 +38,7 @@ from .store import Store, Unreadable, reason_of
 #: Below this many files to parse, starting worker processes costs more than it saves.
 POOL_MIN_FILES = 8
 _PDF_MAGIC = b"%PDF-"
-_SNIFF = 1024
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 # Outcomes a worker reports for one file.
 _OK, _KNOWN, _BAD = "ok", "known", "bad"
@@ -111,7 +116,7 @@ class ImportSummary:
 def _looks_like_pdf(path: Path) -> bool:
     try:
         with path.open("rb") as fh:
-            return _PDF_MAGIC in fh.read(_SNIFF)
+            return _PDF_MAGIC in fh.read(HEADER_WINDOW)
     except OSError:
         return False
 
@@ -163,22 +168,47 @@ def _init_known(known: frozenset[str]) -> None:
     _known = known
 
 
-def _init_worker(known: frozenset[str]) -> None:
-    """Pool initializer: the hashes to skip; Ctrl-C is the parent's to handle."""
+def _init_worker(known: frozenset[str], parent: int) -> None:
+    """Pool initializer: the hashes to skip; Ctrl-C is the parent's to handle; end with the parent."""
     _init_known(known)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_parent(parent)
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker, silently, as soon as the importing process ``parent`` is gone (even after kill -9).
+
+    A worker waits for tasks on a pipe it holds both ends of, so it would wait
+    for ever: on Linux the kernel kills it when the parent dies
+    (``PR_SET_PDEATHSIG``); elsewhere a watcher thread looks every
+    :data:`~minicex_pdf.limits.ORPHAN_CHECK_SECONDS`.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent died before the request was made
+                    os._exit(0)
+                return
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="minicex-orphan-watch", daemon=True).start()
 
 
 def read_one(path: str) -> tuple[Any, ...]:
     """Read one file: ``(outcome, path, sha256, size, payload)``; small and picklable."""
-    from ..reading.reader import read_form
+    from ..reading.reader import read_file, read_form
 
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        err = FormReadError(path, exc.strerror or str(exc))
-        return (_BAD, path, "", 0, (err.kind, *_texts(reason_of(err))))
+        data = read_file(path)  # a regular file within the size limit, or a classified error
+    except FormReadError as exc:
+        return (_BAD, path, "", 0, (exc.kind, *_texts(reason_of(exc))))
     sha = hashlib.sha256(data).hexdigest()
     if sha in _known:
         return (_KNOWN, path, sha, len(data), None)
@@ -187,8 +217,8 @@ def read_one(path: str) -> tuple[Any, ...]:
     except FormReadError as exc:
         return (_BAD, path, sha, len(data), (exc.kind, *_texts(reason_of(exc))))
     except Exception as exc:  # a reader bug must not stop the batch: report the file as damaged
-        err = DamagedPdfError(path, type(exc).__name__)
-        return (_BAD, path, sha, len(data), (err.kind, *_texts(reason_of(err))))
+        bug = DamagedPdfError(path, type(exc).__name__)
+        return (_BAD, path, sha, len(data), (bug.kind, *_texts(reason_of(bug))))
     return (_OK, path, sha, len(data), record.to_dict())
 
 
@@ -251,7 +281,7 @@ class Importer:
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         from ..reading import reader  # noqa: F401  (imported before forking: the workers inherit it)
 
-        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(known,))
+        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(known, os.getpid()))
         try:
             # In order (imap, not imap_unordered): files are stored in the order found.
             yield from pool.imap(read_one, paths, chunksize=chunk)
