@@ -5,8 +5,9 @@ thousand steps. pypdf's code (cross-reference tables, its fallback parser)
 cannot be asked to look, so while a read runs in the main thread a CPU timer
 (``ITIMER_PROF``) is armed for the same deadline: when it fires,
 :class:`OverBudget` is raised wherever the interpreter is. It derives from
-``BaseException`` so that pypdf's ``except Exception`` recovery cannot swallow
-it, and the timer repeats until the read has given up.
+``BaseException`` so that pypdf's ``except Exception`` recovery (pypdf has no
+bare ``except:``) cannot swallow it. The timer fires once: a second shot could
+land in the clean-up after the first.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from types import FrameType, TracebackType
 
 from ..limits import READ_CPU_SECONDS
 
-#: How often the timer fires again after the deadline, in case something swallowed the first.
-_REPEAT = 0.05
 #: Dispositions of SIGPROF that mean nobody else uses it.
 _FREE = (signal.SIG_DFL, signal.SIG_IGN, None)
 
@@ -48,7 +47,7 @@ class Budget:
             return self  # someone else (a profiler) uses the timer: leave it to them
         signal.signal(signal.SIGPROF, _fire)
         left = max(self.deadline - time.process_time(), 0.001)
-        signal.setitimer(signal.ITIMER_PROF, left, _REPEAT)
+        signal.setitimer(signal.ITIMER_PROF, left)
         self._armed = True
         return self
 

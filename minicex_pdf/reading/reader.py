@@ -39,7 +39,7 @@ from .validate import (
     status_of,
 )
 from .validate import subgoal_fields as _subgoal_fields
-from .walker import FormScan, PdfField, check_header, scan
+from .walker import FormScan, PdfField, check_header, reading, scan
 
 DefinitionSource = Mapping[int, FormDefinition] | Callable[[int], FormDefinition | None] | None
 
@@ -121,7 +121,7 @@ def read_form(
     check_header(data, str(path))
     known = _Known(definition_for)
     try:
-        with Budget() as budget:
+        with reading() as budget:
             found, definition, instance_id, problems = _scanned(data, str(path), known, budget)
     except OverBudget:
         raise DamagedPdfError(path, "reading it takes far longer than any form") from None

@@ -533,7 +533,7 @@ def scan(data: bytes, path: str = "<pdf>", *, expect: Collection[str] = (), budg
     check_header(data, path)
     digest, earlier = digests(data)
     try:
-        with guarded(budget) as spent, apply_configuration(**_LIMITS), _QuietPypdf():
+        with reading(budget) as spent:
             found = _scan(data, path, digest, expect, spent)
             found.earlier = earlier
             return found
@@ -563,13 +563,19 @@ def _short(exc: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def guarded(budget: Budget | None) -> Iterator[Budget]:
-    """``budget``, or a new one whose CPU timer runs for the block (a given one is the caller's to arm)."""
-    if budget is not None:
-        yield budget
-        return
-    with Budget() as budget:
-        yield budget
+def reading(budget: Budget | None = None) -> Iterator[Budget]:
+    """pypdf's tighter limits and quiet log for a read, and its CPU budget: ``budget``, or a new one armed here.
+
+    The budget's timer is armed last and disarmed first, so that its one shot
+    never lands in the code that restores pypdf's settings (when reads nest,
+    the outer restore repairs an inner one it cut short).
+    """
+    with apply_configuration(**_LIMITS), _QuietPypdf():
+        if budget is not None:
+            yield budget
+            return
+        with Budget() as budget:
+            yield budget
 
 
 class _QuietPypdf:
