@@ -159,6 +159,31 @@ def _xref_huge() -> bytes:
     return raw_pdf(objs)
 
 
+def _xref_stream(n: int) -> bytes:
+    """A 5 kB file whose compressed cross-reference stream has ``n`` entries (pypdf builds each in Python)."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = {}
+    objs = catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (a) /FT /Tx /V (x) >>"
+    for num, content in objs.items():
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n" % num + content + b"\nendobj\n"
+    xref_at = len(out)
+    rows = [b"\x00\x00\x00\x00\x00\xff\xff"] + [
+        b"\x01" + offsets[k].to_bytes(4, "big") + b"\x00\x00" for k in (1, 2, 3, 4)
+    ]
+    rows += [b"\x01" + offsets[4].to_bytes(4, "big") + b"\x00\x00"] * (n - 6)
+    rows.append(b"\x01" + xref_at.to_bytes(4, "big") + b"\x00\x00")
+    table = zlib.compress(b"".join(rows), 9)
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (n - 1, n, len(table))
+        + table
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    )
+    return bytes(out)
+
+
 def _revisions() -> bytes:
     """5,000 incremental updates, each a new cross-reference section pointing at the one before."""
     out = bytearray(one_field(b"(x)"))
@@ -213,12 +238,19 @@ def _paren_feedback(n: int) -> Callable[[], bytes]:
     return build
 
 
+def _personal_numbers() -> bytes:
+    """Two free-text fields of 2 MB each, full of what looks like personal identity numbers (each is checked)."""
+    value = b"(" + b"19121212-1212 " * (MAX_STRING // 14 - 1) + b")"
+    return with_value(value, with_value(value, field="next_time"))  # went_well last: found before next_time
+
+
 WORST: tuple[Case, ...] = (
     Case("pdfium-100k-parens", _paren_feedback(100_000), "read", "PDFium fill, 100,000 characters with ( )"),
     Case("nested-(a)-160k", lambda: with_value(b"(" + b"(a)" * 53_000 + b")"), "read", "160 kB of unescaped (a)"),
     Case("escaped-parens-2mb", lambda: with_value(b"(" + b"\\(" * (MAX_STRING // 2 - 8) + b")"), "read", "2 MB \\("),
     Case("octal-2mb", lambda: with_value(b"(" + b"\\101" * (MAX_STRING // 4 - 4) + b")"), "read", "2 MB of \\101"),
     Case("hex-2mb", lambda: with_value(b"<" + b"41" * (MAX_STRING // 2 - 8) + b">"), "read", "2 MB hex string"),
+    Case("personal-numbers-2x2mb", _personal_numbers, "damaged", "4 MB of apparent personal numbers"),
     Case("literal-12mb", lambda: with_value(b"(" + b"a" * (12 * MB) + b")"), "damaged", "12 MB literal string"),
     Case("escapes-12mb", lambda: with_value(b"(" + b"\\)" * (6 * MB) + b")"), "damaged", "12 MB of \\)"),
     Case("hex-20mb", lambda: with_value(b"<" + b"4" * (20 * MB) + b">"), "damaged", "20 MB hex string"),
@@ -237,6 +269,7 @@ WORST: tuple[Case, ...] = (
     Case("objstm-3m-objects", _objstm_many, "damaged", "an object stream of 3 million objects"),
     Case("objstm-100k", _objstm_offsets, "not_minicex", "100,000 objects in one object stream"),
     Case("xref-1.2m", _xref_huge, "damaged", "a 1.2 million entry xref table"),
+    Case("xref-stream-500k", lambda: _xref_stream(500_000), "damaged", "a 5 kB xref stream of 500,000 entries"),
     Case("revisions-5000", _revisions, "not_minicex", "5,000 incremental updates"),
     Case("trailer-string-8mb", _trailer_string, "damaged", "an 8 MB string in the trailer"),
     Case("stream-28mb", _stream_huge, "not_minicex", "a 28 MB stream nobody reads"),

@@ -121,10 +121,15 @@ def read_form(
     check_header(data, str(path))
     known = _Known(definition_for)
     try:
-        with reading() as budget:
-            found, definition, instance_id, problems = _scanned(data, str(path), known, budget)
+        with reading() as budget:  # parsing, typing and checking alike: a huge text is checked in budget too
+            return _read(str(path), data, known, budget, today)
     except OverBudget:
         raise DamagedPdfError(path, "reading it takes far longer than any form") from None
+
+
+def _read(path: str, data: bytes, known: _Known, budget: Budget, today: _dt.date | None) -> Record:
+    """The record of the form in ``data``, within ``budget``."""
+    found, definition, instance_id, problems = _scanned(data, path, known, budget)
     values, raw, typing_problems = _typed(definition, found)
     problems.extend(typing_problems)
     reg = regulation_field(definition)
@@ -151,7 +156,7 @@ def read_form(
     problems = _ordered(definition, problems)
     return Record(
         source=Source(
-            path=str(path),
+            path=path,
             sha256=found.sha256,
             size=found.size,
             form_id=definition.id,
