@@ -158,6 +158,8 @@ def worst(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, float
     proc = subprocess.run(
         [sys.executable, "-c", MEASURE, *paths], capture_output=True, text=True, env=ENV, timeout=120, check=True
     )
+    for path in paths:  # some hundred MB: not kept in the temporary folders pytest keeps
+        os.unlink(path)
     found: dict[str, dict[str, float | str]] = json.loads(proc.stdout)
     return {Path(p).stem: v for p, v in found.items()}
 
