@@ -23,6 +23,22 @@ class UsageError(MinicexError):
     """A caller asked for something that cannot be done (bad option, bad path)."""
 
 
+class StoreError(MinicexError):
+    """The store cannot be used as asked: damaged, locked, read-only, or the disk is full.
+
+    ``kind`` is one of ``damaged``, ``locked``, ``readonly``, ``full``, ``io``, ``cannot_open``,
+    ``other``; the message names the database file and says what to do.
+    """
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class OutputError(UsageError):
+    """An output file cannot be written (disk full, no permission); nothing was left behind."""
+
+
 class RosterError(MinicexError):
     """A roster file cannot be read at all (not CSV/XLSX, no name column)."""
 

@@ -118,15 +118,16 @@ def write_form(
     lang: str = "sv+en",
     values: Mapping[str, object] | None = None,
     instance_id: str = "",
+    overwrite: bool = True,
 ) -> Path:
-    """Write :func:`build_form`'s PDF to ``path`` and return the path."""
+    """Write :func:`build_form`'s PDF to ``path`` (whole or not at all) and return the path.
+
+    With ``overwrite=False`` an existing file is never replaced (:class:`OutputError`).
+    """
+    from ..outputs import write_bytes
+
     data = build_form(definition, lang=lang, values=values, instance_id=instance_id)
-    path = Path(path)
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the form: {exc.strerror}") from None
-    return path
+    return write_bytes(path, data, overwrite=overwrite)
 
 
 def identity_keywords(definition: FormDefinition, instance_id: str = "") -> str:
