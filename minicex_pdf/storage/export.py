@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import errno
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -41,6 +44,8 @@ from ..reading.record import STATUS_TEXT, STATUSES
 from .store import Store, StoredRow
 
 FORMATS = ("csv", "xlsx", "jsonl")
+#: lxml's names for write errors (openpyxl's XLSX rows go through it).
+_LXML_ERRNO = {"IO_ENOSPC": errno.ENOSPC, "IO_EFBIG": errno.EFBIG, "IO_EDQUOT": errno.EDQUOT, "IO_EACCES": errno.EACCES}
 #: Line ends JSON leaves raw (ensure_ascii=False) that line-based readers may split on.
 _JSONL_ESCAPES = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 #: Characters XML 1.0 (and so XLSX) cannot hold.
@@ -245,12 +250,21 @@ class Exporter:
                 text.quotePrefix = True  # Excel keeps it text even when the cell is edited
             return text
 
-        ws.append([cell(h) for h in self.headers()])
         n = 0
-        for cells in self.rows():
-            ws.append([cell(c) for c in cells])
-            n += 1
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{n + 1}"
-        with atomic_output(out, "wb") as fh:
-            wb.save(fh)
+        try:
+            ws.append([cell(h) for h in self.headers()])
+            for cells in self.rows():
+                ws.append([cell(c) for c in cells])
+                n += 1
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{n + 1}"
+            with atomic_output(out, "wb") as fh:
+                wb.save(fh)
+        except Exception as exc:
+            # openpyxl streams rows through a temporary file; lxml reports its write errors in its own way.
+            if type(exc).__name__ != "SerialisationError":
+                raise
+            with suppress(Exception):
+                ws.close()  # now, not when the interpreter exits (which would print a traceback)
+            code = _LXML_ERRNO.get(str(exc), errno.EIO)
+            raise output_error(out, OSError(code, os.strerror(code))) from None
         return n

@@ -341,6 +341,9 @@ class Store:
                 raise StoreError(_TEXTS["old"].format(path=self.path), exc.kind) from None
             return self._open_readonly()
         self.missing = _missing(db)
+        if "forms" in self.missing:  # nothing at all can be read
+            db.close()
+            raise StoreError(_TEXTS["missing"].format(path=self.path, what=", ".join(self.missing)), "damaged")
         return db
 
     def _identify(self, db: sqlite3.Connection) -> int:
@@ -424,7 +427,8 @@ class Store:
                 raise StoreError(_TEXTS["missing"].format(path=self.path, what=", ".join(self.missing)), "damaged")
             result = [r[0] for r in self._db.execute("PRAGMA quick_check")]
             if result != ["ok"]:
-                raise StoreError(_TEXTS["damaged"].format(path=self.path, what="damaged pages"), "damaged")
+                what = "database disk image is malformed"  # what SQLite says when it meets such a page
+                raise StoreError(_TEXTS["damaged"].format(path=self.path, what=what), "damaged")
             known = ", ".join(f"'{s}'" for s in STATUSES)
             bad = [
                 r[0]
@@ -590,7 +594,7 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 if not _damage(exc):
                     raise store_error(self.path, exc, self.lock_wait) from None
-                self.damaged[row_id] = "cannot be read (damaged page)"
+                self.damaged[row_id] = "damaged page"
                 continue
             if row is None:
                 continue
@@ -622,7 +626,7 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 if not _damage(exc):
                     raise
-                self.damaged[row_id] = "cannot be read (damaged page)"
+                self.damaged[row_id] = "damaged page"
                 continue
             if row is None or (trainee is not None and row["trainee_key"] != key):
                 continue
@@ -642,15 +646,21 @@ class Store:
         """
         if not self.damaged and not self.missing:
             return None
-        parts = []
+        by_reason: dict[str, list[int]] = {}
+        for row_id in sorted(self.damaged):
+            by_reason.setdefault(self.damaged[row_id], []).append(row_id)
+        parts = [
+            f"row{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids[:10]))}{', ...' if len(ids) > 10 else ''}"
+            f" ({reason})"
+            for reason, ids in by_reason.items()
+        ]
+        told = []
         if self.damaged:
-            ids = sorted(self.damaged)
-            shown = ", ".join(f"{i} ({self.damaged[i]})" for i in ids[:10]) + (", ..." if len(ids) > 10 else "")
-            parts.append(f"{len(ids)} form(s) could not be read: database row(s) {shown}")
+            told.append(f"{len(self.damaged)} form(s) could not be read: database {'; '.join(parts)}")
         if self.missing:
-            parts.append(f"missing: {', '.join(self.missing)}")
+            told.append(f"missing: {', '.join(self.missing)}")
         return (
-            f"{self.path}: the database is damaged, {'; '.join(parts)}; {what}:"
+            f"{self.path}: the database is damaged, {'; '.join(told)}; {what}:"
             " restore the database from a backup, or import the forms again into a new database"
         )
 
