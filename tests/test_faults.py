@@ -367,6 +367,36 @@ def test_disk_full_while_writing_an_output_leaves_no_half_file(db: Path, tmp_pat
     assert snapshot(db) == before
 
 
+def test_disk_full_while_writing_a_blank_form_or_prefilled_forms(tmp_path: Path) -> None:
+    from minicex_pdf.form.roster import RosterColumns
+
+    out = tmp_path / "blank.pdf"
+    out.write_bytes(b"the previous file")
+    result = minicex("blank", "-o", str(out), "--force", limit=16 * 1024)
+    too_big = "cannot write the file (the file is larger than this system allows here: write elsewhere with -o)"
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "",
+        f"Error: {out}: {too_big}; nothing was written\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blank.pdf"] and out.read_bytes() == b"the previous file"
+
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    index = folder / "index.csv"
+    index.write_bytes(b"an index from before\r\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"{RosterColumns.of(DEF).name_field.prefill}\nAnna Berg\nBo Ek\n", encoding="utf-8")
+    result = minicex("prefill", str(roster), "-o", str(folder), limit=16 * 1024)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"Error: {folder}{os.sep}") and result.stderr.endswith(
+        f": {too_big}; nothing was written\n"
+    )
+    assert (
+        sorted(p.name for p in folder.iterdir()) == ["index.csv"] and index.read_bytes() == b"an index from before\r\n"
+    )
+
+
 @pytest.fixture
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
     """A small tmpfs (96 KiB) mounted for the test, or skip where this user may not mount."""
