@@ -466,33 +466,63 @@ def test_standard_output_on_a_full_device(db: Path) -> None:
 # --------------------------------------------------------------------------- read-only
 
 
-@pytest.fixture
-def readonly(pristine: Path, tmp_path: Path) -> Iterator[Path]:
-    """A folder holding a copy of the store that this process may not write.
+@contextmanager
+def read_only_folder(point: Path, files: dict[str, bytes]) -> Iterator[Path]:
+    """A folder holding ``files`` that this process may not write.
 
     As root (who may write anything) a tmpfs remounted read-only; otherwise folder and
     file permissions.
     """
-    point = tmp_path / "ro"
     point.mkdir()
     if os.geteuid() == 0:
         made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(point)], capture_output=True)
         if made.returncode != 0:
             pytest.skip("root without the right to mount: cannot make a read-only folder root may not write")
-        (point / "minicex.sqlite").write_bytes(pristine.read_bytes())
+        for name, data in files.items():
+            (point / name).write_bytes(data)
         subprocess.run(["mount", "-o", "remount,ro", str(point)], check=True)
         try:
             yield point
         finally:
             subprocess.run(["umount", str(point)], check=True)
     else:
-        (point / "minicex.sqlite").write_bytes(pristine.read_bytes())
-        (point / "minicex.sqlite").chmod(0o444)
+        for name, data in files.items():
+            (point / name).write_bytes(data)
+            (point / name).chmod(0o444)
         point.chmod(0o555)
         try:
             yield point
         finally:
             point.chmod(0o755)
+
+
+@pytest.fixture
+def readonly(pristine: Path, tmp_path: Path) -> Iterator[Path]:
+    """A read-only folder holding a copy of the 40-form store."""
+    with read_only_folder(tmp_path / "ro", {"minicex.sqlite": pristine.read_bytes()}) as point:
+        yield point
+
+
+def test_a_write_ahead_log_that_a_read_only_folder_cannot_open_is_not_skipped_silently(tmp_path: Path) -> None:
+    # A store whose import was killed: its latest forms are only in the -wal file.
+    left = tmp_path / "left"
+    left.mkdir()
+    killed = (
+        "import os, sys; sys.path.insert(0, sys.argv[2]); from test_store import make_record;"
+        " from minicex_pdf.storage.store import Store; s = Store(sys.argv[1]);"
+        " [s.add(make_record(n)) for n in range(3)]; os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", killed, str(left / "m.sqlite"), str(ROOT / "tests")], check=True, env=env())
+    files = {name: (left / name).read_bytes() for name in ("m.sqlite", "m.sqlite-wal")}  # no -shm
+    with read_only_folder(tmp_path / "ro", files) as point:
+        code, out, err = invoke("export", "--db", str(point / "m.sqlite"), "--format", "csv")
+        assert (code, out, err) == (
+            1,
+            "",
+            f"Error: {point / 'm.sqlite'}: its latest changes are in m.sqlite-wal, which cannot be read in this"
+            " read-only folder: copy the database together with m.sqlite-wal to a folder you may write,"
+            " and use that copy\n",
+        )
 
 
 def test_read_only_store_import_says_so_export_and_report_work(

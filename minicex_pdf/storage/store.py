@@ -138,6 +138,8 @@ _TEXTS = {
     " import into a database in a folder you may write, or ask for write access",
     "readonly_folder": "{path}: cannot create the database, the folder is read-only: choose another place with --db",
     "cannot_open": "{path}: cannot open the database (missing folder or no permission): check the path with --db",
+    "wal": "{path}: its latest changes are in {wal}, which cannot be read in this read-only folder:"
+    " copy the database together with {wal} to a folder you may write, and use that copy",
     "old": "{path}: made by an older minicex and read-only here: run minicex import once where the"
     " database may be written, to bring it up to date",
     "other": "{path}: database error ({what}): check the file, or restore it from a backup",
@@ -322,7 +324,11 @@ class Store:
             if not _code(exc).startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
                 raise
             # A WAL store in a folder this user may not write: SQLite cannot make its shared-memory
-            # file, so read the file as it is (nobody can be writing it: the folder is read-only).
+            # file, so read the file as it is (nobody can be writing it: the folder is read-only),
+            # unless its write-ahead log holds changes that reading it this way would miss.
+            wal = Path(f"{self.path}-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StoreError(_TEXTS["wal"].format(path=self.path, wal=wal.name), "readonly") from None
             db = self._connect(base + "&immutable=1", uri=True)
             try:
                 version = self._identify(db)
@@ -429,18 +435,23 @@ class Store:
             if result != ["ok"]:
                 what = "database disk image is malformed"  # what SQLite says when it meets such a page
                 raise StoreError(_TEXTS["damaged"].format(path=self.path, what=what), "damaged")
-            known = ", ".join(f"'{s}'" for s in STATUSES)
-            bad = [
-                r[0]
-                for r in self._db.execute(
-                    "SELECT id FROM forms WHERE status NOT IN (" + known + ") OR CASE WHEN json_valid(record)"
-                    " THEN coalesce(json_extract(record, '$.status') NOT IN (" + known + "), 1) ELSE 1 END"
-                    " ORDER BY id LIMIT 10"
-                )
-            ]
+            bad = self._bad_records()
             if bad:
                 what = f"database row(s) {', '.join(map(str, bad))}: record not readable or unknown status"
                 raise StoreError(_TEXTS["damaged"].format(path=self.path, what=what), "damaged")
+
+    def _bad_records(self) -> list[int]:
+        """The first ten rows whose record is not JSON or whose status is unknown (SQLite's JSON functions, 3.38+)."""
+        known = ", ".join(f"'{s}'" for s in STATUSES)
+        return [
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM forms WHERE status NOT IN (" + known + ") OR CASE WHEN json_valid(record)"
+                " THEN coalesce(json_extract(record, '$.status') NOT IN (" + known + "), 1) ELSE 1 END"
+                " OR NOT json_valid(coalesce(part, '{}')) OR NOT json_valid(coalesce(earlier, '[]'))"
+                " ORDER BY id LIMIT 10"
+            )
+        ]
 
     @property
     def schema_version(self) -> int:
