@@ -35,7 +35,7 @@ from minicex_pdf.cli import cli
 from minicex_pdf.form.definition import load_definition
 from minicex_pdf.limits import STORE_LOCK_WAIT, store_lock_wait
 from minicex_pdf.storage.export import columns
-from minicex_pdf.storage.store import Store
+from minicex_pdf.storage.store import SCHEMA_VERSION, Store
 
 DEF = load_definition()
 ROOT = Path(__file__).resolve().parent.parent
@@ -612,3 +612,32 @@ def test_export_into_a_pipe_closed_early_exits_quietly(db: Path) -> None:
     proc.stderr.close()
     assert len(head) == 100  # the export had begun
     assert (code, err) == (1, b"")
+
+
+# --------------------------------------------------------------------------- an older store, read
+
+
+V1 = ROOT / "tests" / "resources" / "store-v1.sqlite"
+
+
+def test_exporting_an_older_store_brings_it_forward_once_then_reads_it(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite"
+    db.write_bytes(V1.read_bytes())
+    code, out, err = invoke("export", "--db", str(db), "--format", "jsonl", "--all")
+    assert (code, err) == (0, "")
+    with Store(db, readonly=True) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert len(out.splitlines()) == len(list(store.rows()))
+
+
+def test_an_older_store_in_a_read_only_folder_says_what_to_do(tmp_path: Path) -> None:
+    with read_only_folder(tmp_path / "ro", {"old.sqlite": V1.read_bytes()}) as point:
+        db = point / "old.sqlite"
+        code, out, err = invoke("export", "--db", str(db), "--format", "csv")
+        assert (code, out, err) == (
+            1,
+            "",
+            f"Error: {db}: made by an older minicex and read-only here: run minicex import once where the"
+            " database may be written, to bring it up to date\n",
+        )
+        assert digest(db) == hashlib.sha256(V1.read_bytes()).hexdigest()

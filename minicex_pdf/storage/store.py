@@ -585,12 +585,16 @@ class Store:
         if trainee is not None:
             where += " AND trainee_key = ?"
             args.append(_trainee_key(trainee))
+        unknown = f"{where} AND status NOT IN ({', '.join('?' * len(STATUSES))})", [*args, *STATUSES]
         if statuses is not None:
             where += f" AND status IN ({', '.join('?' * len(statuses))})"
             args.extend(statuses)
         with self._errors():
             try:
                 ids = [r[0] for r in self._db.execute(f"SELECT id FROM latest{where} {_ORDER}", args)]
+                if statuses is not None:  # a status filter would hide a row of a status nobody knows
+                    for (row_id,) in self._db.execute(f"SELECT id FROM latest{unknown[0]}", unknown[1]):
+                        self.damaged[row_id] = "unknown status"
             except sqlite3.DatabaseError as exc:
                 if not _damage(exc):
                     raise
@@ -644,6 +648,9 @@ class Store:
             held = latest.get(row["form_key"])
             if held is None or row["revision"] > held["revision"]:
                 latest[row["form_key"]] = row
+        for row in latest.values():
+            if row["status"] not in STATUSES:
+                self.damaged[row["id"]] = "unknown status"
         order = sorted(
             (r for r in latest.values() if statuses is None or r["status"] in statuses),
             key=lambda r: (r["date"] is None, r["date"] or "", r["imported_at"] or "", r["id"]),
