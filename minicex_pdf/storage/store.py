@@ -17,6 +17,11 @@ an assessment and may change as files arrive: the stable handle of a file is
 its row id or SHA-256. Each file is written in one transaction, so an import
 stopped at any moment leaves a consistent database. The schema has a version
 (``PRAGMA user_version``) and migrates forward.
+
+Every SQLite fault (damaged, locked, read-only, disk full) becomes a
+:class:`~minicex_pdf.errors.StoreError` whose one-line message names the file and
+says what to do. Exports and reports open the store read-only (``readonly=True``)
+and read past damaged rows, naming them in :attr:`Store.damaged`.
 """
 
 from __future__ import annotations
