@@ -83,11 +83,27 @@ def atomic_output(path: str | Path, mode: str = "wb", *, overwrite: bool = True,
     With ``overwrite=False`` an existing ``path`` is never replaced (:class:`OutputError`).
     On any failure the temporary file is removed and ``path`` is left as it was; an
     :class:`OSError` while writing becomes an :class:`OutputError` naming ``path``.
+    A symbolic link is followed (the file it points to is replaced, the link stays); a
+    ``path`` that is not a regular file (``/dev/stdout``, a FIFO) is written directly.
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+    if not overwrite and (path.is_symlink() or path.exists()):
+        raise output_error(path, FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST)))
+    # A link is followed: the file it points to is replaced and the link stays a link.
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.exists() and not target.is_file():
+        # /dev/stdout, a FIFO, a terminal: nothing to rename into place, write straight to it.
+        try:
+            with open(target, mode, **open_args) as fh:
+                yield fh
+        except BrokenPipeError:
+            raise  # the reader went away: the caller decides (the command exits quietly)
+        except OSError as exc:
+            raise output_error(path, exc) from None
+        return
+    folder = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
     except OSError as exc:
         raise output_error(path, exc) from None
     try:
@@ -96,11 +112,11 @@ def atomic_output(path: str | Path, mode: str = "wb", *, overwrite: bool = True,
                 yield fh
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, _mode_for(path))
+            os.chmod(tmp, _mode_for(target))
             if overwrite:
-                os.replace(tmp, path)
+                os.replace(tmp, target)
             else:
-                _link_new(tmp, path)
+                _link_new(tmp, target)
         except OSError as exc:
             raise output_error(path, exc) from None
     except BaseException:

@@ -53,3 +53,31 @@ def test_a_missing_folder_is_one_line(tmp_path: Path) -> None:
         f"{path}: cannot write the file (the folder does not exist: create it, or choose another with -o);"
         " nothing was written"
     )
+
+
+def test_a_link_is_followed_and_a_device_is_written_directly(tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    write_bytes(link, b"new")
+    assert link.is_symlink() and real.read_bytes() == b"new"
+    write_bytes(Path(os.devnull), b"into the void")  # not replaced by a regular file
+    assert Path(os.devnull).is_char_device()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with open(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK), "rb") as reader:
+        write_bytes(fifo, b"through the pipe")
+        assert reader.read() == b"through the pipe"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "link.csv", "real.csv"]
+
+
+def test_never_overwrite_does_not_follow_a_link_out_of_the_folder(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "Anna.pdf").symlink_to(outside / "Anna.pdf")  # dangling: points outside
+    with pytest.raises(OutputError):
+        write_bytes(folder / "Anna.pdf", b"%PDF-", overwrite=False)
+    assert list(outside.iterdir()) == []
