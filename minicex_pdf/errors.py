@@ -2,8 +2,10 @@
 
 Problems *inside* a readable form (an empty required field, a date in the future)
 are not exceptions: they are :class:`minicex_pdf.reading.record.Problem` values on the
-record. Exceptions are for a definition that cannot be used, or a file that
-cannot be read as a returned form at all.
+record. Exceptions are for a definition that cannot be used, a file that
+cannot be read as a returned form at all, a store that cannot be used
+(:class:`StoreError`) and an output that cannot be written (:class:`OutputError`);
+each message is one line that names the file.
 """
 
 from __future__ import annotations
