@@ -349,6 +349,8 @@ class Store:
             try:
                 Store(self.path, lock_wait=self.lock_wait).close()
             except StoreError as exc:
+                if exc.kind not in ("readonly", "cannot_open"):
+                    raise
                 raise StoreError(_TEXTS["old"].format(path=self.path), exc.kind) from None
             return self._open_readonly()
         self.missing = _missing(db)
