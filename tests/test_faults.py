@@ -290,6 +290,24 @@ def test_a_dropped_table(db: Path, form_pdf: Path, tmp_path: Path) -> None:
     assert digest(db) == before
 
 
+def test_a_dropped_view_export_reads_row_by_row(db: Path, form_pdf: Path) -> None:
+    all_shas = shas(db)
+    con = sqlite3.connect(db)
+    con.execute("DROP VIEW latest")
+    con.commit()
+    con.close()
+    before = digest(db)
+    code, out, err = invoke("import", str(form_pdf), "--db", str(db), "-q")
+    assert (code, out, err) == (1, "", f"Error: {db}: the database is damaged (missing: latest): {FIX}\n")
+    code, out, err = invoke("export", "--db", str(db), "--format", "csv")
+    assert (code, err) == (
+        1,
+        f"{db}: the database is damaged, missing: latest; the export holds the rest: {FIX_ROWS}\n",
+    )
+    assert exported_shas(out) == [all_shas[i] for i in sorted(all_shas)]  # every form, in date order
+    assert digest(db) == before
+
+
 # --------------------------------------------------------------------------- locked
 
 
