@@ -30,8 +30,17 @@ def library_errors(lang: str = "en") -> Iterator[None]:
         raise click.ClickException(exc.message(lang)) from None
     except MinicexError as exc:
         raise click.ClickException(str(exc)) from None
+    except BrokenPipeError:
+        raise  # the reader went away (| head): click exits 1 without a word, as Unix tools do
     except OSError as exc:
-        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from None
+        raise click.ClickException(f"{exc.filename or 'output'}: {exc.strerror or exc}") from None
+
+
+def damaged(line: str | None) -> None:
+    """After a command that read a damaged store: the one line naming what was left out, exit status 1."""
+    if line:
+        click.echo(line, err=True)
+        sys.exit(1)
 
 
 def db_option(*, exists: bool) -> Callable[[F], F]:
@@ -84,7 +93,7 @@ def blank(out: Path, lang: str, force: bool) -> None:
     if out.exists() and not force:
         raise click.ClickException(f"{out} exists: choose another name with -o, or add --force to overwrite it")
     with library_errors():
-        path = write_form(out, lang=lang)
+        path = write_form(out, lang=lang, overwrite=force)
     click.echo(f"Wrote {path}")
 
 
@@ -182,11 +191,13 @@ def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str, all_
 
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs -o FILE.xlsx")
-    with library_errors(lang), Store(db) as store:
+    with library_errors(lang), Store(db, readonly=True) as store:
         exporter = Exporter(store, fmt=fmt, lang=lang, delimiter=delimiter, include_empty=all_, unmasked=unmasked)
         rows = exporter.write(out)
+        damage = store.damage_message("the export holds the rest")
     if out is not None:
         click.echo(f"{rows} form(s) written to {out}", err=True)
+    damaged(damage)
 
 
 @cli.command()
@@ -199,9 +210,11 @@ def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
     from .form.definition import load_definition
     from .report.writer import ReportWriter
 
+    writer = ReportWriter(load_definition(), lang)
     with library_errors(lang):
-        written = ReportWriter(load_definition(), lang).write(db, out, trainee)
+        written = writer.write(db, out, trainee)
     click.echo(f"report written to {written}", err=True)
+    damaged(writer.damage)
 
 
 @cli.command()

@@ -2,8 +2,10 @@
 
 Problems *inside* a readable form (an empty required field, a date in the future)
 are not exceptions: they are :class:`minicex_pdf.reading.record.Problem` values on the
-record. Exceptions are for a definition that cannot be used, or a file that
-cannot be read as a returned form at all.
+record. Exceptions are for a definition that cannot be used, a file that
+cannot be read as a returned form at all, a store that cannot be used
+(:class:`StoreError`) and an output that cannot be written (:class:`OutputError`);
+each message is one line that names the file.
 """
 
 from __future__ import annotations
@@ -21,6 +23,22 @@ class DefinitionError(MinicexError):
 
 class UsageError(MinicexError):
     """A caller asked for something that cannot be done (bad option, bad path)."""
+
+
+class StoreError(MinicexError):
+    """The store cannot be used as asked: damaged, locked, read-only, or the disk is full.
+
+    ``kind`` is one of ``damaged``, ``locked``, ``readonly``, ``full``, ``io``, ``cannot_open``,
+    ``other``; the message names the database file and says what to do.
+    """
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class OutputError(UsageError):
+    """An output file cannot be written (disk full, no permission); nothing was left behind."""
 
 
 class RosterError(MinicexError):

@@ -11,6 +11,8 @@ A flat list: one constant, one line saying what it bounds and why.
 
 from __future__ import annotations
 
+import os
+
 # ---------------------------------------------------------------- files read (read, import, prefill)
 
 #: Largest PDF read at all (checked with stat before reading; at most this + 1 bytes are read).
@@ -77,3 +79,20 @@ MAX_DECODE_WORK = 48 * 1024 * 1024
 MAX_PYPDF_ELEMENTS = 50_000
 #: Most filters chained on one stream.
 MAX_FILTERS = 4
+
+# ---------------------------------------------------------------- the store
+
+#: Seconds a command waits for another program (another import, a database browser) to release
+#: its lock on the store before it gives up with a clear message. The environment variable
+#: ``MINICEX_LOCK_WAIT`` (seconds) overrides it, e.g. for tests or a slow network share.
+STORE_LOCK_WAIT = 10.0
+
+
+def store_lock_wait() -> float:
+    """:data:`STORE_LOCK_WAIT`, or ``MINICEX_LOCK_WAIT`` from the environment when set to a number >= 0."""
+    given = os.environ.get("MINICEX_LOCK_WAIT", "")
+    try:
+        value = float(given)
+    except ValueError:
+        return STORE_LOCK_WAIT
+    return value if value >= 0 else STORE_LOCK_WAIT

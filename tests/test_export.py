@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from test_store import make_record
 
 from minicex_pdf.cli import cli
 from minicex_pdf.form.definition import load_definition
-from minicex_pdf.storage.export import columns, neutralise
+from minicex_pdf.storage.export import columns, formula_like, neutralise
 from minicex_pdf.storage.store import Store
 
 DEF = load_definition()
@@ -96,9 +97,11 @@ def test_xlsx_frozen_header_filter_and_no_formulas(db: Path, tmp_path: Path) -> 
     assert list(rows[0]) == [c.header.en for c in columns()]
     assert len(rows) == 6
     assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
-    # whether a CR comes back as CR or LF is the XML reader's business (openpyxl 3.1.5 keeps it)
-    texts = {c.replace("\r", "\n") for r in rows for c in r if isinstance(c, str)}
-    assert {("'" + v).replace("\r", "\n") for v in NASTY} <= texts
+    texts = {c for r in rows for c in r if isinstance(c, str)}
+    assert set(NASTY) <= texts  # text cells hold the text exactly: no apostrophe the user sees
+    nasty = [cell for row in ws.iter_rows() for cell in row if cell.value in NASTY]
+    assert len(nasty) == 4 * len(NASTY)
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in nasty)
     date_col = [c.key for c in columns()].index(next(f.name for f in DEF.fields if f.type == "date"))
     assert isinstance(rows[1][date_col], dt.datetime)
 
@@ -122,3 +125,103 @@ def test_missing_database_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "none.sqlite"), "--format", "csv"])
     assert result.exit_code == 2
     assert not (tmp_path / "none.sqlite").exists()
+
+
+# Formula starts behind leading white space and invisible characters, full-width forms, and leading line ends.
+HIDDEN = [
+    " =1+1",
+    "\u00a0=1+1",
+    "\u3000+1",
+    "\ufeff=1",
+    "\u200b-1",
+    "\u202e@SUM(A1)",
+    "\x0b=1",
+    "\x0c=1",
+    "\u0085=1",
+    "\u2028=1",
+    "\uff1d1+1",
+    "\ufe621",
+    "\uff0d1",
+    "\uff20SUM(A1)",
+    "  \u200b \uff1d1",
+    "\nAnna",
+    "\n=1",
+]
+PLAIN = ["Anna", "Bra anamnes - och status", "a=b", "1-2", " Anna", "\u200bAnna", "", "\u3000"]
+
+
+def test_formula_like_sees_through_white_space_and_invisible_characters() -> None:
+    assert [v for v in HIDDEN if not formula_like(v)] == []
+    assert [v for v in PLAIN if formula_like(v)] == []
+    assert [neutralise(v) for v in HIDDEN] == ["'" + v for v in HIDDEN]
+    assert [neutralise(v) for v in PLAIN] == PLAIN  # an apostrophe only where it is needed
+
+
+BULLETS = "- Bra anamnes\n- Bra status"
+SEPARATORS = "rad ett\u2028rad två\u2029stycke\u0085slut"
+TRICKY = [*HIDDEN, BULLETS, SEPARATORS, "Anna"]
+#: What each exported form holds in its free-text fields (the trainee's name left as it is), in export order.
+TRICKY_FORMS = [
+    dict(zip(TEXT_FIELDS[1:], TRICKY[i : i + len(TEXT_FIELDS) - 1], strict=False))
+    for i in range(0, len(TRICKY), len(TEXT_FIELDS) - 1)
+]
+
+
+@pytest.fixture(scope="module")
+def tricky_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Forms whose free-text fields hold formula-like text, a bullet list and line separators."""
+    path = tmp_path_factory.mktemp("tricky") / "t.sqlite"
+    with Store(path) as store:
+        for n, texts in enumerate(TRICKY_FORMS, start=1):
+            rec = make_record(n)
+            store.add(dataclasses.replace(rec, values={**rec.values, **texts}))
+    return path
+
+
+def test_csv_neutralises_hidden_formula_starts_and_nothing_else(tricky_db: Path) -> None:
+    code, text = run("export", "--db", str(tricky_db), "--format", "csv", "--delimiter", ",")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(text)))
+    headers = {c.key: c.header.sv for c in columns()}
+    got = [{name: row[headers[name]] for name in texts} for row, texts in zip(rows, TRICKY_FORMS, strict=True)]
+    assert got == [{k: ("'" + v) if formula_like(v) else v for k, v in texts.items()} for texts in TRICKY_FORMS]
+    assert "'" + BULLETS in {c for r in got for c in r.values()}
+
+
+def test_xlsx_text_cells_are_text_with_no_apostrophe_the_user_sees(tricky_db: Path, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "t.xlsx"
+    code, _ = run("export", "--db", str(tricky_db), "--format", "xlsx", "-o", str(out))
+    assert code == 0
+    ws = openpyxl.load_workbook(out).active
+    header = [c.value for c in ws[1]]
+    col = {c.key: header.index(c.header.sv) + 1 for c in columns()}
+    got = [
+        {
+            name: (cell.value, cell.data_type, bool(cell.quotePrefix))
+            for name in texts
+            for cell in [ws.cell(r, col[name])]
+        }
+        for r, texts in enumerate(TRICKY_FORMS, start=2)
+    ]
+    # The text exactly as written (XML 1.0 cannot hold VT and FF: only those are left out), as a string
+    # cell; formula-like ones are also marked "quote prefix" (text even when edited in Excel).
+    want = [
+        {k: (v.replace("\x0b", "").replace("\x0c", ""), "s", formula_like(v)) for k, v in texts.items()}
+        for texts in TRICKY_FORMS
+    ]
+    assert got == want
+    assert (BULLETS, "s", True) in [c for r in got for c in r.values()]  # "- Bra anamnes", no apostrophe
+    with zipfile.ZipFile(out) as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")  # not one formula in the sheet
+
+
+def test_jsonl_escapes_line_separators_so_each_record_is_one_line(tricky_db: Path) -> None:
+    code, text = run("export", "--db", str(tricky_db), "--format", "jsonl")
+    assert code == 0
+    assert "\u2028" not in text and "\u2029" not in text and "\u0085" not in text
+    lines = text.splitlines()  # Python splits on U+2028, U+2029 and U+0085 too
+    assert len(lines) == len(TRICKY_FORMS)
+    assert [{k: json.loads(line)[k] for k in texts} for line, texts in zip(lines, TRICKY_FORMS, strict=True)] == (
+        TRICKY_FORMS
+    )

@@ -448,4 +448,7 @@ def test_cli_blank_bad_options():
         assert result.exit_code == 2 and "'de' is not one of" in result.output
         result = runner.invoke(cli, ["blank", "-o", "no/such/dir/form.pdf"])
         assert result.exit_code == 1
-        assert result.output.startswith("Error: no/such/dir/form.pdf: cannot write the form")
+        assert result.output == (
+            "Error: no/such/dir/form.pdf: cannot write the file (the folder does not exist:"
+            " create it, or choose another with -o); nothing was written\n"
+        )

@@ -262,9 +262,19 @@ def test_unknown_version_and_other_forms(typical_pdf, definition):
     with pytest.raises(UnknownVersionError) as err:
         read_form("newer.pdf", data=newer)
     assert "newer.pdf" in err.value.message("sv")
-    other = edited(typical_pdf, _set_identity(definition, definition.identity.form_id_field, "other-form"))
-    with pytest.raises(NotMinicexError):
+    other = edited(typical_pdf, _set_identity(definition, definition.identity.form_id_field, "Anna Berg 19900101"))
+    with pytest.raises(NotMinicexError) as err:
         read_form("other.pdf", data=other)
+    # The message names the field, never what it holds.
+    field = definition.identity.form_id_field
+    assert err.value.message("en") == f"other.pdf: a PDF form but not a mini-CEX (field {field} names another form)"
+    garbled = edited(typical_pdf, _set_identity(definition, definition.identity.version_field, "Anna Berg"))
+    with pytest.raises(UnknownVersionError) as err:
+        read_form("garbled.pdf", data=garbled)
+    field = definition.identity.version_field
+    assert err.value.message("en") == (
+        f"garbled.pdf: a mini-CEX of a form version this release does not know (field {field} is not a version number)"
+    )
 
 
 def test_a_pdf_form_that_is_not_a_minicex(tmp_path):

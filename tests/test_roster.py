@@ -88,18 +88,27 @@ def test_bad_rows_are_reported_with_their_row_number_and_the_others_kept(tmp_pat
         ["Bad Reg", "", "", "", "SOSFS 2099:1", ""],  # unknown regulation
         [],  # blank row: ignored, still counted
         ["Bad Goal", "Allmänmedicin", "", "", SOSFS.name, "a1, STa1"],  # HSLF code under SOSFS
-        ["No Such Goal", "Allmänmedicin", "", "", HSLF.name, "STc99"],  # not in the specialty
+        ["No Such Goal", "Allmänmedicin", "", "", HSLF.name, "STc99, Anna Berg 19900101"],  # not in the specialty
         ["Also Good", "", "", "", "", "STa2"],  # regulation follows from the code's shape
+        ["No Reg", "", "", "", "", "hello"],  # no code of any regulation
     ]
     roster = read_roster(write_csv(tmp_path / "r.csv", rows))
     assert [r.name for r in roster.rows] == ["Good One", "Also Good"]
     assert roster.rows[1].values[COLUMNS.regulation_field.name] == HSLF.code
-    assert [e.number for e in roster.errors] == [3, 4, 6, 7]
-    text = [e.text("en") for e in roster.errors]
-    assert "row 3" in text[0] and COLUMNS.name_field.label.en in text[0]
-    assert "SOSFS 2099:1" in text[1]
-    assert "STa1" in text[2] and SOSFS.name in text[2] and "a1," not in text[2]
-    assert "STc99" in text[3]
+    assert [e.number for e in roster.errors] == [3, 4, 6, 7, 9]
+    known = ", ".join(f"{r.name} ({r.code})" for r in D.regulations)
+    reg, sub = COLUMNS.header(COLUMNS.regulation_field), COLUMNS.header(COLUMNS.subgoal_field)
+    # Messages name the row and the column, never what the cell holds (only entries shaped like a code).
+    assert [e.text("en") for e in roster.errors] == [
+        f"row 3: {COLUMNS.name_field.label.en} is missing",
+        f"row 4: column {reg.en}: unknown regulation; known: {known}",
+        f"row 6: column {sub.en}: sub-goals not in {SOSFS.name}, Allmänmedicin: STa1",
+        f"row 7: column {sub.en}: sub-goals not in {HSLF.name}, Allmänmedicin: STc99, 3 other entries",
+        f"row 9: column {sub.en}: sub-goals without a regulation (give {HSLF.name} / {SOSFS.name})",
+    ]
+    assert roster.errors[3].text("sv") == (
+        f"rad 7: kolumnen {sub.sv}: delmål som inte finns i {HSLF.name}, Allmänmedicin: STc99, 3 andra poster"
+    )
     assert all(e.text("sv").startswith(f"rad {e.number}:") for e in roster.errors)
 
 

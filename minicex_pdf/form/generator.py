@@ -118,15 +118,16 @@ def write_form(
     lang: str = "sv+en",
     values: Mapping[str, object] | None = None,
     instance_id: str = "",
+    overwrite: bool = True,
 ) -> Path:
-    """Write :func:`build_form`'s PDF to ``path`` and return the path."""
+    """Write :func:`build_form`'s PDF to ``path`` (whole or not at all) and return the path.
+
+    With ``overwrite=False`` an existing file is never replaced (:class:`OutputError`).
+    """
+    from ..outputs import write_bytes
+
     data = build_form(definition, lang=lang, values=values, instance_id=instance_id)
-    path = Path(path)
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the form: {exc.strerror}") from None
-    return path
+    return write_bytes(path, data, overwrite=overwrite)
 
 
 def identity_keywords(definition: FormDefinition, instance_id: str = "") -> str:
@@ -167,7 +168,7 @@ def form_values(definition: FormDefinition, values: Mapping[str, object]) -> dic
 
 def _field_value(fld: Field, value: object) -> dict[str, str | bool]:
     def bad(what: str) -> UsageError:
-        return UsageError(f"field {fld.name!r} ({fld.type}): {what}, got {value!r}")
+        return UsageError(f"field {fld.name!r} ({fld.type}): {what}, got a value of type {type(value).__name__}")
 
     if value is None:
         return {}
@@ -185,7 +186,7 @@ def _field_value(fld: Field, value: object) -> dict[str, str | bool]:
         codes = list(value)
         unknown = [c for c in codes if not isinstance(c, str) or fld.option(c) is None]
         if unknown:
-            raise bad(f"has no option {unknown[0]!r}")
+            raise bad(f"has {len(unknown)} code(s) that are not options")
         return {fld.option_field(o.code): o.code in codes for o in fld.options}
     if fld.type == "date":
         if isinstance(value, _dt.date):
@@ -208,7 +209,7 @@ def _field_value(fld: Field, value: object) -> dict[str, str | bool]:
         text.encode("latin-1")
     except UnicodeEncodeError as exc:
         raise UsageError(
-            f"field {fld.name!r}: {text[exc.start]!r} cannot be shown by the form's fonts (Latin-1 only)"
+            f"field {fld.name!r}: character {exc.start + 1} cannot be shown by the form's fonts (Latin-1 only)"
         ) from None
     return {fld.name: text}
 

@@ -10,6 +10,7 @@ outside the output folder, and an existing file is never overwritten.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 import uuid
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from ..outputs import atomic_output, neutralise, output_error, write_bytes
 from .definition import FORM_LANGS, FormDefinition, Text, load_definition
 from .roster import Roster, RosterRow, RowError, read_roster
 
@@ -32,8 +34,6 @@ MAX_STEM_BYTES = 120
 #: Characters Windows forbids in names, and path separators everywhere.
 _RESERVED = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
-#: Cells starting with these are formulas in Excel/LibreOffice.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def safe_stem(name: str) -> str:
@@ -55,11 +55,6 @@ def safe_stem(name: str) -> str:
 def _clash_key(name: str) -> str:
     """Names that one of the three file systems treats as equal (case, NFC/NFD) share a key."""
     return unicodedata.normalize("NFC", name).casefold()
-
-
-def neutralise(cell: str) -> str:
-    """A cell that a spreadsheet would run as a formula, made plain text."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 @dataclass(frozen=True)
@@ -149,11 +144,7 @@ class Prefiller:
                     )
                 )
                 continue
-            try:
-                with target.open("xb") as fh:
-                    fh.write(pdf)
-            except OSError as exc:
-                raise UsageError(f"{target}: cannot write: {exc.strerror}") from None
+            write_bytes(target, pdf, overwrite=False)  # whole or not at all, never over an existing file
             made.append(MadeForm(row, target, instance_id))
         index = self._write_index(folder, made, Path(roster.path).name) if made else None
         return PrefillResult(roster, tuple(made), index, tuple(failed))
@@ -161,16 +152,21 @@ class Prefiller:
     def _write_index(self, folder: Path, made: list[MadeForm], roster: str) -> Path:
         """Append the made forms to ``index.csv`` (header written once), formulas neutralised."""
         path = folder / INDEX_NAME
-        new = not path.exists()
         try:
-            # utf-8-sig: Excel reads å ä ö right; Python writes the BOM only at the start of the file.
-            with path.open("a", newline="", encoding="utf-8-sig") as fh:
-                writer = csv.writer(fh)
-                if new:
-                    writer.writerow(INDEX_HEADER)
-                for m in made:
-                    cells = (roster, str(m.row.number), m.row.name, m.path.name, m.instance_id)
-                    writer.writerow([neutralise(c) for c in cells])
+            before = path.read_bytes()
+        except FileNotFoundError:
+            before = b""
         except OSError as exc:
-            raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+            raise output_error(path, exc) from None
+        # The old rows and the new ones go to a new file renamed into place: never half an index.
+        text = io.StringIO()
+        writer = csv.writer(text)
+        if not before:
+            writer.writerow(INDEX_HEADER)
+        for m in made:
+            cells = (roster, str(m.row.number), m.row.name, m.path.name, m.instance_id)
+            writer.writerow([neutralise(c) for c in cells])
+        with atomic_output(path, "wb") as fh:
+            # utf-8-sig: Excel reads å ä ö right; the BOM only at the start of a new file.
+            fh.write(before + text.getvalue().encode("utf-8" if before else "utf-8-sig"))
         return path

@@ -33,6 +33,8 @@ from .subgoals import catalogue as load_catalogue
 #: Roster files this module reads, by suffix.
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+#: What a sub-goal code looks like (STa1, c12, a3): messages name such entries of a cell, never other text.
+_CODE_SHAPE = re.compile(r"[A-Za-z]{1,4}[0-9]{1,3}")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,11 @@ class RosterColumns:
         for key, swedish in definition.roster_headers_sv:
             by_header[header_key(swedish)] = fields[key]
         return cls(definition, by_header)
+
+    def header(self, f: Field) -> Text:
+        """The header naming ``f``'s column in messages: the English key, and the Swedish header if any."""
+        swedish = dict(self.definition.roster_headers_sv).get(f.prefill or "", f.prefill or f.name)
+        return Text(sv=swedish, en=f.prefill or f.name)
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -217,12 +224,12 @@ def check_row(
         regulation = _regulation_code(cells[reg_field], definition)
         if regulation is None:
             known = ", ".join(f"{r.name} ({r.code})" for r in definition.regulations)
-            given = cells[reg_field]
+            col = columns.header(reg_field)
             return RowError(
                 number,
                 Text(
-                    sv=f"okänd målbeskrivning {given!r}; kända: {known}",
-                    en=f"unknown regulation {given!r}; known: {known}",
+                    sv=f"kolumnen {col.sv}: okänd målbeskrivning; kända: {known}",
+                    en=f"column {col.en}: unknown regulation; known: {known}",
                 ),
             )
     subgoals: tuple[SubGoal, ...] = ()
@@ -233,22 +240,34 @@ def check_row(
         if regulation is None and len(regs) == 1:
             regulation = regs.pop()
         names = {r.code: r.name for r in definition.regulations}
+        col = columns.header(sub_field)
         if regulation is None:
             given = " / ".join(names.values())
             return RowError(
                 number,
                 Text(
-                    sv=f"delmål {cells[sub_field]!r} utan målbeskrivning (ange {given})",
-                    en=f"sub-goals {cells[sub_field]!r} without a regulation (give {given})",
+                    sv=f"kolumnen {col.sv}: delmål utan målbeskrivning (ange {given})",
+                    en=f"column {col.en}: sub-goals without a regulation (give {given})",
                 ),
             )
         wrong = list(unknown) + [s.code for s in subgoals if s.regulation != regulation]
         if wrong:
-            listed = ", ".join(wrong)
+            # Only entries shaped like a sub-goal code are named; anything else in the cell is counted.
+            codes = [w for w in wrong if _CODE_SHAPE.fullmatch(w)]
+            other = len(wrong) - len(codes)
+            listed = Text(
+                sv=", ".join(
+                    codes + ([f"{other} " + ("andra poster" if other > 1 else "annan post")] if other else [])
+                ),
+                en=", ".join(codes + ([f"{other} other entr" + ("ies" if other > 1 else "y")] if other else [])),
+            )
             where = names[regulation] + (f", {specialty}" if specialty else "")
             return RowError(
                 number,
-                Text(sv=f"delmål som inte finns i {where}: {listed}", en=f"sub-goals not in {where}: {listed}"),
+                Text(
+                    sv=f"kolumnen {col.sv}: delmål som inte finns i {where}: {listed.sv}",
+                    en=f"column {col.en}: sub-goals not in {where}: {listed.en}",
+                ),
             )
         values[sub_field.name] = ", ".join(s.code for s in subgoals)
     if regulation is not None:
@@ -280,7 +299,9 @@ def check_table(
                 ignored.append(text)
             continue
         if f in index:
-            raise RosterError(f"{path}: the column for {f.prefill!r} appears twice ({text!r})")
+            raise RosterError(
+                f"{path}: columns {index[f] + 1} and {i + 1} are both the {f.prefill} column: keep one of them"
+            )
         index[f] = i
     if columns.name_field not in index:
         english = [f.prefill or "" for f in columns.fields]

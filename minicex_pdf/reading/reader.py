@@ -224,10 +224,15 @@ def _identify(found: FormScan, known: _Known, path: str) -> tuple[FormDefinition
         version = _text(found.fields.get(version_field))
         if form_id or version:
             instance = _text(found.fields.get(instance_field)) or None
-            return _pick(known, form_id, version, path), instance, []
+            return _pick(known, form_id, version, path, (f"field {id_field}", f"field {version_field}")), instance, []
     meta = _metadata_identity(found.info)
     if meta.get("form-id") or meta.get("form-version"):
-        return _pick(known, meta.get("form-id"), meta.get("form-version"), path), meta.get("instance-id") or None, []
+        where = ("the form id in the document keywords", "the form version in the document keywords")
+        return (
+            _pick(known, meta.get("form-id"), meta.get("form-version"), path, where),
+            meta.get("instance-id") or None,
+            [],
+        )
     pool = sorted(known.pool(), key=lambda d: -d.version)
     for definition in pool:
         names = [n for f in definition.fields for n in f.pdf_names]
@@ -246,13 +251,17 @@ def _metadata_identity(info: Mapping[str, str]) -> dict[str, str]:
     return parse_identity_keywords(keywords)
 
 
-def _pick(known: _Known, form_id: str | None, version: str | None, path: str) -> FormDefinition:
+def _pick(known: _Known, form_id: str | None, version: str | None, path: str, where: tuple[str, str]) -> FormDefinition:
+    """The definition a form id and version name; ``where`` names the field (or metadata) each came from.
+
+    Messages name where the value is, never the value (it is what the sender typed or saved).
+    """
     if form_id and form_id not in known.ids():
-        raise NotMinicexError(path, f"form id {form_id[:40]!r}")
+        raise NotMinicexError(path, f"{where[0]} names another form")
     try:
         number = int((version or "").strip())
     except ValueError:
-        raise UnknownVersionError(path, f"version {(version or '')[:20]!r}") from None
+        raise UnknownVersionError(path, f"{where[1]} is not a version number") from None
     definition = known.get(number)
     if definition is None:
         raise UnknownVersionError(path, f"version {number}")

@@ -47,6 +47,7 @@ from reportlab.platypus import (
 
 from ..errors import UsageError
 from ..form.definition import FormDefinition, Level, Text, load_definition
+from ..outputs import write_bytes
 from ..reading.personal import masked_record
 from ..reading.record import Record
 from .progress import AreaProgress, CohortLine, ProgressBuilder, TraineeProgress, cohort, name_key
@@ -367,6 +368,8 @@ class ReportWriter:
     today: _dt.date | None = None
 
     def __post_init__(self) -> None:
+        #: After :meth:`write`: one line naming what a damaged store could not give, or None.
+        self.damage: str | None = None
         if self.lang not in REPORT_LANGS:
             raise UsageError(f"unknown report language {self.lang!r}: use sv or en")
         self.builder = ProgressBuilder(self.definition)
@@ -385,17 +388,17 @@ class ReportWriter:
         return self.build(progress, with_cohort=trainee is None)
 
     def write(self, db: str | Path, out: str | Path, trainee: str | None = None) -> Path:
-        """Read the store at ``db`` and write the report to ``out``."""
+        """Read the store at ``db`` (read-only) and write the report to ``out`` (whole or not at all).
+
+        A damaged store gives the report of what can be read; :attr:`damage` then names
+        what could not be read (one line), else it is None.
+        """
         from ..storage.store import Store
 
-        with Store(db) as store:
+        with Store(db, readonly=True) as store:
             pdf = self.from_records(store.records(), trainee)
-        out = Path(out)
-        try:
-            out.write_bytes(pdf)
-        except OSError as exc:
-            raise UsageError(f"{out}: cannot write the report: {exc.strerror}") from None
-        return out
+            self.damage = store.damage_message("the report shows the rest")
+        return write_bytes(out, pdf)
 
     def build(self, progress: Sequence[TraineeProgress], with_cohort: bool = True) -> bytes:
         """The PDF bytes: the cohort page (if asked), then each trainee."""

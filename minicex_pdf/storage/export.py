@@ -11,30 +11,43 @@ its label in the chosen language; a multichoice field (focus) is one cell; a
 level field is two cells, its code and its label, never a mean. Then the parsed
 sub-goals, the status, the problems and where the record came from.
 
-Cells beginning with ``= + - @``, a tab or a carriage return are neutralised
-with a leading apostrophe in CSV and XLSX, so that no cell is a live formula.
+No cell is ever a live formula. A text is *formula-like* when it begins with a tab,
+a carriage return or a line feed, or when its first character after any leading
+white space and invisible characters (NBSP, U+3000, U+FEFF, U+200B, U+202E, ...)
+is ``= + - @`` or a full-width or small form of them (``＝ ＋ － ＠ ﹦ ﹢ ﹣ ﹫``).
+In CSV such a text gets a leading apostrophe (the only way CSV has); in XLSX
+every text cell is written as text (a string cell, formula-like ones also marked
+"quote prefix"), so the user sees the text exactly as written. JSON Lines escapes
+U+0085, U+2028 and U+2029, which some line-based readers take as line ends.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as _dt
+import errno
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import UsageError
 from ..form.definition import Field, FormDefinition, Text, definitions
+from ..outputs import atomic_output, formula_like, neutralise, output_error
 from ..reading import personal
 from ..reading.record import STATUS_TEXT, STATUSES
 from .store import Store, StoredRow
 
 FORMATS = ("csv", "xlsx", "jsonl")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: lxml's names for write errors (openpyxl's XLSX rows go through it).
+_LXML_ERRNO = {"IO_ENOSPC": errno.ENOSPC, "IO_EFBIG": errno.EFBIG, "IO_EDQUOT": errno.EDQUOT, "IO_EACCES": errno.EACCES}
+#: Line ends JSON leaves raw (ensure_ascii=False) that line-based readers may split on.
+_JSONL_ESCAPES = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 #: Characters XML 1.0 (and so XLSX) cannot hold.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -63,11 +76,9 @@ class Column:
     cell: Callable[[StoredRow, str], Any]
 
 
-def neutralise(value: Any) -> Any:
-    """A cell safe from formula injection: text beginning with = + - @ tab or CR gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def jsonl_line(data: Any) -> str:
+    """One JSON Lines line (no newline): UTF-8 text, with U+0085, U+2028 and U+2029 escaped."""
+    return json.dumps(data, ensure_ascii=False).translate(_JSONL_ESCAPES)
 
 
 def _value(row: StoredRow, field: Field) -> Any:
@@ -187,8 +198,13 @@ class Exporter:
                 raise UsageError("an XLSX export needs an output file: add -o FILE.xlsx")
             return self._xlsx(Path(out))
         if out is None:
-            return self._text(sys.stdout, bom=False)
-        with open(out, "w", encoding="utf-8", newline="") as fh:
+            try:
+                return self._text(sys.stdout, bom=False)
+            except BrokenPipeError:
+                raise  # the reader went away (| head): not an error to report
+            except OSError as exc:
+                raise output_error("standard output", exc) from None
+        with atomic_output(out, "w", encoding="utf-8", newline="") as fh:
             return self._text(fh, bom=self.fmt == "csv")
 
     def _text(self, fh: IO[str], *, bom: bool) -> int:
@@ -204,13 +220,14 @@ class Exporter:
             return n
         keys = [c.key for c in self.columns]
         for cells in self.rows():
-            fh.write(json.dumps(dict(zip(keys, map(_plain, cells), strict=True)), ensure_ascii=False) + "\n")
+            fh.write(jsonl_line(dict(zip(keys, map(_plain, cells), strict=True))) + "\n")
             n += 1
         return n
 
     def _xlsx(self, out: Path) -> int:
         try:
             from openpyxl import Workbook
+            from openpyxl.cell import WriteOnlyCell
             from openpyxl.utils import get_column_letter
         except ImportError:
             raise UsageError(
@@ -221,17 +238,33 @@ class Exporter:
         ws.freeze_panes = "A2"
         for i, col in enumerate(self.columns, start=1):
             ws.column_dimensions[get_column_letter(i)].width = min(max(len(col.header[self.lang]) + 2, 12), 40)
-        ws.append([_xlsx_cell(h) for h in self.headers()])
+
+        def cell(value: Any) -> Any:
+            if not isinstance(value, str):
+                return value
+            # A text cell is text: a string cell never evaluated, whatever it begins with.
+            text = WriteOnlyCell(ws, value=None)
+            text.value = _ILLEGAL_XML.sub("", value)
+            text.data_type = "s"
+            if formula_like(value):
+                text.quotePrefix = True  # Excel keeps it text even when the cell is edited
+            return text
+
         n = 0
-        for cells in self.rows():
-            ws.append([_xlsx_cell(c) for c in cells])
-            n += 1
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{n + 1}"
-        wb.save(out)
+        try:
+            ws.append([cell(h) for h in self.headers()])
+            for cells in self.rows():
+                ws.append([cell(c) for c in cells])
+                n += 1
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{n + 1}"
+            with atomic_output(out, "wb") as fh:
+                wb.save(fh)
+        except Exception as exc:
+            # openpyxl streams rows through a temporary file; lxml reports its write errors in its own way.
+            if type(exc).__name__ != "SerialisationError":
+                raise
+            with suppress(Exception):
+                ws.close()  # now, not when the interpreter exits (which would print a traceback)
+            code = _LXML_ERRNO.get(str(exc), errno.EIO)
+            raise output_error(out, OSError(code, os.strerror(code))) from None
         return n
-
-
-def _xlsx_cell(value: Any) -> Any:
-    if isinstance(value, str):
-        return neutralise(_ILLEGAL_XML.sub("", value))
-    return value

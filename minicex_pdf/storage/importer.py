@@ -23,7 +23,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from typing import Any
 from ..errors import DamagedPdfError, FormReadError, UsageError
 from ..form.definition import Text, definitions
 from ..limits import HEADER_WINDOW, ORPHAN_CHECK_SECONDS
+from ..outputs import atomic_output
 from ..progress_bar import NullProgress, Progress
 from .export import neutralise
 from .store import Store, Unreadable, reason_of
@@ -106,7 +107,7 @@ class ImportSummary:
 
     def write_report(self, path: str | Path, lang: str = "en") -> None:
         """The listed files as CSV (UTF-8 with BOM, ``;``): path, sha256, outcome, code, reason."""
-        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        with atomic_output(path, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
             writer.writerow(["path", "sha256", "outcome", "code", "reason"])
             for i in self.issues:
@@ -257,19 +258,23 @@ class Importer:
         db = self.store.path
         files = find_files(paths, skip=[db, f"{db}-wal", f"{db}-shm", f"{db}-journal"])
         summary = ImportSummary(db=db, files=len(files))
+        self.store.check()  # never write into a damaged store
         known = frozenset(self.store.known_hashes())
         definitions()  # load (and check) the definitions once, before any worker starts
         reporter: Progress = self.progress(len(files)) if self.progress else NullProgress()
+        results = self._results([str(f) for f in files], known)
         try:
             with reporter:
-                for result in self._results([str(f) for f in files], known):
+                for result in results:
                     self._store(result, summary)
                     reporter.update()
         except KeyboardInterrupt:
             summary.interrupted = True
+        finally:
+            results.close()  # a store fault stops the workers now, not when the generator is collected
         return summary
 
-    def _results(self, paths: list[str], known: frozenset[str]) -> Iterator[tuple[Any, ...]]:
+    def _results(self, paths: list[str], known: frozenset[str]) -> Generator[tuple[Any, ...], None, None]:
         todo = len(paths)
         if self.jobs == 1 or todo <= POOL_MIN_FILES:
             _init_known(known)

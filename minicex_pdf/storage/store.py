@@ -17,22 +17,32 @@ an assessment and may change as files arrive: the stable handle of a file is
 its row id or SHA-256. Each file is written in one transaction, so an import
 stopped at any moment leaves a consistent database. The schema has a version
 (``PRAGMA user_version``) and migrates forward.
+
+Every SQLite fault (damaged, locked, read-only, disk full) becomes a
+:class:`~minicex_pdf.errors.StoreError` whose one-line message names the file and
+says what to do. Exports and reports open the store read-only (``readonly=True``)
+and read past damaged rows, naming them in :attr:`Store.damaged`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import re
 import sqlite3
+import time
+import urllib.parse
 from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import DefinitionError, FormReadError, UsageError
+from ..errors import DefinitionError, FormReadError, StoreError, UsageError
 from ..form.definition import FormDefinition, Text, load_definition
+from ..limits import store_lock_wait
 from ..reading.record import STATUSES, Problem, Record, Source, SubGoal
 from . import identity
 
@@ -117,6 +127,28 @@ MIGRATIONS: tuple[str | Step, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _SPACE = re.compile(r"\s+")
+
+#: What each store fault means for the user: ``{path}`` is the database file.
+_TEXTS = {
+    "damaged": "{path}: the database is damaged ({what}): restore it from a backup,"
+    " or import the forms again into a new database",
+    "missing": "{path}: the database is damaged (missing: {what}): restore it from a backup,"
+    " or import the forms again into a new database",
+    "locked": "{path}: the database is locked by another program (waited {wait:g} s):"
+    " close that program or let it finish, then run the command again",
+    "full": "{path}: the disk is full: free some space, then run the command again (what was stored before is kept)",
+    "io": "{path}: the database file cannot be written or read (disk I/O error; the disk may be full or failing):"
+    " free some space or check the disk, then run the command again",
+    "readonly": "{path}: the database is read-only (no permission to change the file or its folder):"
+    " import into a database in a folder you may write, or ask for write access",
+    "readonly_folder": "{path}: cannot create the database, the folder is read-only: choose another place with --db",
+    "cannot_open": "{path}: cannot open the database (missing folder or no permission): check the path with --db",
+    "wal": "{path}: its latest changes are in {wal}, which cannot be read in this read-only folder:"
+    " copy the database together with {wal} to a folder you may write, and use that copy",
+    "old": "{path}: made by an older minicex and read-only here: run minicex import once where the"
+    " database may be written, to bring it up to date",
+    "other": "{path}: database error ({what}): check the file, or restore it from a backup",
+}
 
 
 @dataclass(frozen=True)
@@ -238,78 +270,222 @@ def record_from_dict(data: dict[str, Any], definition: FormDefinition | None = N
 
 
 class Store:
-    """One SQLite file of imported forms; created or migrated forward when opened."""
+    """One SQLite file of imported forms; created or migrated forward when opened.
 
-    def __init__(self, path: str | Path) -> None:
+    ``readonly`` opens for reading only (exports, reports): nothing is written, and a
+    store in a read-only file or folder can still be read. ``lock_wait`` is how many
+    seconds to wait for another program's lock (default :func:`limits.store_lock_wait`).
+    Every SQLite fault becomes a :class:`StoreError` whose message names the file.
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False, lock_wait: float | None = None) -> None:
         self.path = Path(path)
+        self.readonly = readonly
+        self.lock_wait = store_lock_wait() if lock_wait is None else lock_wait
+        #: Database rows the last :meth:`rows` could not read: row id -> what is wrong.
+        self.damaged: dict[int, str] = {}
+        #: Tables and views of the schema that are missing from the file.
+        self.missing: list[str] = []
         if self.path.is_dir():
             raise UsageError(f"{self.path}: is a folder, not a database file")
+        with self._errors():
+            self._db = self._open_readonly() if readonly else self._open()
+
+    # ------------------------------------------------------------------ opening
+
+    def _connect(self, target: str, *, uri: bool = False) -> sqlite3.Connection:
+        db = sqlite3.connect(target, isolation_level=None, timeout=self.lock_wait, uri=uri)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _open(self) -> sqlite3.Connection:
+        folder = self.path.parent
+        if self.path.exists() and not (os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)):
+            raise StoreError(_TEXTS["readonly"].format(path=self.path), "readonly")
+        if not self.path.exists() and folder.is_dir() and not os.access(folder, os.W_OK):
+            raise StoreError(_TEXTS["readonly_folder"].format(path=self.path), "readonly")
+        db = self._connect(str(self.path))
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        except sqlite3.Error as exc:
-            raise UsageError(f"{self.path}: cannot open the database ({exc})") from None
-        self._db.row_factory = sqlite3.Row
+            self._identify(db)
+            self._wal(db)
+            self._migrate(db)
+            self.missing = _missing(db)
+            if self.missing:
+                raise StoreError(_TEXTS["missing"].format(path=self.path, what=", ".join(self.missing)), "damaged")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        if not self.path.exists():
+            raise UsageError(f"{self.path}: no such database file")
+        base = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro"
+        db = self._connect(base, uri=True)
         try:
-            self._setup()
+            version = self._identify(db)
+        except sqlite3.OperationalError as exc:
+            db.close()
+            if not _code(exc).startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+                raise
+            # A WAL store in a folder this user may not write: SQLite cannot make its shared-memory
+            # file, so read the file as it is (nobody can be writing it: the folder is read-only),
+            # unless its write-ahead log holds changes that reading it this way would miss.
+            wal = Path(f"{self.path}-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StoreError(_TEXTS["wal"].format(path=self.path, wal=wal.name), "readonly") from None
+            db = self._connect(base + "&immutable=1", uri=True)
+            try:
+                version = self._identify(db)
+            except BaseException:
+                db.close()
+                raise
+        except BaseException:
+            db.close()
+            raise
+        if version < SCHEMA_VERSION:
+            # An older store: bring it forward once (this needs write access), then read it.
+            db.close()
+            try:
+                Store(self.path, lock_wait=self.lock_wait).close()
+            except StoreError as exc:
+                if exc.kind not in ("readonly", "cannot_open"):
+                    raise
+                raise StoreError(_TEXTS["old"].format(path=self.path), exc.kind) from None
+            return self._open_readonly()
+        self.missing = _missing(db)
+        if "forms" in self.missing:  # nothing at all can be read
+            db.close()
+            raise StoreError(_TEXTS["missing"].format(path=self.path, what=", ".join(self.missing)), "damaged")
+        return db
+
+    def _identify(self, db: sqlite3.Connection) -> int:
+        """Check that ``db`` is a minicex store (or empty) this release can use; its schema version."""
+        try:
+            db.execute("BEGIN")  # one snapshot: another process may be creating the store right now
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            self._db.close()
-            raise UsageError(f"{self.path}: not a minicex database ({exc})") from None
-
-    # ------------------------------------------------------------------ schema
-
-    def _setup(self) -> None:
-        db = self._db
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        tables = db.execute("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
+            _rollback(db)
+            if _code(exc) == "SQLITE_NOTADB":
+                raise UsageError(f"{self.path}: not a minicex database ({exc})") from None
+            raise
+        _rollback(db)
         if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
             raise UsageError(f"{self.path}: is a SQLite database, but not a minicex database")
         if version > SCHEMA_VERSION:
             raise UsageError(
                 f"{self.path}: made by a newer minicex (schema {version}; this release knows up to {SCHEMA_VERSION})"
             )
-        db.execute("PRAGMA journal_mode = WAL")
+        return int(version)
+
+    def _wal(self, db: sqlite3.Connection) -> None:
+        """Write-ahead logging; changing the journal mode does not wait for locks by itself, so retry."""
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            try:
+                db.execute("PRAGMA journal_mode = WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
-        for step in range(version, SCHEMA_VERSION):
-            # One transaction per step: a migration either happens whole or not at all.
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        """Bring the schema forward, one transaction per step, each step decided under the write lock.
+
+        Two imports may create the same new store at the same moment: whichever comes second
+        finds the step done (the version read inside its own transaction) and skips it.
+        """
+        while db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
             db.execute("BEGIN IMMEDIATE")
             try:
-                migration = MIGRATIONS[step]
-                for statement in _statements(migration.sql if isinstance(migration, Step) else migration):
-                    db.execute(statement)
-                if isinstance(migration, Step):
-                    migration.then(db)
-                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                db.execute(f"PRAGMA user_version = {step + 1}")
+                app_id = db.execute("PRAGMA application_id").fetchone()[0]
+                tables = db.execute("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
+                if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+                    raise UsageError(f"{self.path}: is a SQLite database, but not a minicex database")
+                step = db.execute("PRAGMA user_version").fetchone()[0]
+                if step < SCHEMA_VERSION:
+                    migration = MIGRATIONS[step]
+                    for statement in _statements(migration.sql if isinstance(migration, Step) else migration):
+                        db.execute(statement)
+                    if isinstance(migration, Step):
+                        migration.then(db)
+                    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    db.execute(f"PRAGMA user_version = {step + 1}")
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                _rollback(db)
                 raise
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn SQLite's exceptions into a :class:`StoreError` that names the file and what to do."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc, self.lock_wait) from None
+
+    def check(self) -> None:
+        """Raise :class:`StoreError` when the file is damaged: pages, tables, records or statuses.
+
+        ``PRAGMA quick_check``, the schema's tables, every record's JSON and status.
+        An import runs this first, so that it never writes into a damaged store.
+        """
+        with self._errors():
+            if self.missing:
+                raise StoreError(_TEXTS["missing"].format(path=self.path, what=", ".join(self.missing)), "damaged")
+            result = [r[0] for r in self._db.execute("PRAGMA quick_check")]
+            if result != ["ok"]:
+                what = "database disk image is malformed"  # what SQLite says when it meets such a page
+                raise StoreError(_TEXTS["damaged"].format(path=self.path, what=what), "damaged")
+            bad = self._bad_records()
+            if bad:
+                what = f"database row(s) {', '.join(map(str, bad))}: record not readable or unknown status"
+                raise StoreError(_TEXTS["damaged"].format(path=self.path, what=what), "damaged")
+
+    def _bad_records(self) -> list[int]:
+        """The first ten rows whose record is not JSON or whose status is unknown (SQLite's JSON functions, 3.38+)."""
+        known = ", ".join(f"'{s}'" for s in STATUSES)
+        return [
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM forms WHERE status NOT IN (" + known + ") OR CASE WHEN json_valid(record)"
+                " THEN coalesce(json_extract(record, '$.status') NOT IN (" + known + "), 1) ELSE 1 END"
+                " OR NOT json_valid(coalesce(part, '{}')) OR NOT json_valid(coalesce(earlier, '[]'))"
+                " ORDER BY id LIMIT 10"
+            )
+        ]
 
     @property
     def schema_version(self) -> int:
         """The schema version of the open database."""
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        with self._errors():
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     # ------------------------------------------------------------------ writing
 
     def known_hashes(self) -> set[str]:
         """SHA-256 of every file seen before: imported, or unreadable by this release."""
-        rows = self._db.execute(
-            "SELECT sha256 FROM forms UNION SELECT sha256 FROM unreadable WHERE tool_version = ?", (__version__,)
-        )
-        return {r[0] for r in rows}
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT sha256 FROM forms UNION SELECT sha256 FROM unreadable WHERE tool_version = ?", (__version__,)
+            )
+            return {r[0] for r in rows}
 
     def lookup(self, sha256: str) -> Stored | Unreadable | None:
         """What is stored for a file with this SHA-256: the form, the unreadable entry, or None."""
-        row = self._db.execute("SELECT revision, form_key FROM forms WHERE sha256 = ?", (sha256,)).fetchone()
-        if row:
-            return Stored(new=False, revision=row["revision"], form_key=row["form_key"])
-        row = self._db.execute(
-            "SELECT * FROM unreadable WHERE sha256 = ? AND tool_version = ?", (sha256, __version__)
-        ).fetchone()
-        return _unreadable(row) if row else None
+        with self._errors():
+            row = self._db.execute("SELECT revision, form_key FROM forms WHERE sha256 = ?", (sha256,)).fetchone()
+            if row:
+                return Stored(new=False, revision=row["revision"], form_key=row["form_key"])
+            row = self._db.execute(
+                "SELECT * FROM unreadable WHERE sha256 = ? AND tool_version = ?", (sha256, __version__)
+            ).fetchone()
+            return _unreadable(row) if row else None
 
     def add(self, record: Record | dict[str, Any]) -> Stored:
         """Store one record and its problems in one transaction; a known SHA-256 is left as it is.
@@ -326,11 +502,9 @@ class Store:
         instance = src["instance_id"] or None
         pool, part, filled = _identity_columns(definition, data)
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._errors(), self._transaction():
             row = db.execute("SELECT revision, form_key FROM forms WHERE sha256 = ?", (src["sha256"],)).fetchone()
             if row:
-                db.execute("ROLLBACK")
                 return Stored(new=False, revision=row["revision"], form_key=row["form_key"])
             cur = db.execute(
                 "INSERT INTO forms (sha256, form_key, instance_id, revision, form_id, form_version, trainee,"
@@ -365,18 +539,18 @@ class Store:
                     for i, p in enumerate(data["problems"])
                 ],
             )
-            _regroup(db, pool)
+            try:
+                _regroup(db, pool)
+            except (ValueError, KeyError, TypeError):
+                what = f"the files stored with this one ({pool}) cannot be grouped, a record is not readable"
+                raise StoreError(_TEXTS["damaged"].format(path=self.path, what=what), "damaged") from None
             row = db.execute("SELECT revision, form_key FROM forms WHERE id = ?", (cur.lastrowid,)).fetchone()
             files = db.execute("SELECT count(*) FROM forms WHERE form_key = ?", (row["form_key"],)).fetchone()[0]
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return Stored(new=True, revision=row["revision"], form_key=row["form_key"], files=files)
 
     def add_unreadable(self, item: Unreadable) -> None:
         """Remember a file that could not be read (by SHA-256), in one transaction."""
-        with self._transaction():
+        with self._errors(), self._transaction():
             self._db.execute(
                 "INSERT INTO unreadable (sha256, path, size, kind, reason_sv, reason_en, tool_version, seen_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -406,32 +580,120 @@ class Store:
             yield row.record
 
     def rows(self, trainee: str | None = None, *, statuses: Collection[str] | None = None) -> Iterator[StoredRow]:
-        """Like :meth:`records`, with each record's revision and import time; only ``statuses`` if given."""
-        sql = "SELECT record, revision, imported_at, form_version FROM latest WHERE 1"
+        """Like :meth:`records`, with each record's revision and import time; only ``statuses`` if given.
+
+        A damaged store gives what can be read: rows that cannot be read (a damaged page,
+        a record that does not parse, an unknown status) are left out and named in
+        :attr:`damaged` (row id -> what is wrong) when the iteration ends.
+        """
+        self.damaged = {}
+        where = " WHERE 1"
         args: list[Any] = []
         if trainee is not None:
-            sql += " AND trainee_key = ?"
+            where += " AND trainee_key = ?"
             args.append(_trainee_key(trainee))
+        unknown = f"{where} AND status NOT IN ({', '.join('?' * len(STATUSES))})", [*args, *STATUSES]
         if statuses is not None:
-            sql += f" AND status IN ({', '.join('?' * len(statuses))})"
+            where += f" AND status IN ({', '.join('?' * len(statuses))})"
             args.extend(statuses)
-        sql += " ORDER BY date IS NULL, date, imported_at, id"
+        with self._errors():
+            try:
+                ids = [r[0] for r in self._db.execute(f"SELECT id FROM latest{where} {_ORDER}", args)]
+                if statuses is not None:  # a status filter would hide a row of a status nobody knows
+                    for (row_id,) in self._db.execute(f"SELECT id FROM latest{unknown[0]}", unknown[1]):
+                        self.damaged[row_id] = "unknown status"
+            except sqlite3.DatabaseError as exc:
+                if not _damage(exc):
+                    raise
+                ids = self._readable_ids(trainee, statuses)
         cache: dict[int, FormDefinition | None] = {}
-        # A cursor of its own streams rows: no list of all records is held.
-        for row in self._db.execute(sql, args):
+        for row_id in ids:
+            # One row at a time: no list of all records is held, and one bad row spoils only itself.
+            try:
+                row = self._db.execute(
+                    "SELECT record, revision, imported_at, form_version FROM forms WHERE id = ?", (row_id,)
+                ).fetchone()
+            except sqlite3.DatabaseError as exc:
+                if not _damage(exc):
+                    raise store_error(self.path, exc, self.lock_wait) from None
+                self.damaged[row_id] = "damaged page"
+                continue
+            if row is None:
+                continue
             version = row["form_version"]
             if version not in cache:
                 cache[version] = _definition(version)
-            yield StoredRow(
-                record=record_from_dict(json.loads(row["record"]), cache[version]),
-                revision=row["revision"],
-                imported_at=row["imported_at"],
-            )
+            try:
+                data = json.loads(row["record"])
+                if data.get("status") not in STATUSES:
+                    self.damaged[row_id] = "unknown status"
+                    continue
+                record = record_from_dict(data, cache[version])
+            except (ValueError, KeyError, TypeError, AttributeError):
+                self.damaged[row_id] = "record not readable"
+                continue
+            yield StoredRow(record=record, revision=row["revision"], imported_at=row["imported_at"])
+
+    def _readable_ids(self, trainee: str | None, statuses: Collection[str] | None) -> list[int]:
+        """The ids :meth:`rows` would give, found row by row past damaged pages (the slow way)."""
+        top = self._db.execute("SELECT max(id) FROM forms").fetchone()[0] or 0
+        key = _trainee_key(trainee) if trainee is not None else None
+        latest: dict[str, sqlite3.Row] = {}
+        for row_id in range(1, top + 1):
+            try:
+                row = self._db.execute(
+                    "SELECT id, form_key, revision, date, imported_at, trainee_key, status FROM forms WHERE id = ?",
+                    (row_id,),
+                ).fetchone()
+            except sqlite3.DatabaseError as exc:
+                if not _damage(exc):
+                    raise
+                self.damaged[row_id] = "damaged page"
+                continue
+            if row is None or (trainee is not None and row["trainee_key"] != key):
+                continue
+            held = latest.get(row["form_key"])
+            if held is None or row["revision"] > held["revision"]:
+                latest[row["form_key"]] = row
+        for row in latest.values():
+            if row["status"] not in STATUSES:
+                self.damaged[row["id"]] = "unknown status"
+        order = sorted(
+            (r for r in latest.values() if statuses is None or r["status"] in statuses),
+            key=lambda r: (r["date"] is None, r["date"] or "", r["imported_at"] or "", r["id"]),
+        )
+        return [r["id"] for r in order]
+
+    def damage_message(self, what: str) -> str | None:
+        """One line naming the rows and tables the last :meth:`rows` could not read, or None.
+
+        ``what`` says where the readable rest went (e.g. "the export holds the rest").
+        """
+        if not self.damaged and not self.missing:
+            return None
+        by_reason: dict[str, list[int]] = {}
+        for row_id in sorted(self.damaged):
+            by_reason.setdefault(self.damaged[row_id], []).append(row_id)
+        parts = [
+            f"row{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids[:10]))}{', ...' if len(ids) > 10 else ''}"
+            f" ({reason})"
+            for reason, ids in by_reason.items()
+        ]
+        told = []
+        if self.damaged:
+            told.append(f"{len(self.damaged)} form(s) could not be read: database {'; '.join(parts)}")
+        if self.missing:
+            told.append(f"missing: {', '.join(self.missing)}")
+        return (
+            f"{self.path}: the database is damaged, {'; '.join(told)}; {what}:"
+            " restore the database from a backup, or import the forms again into a new database"
+        )
 
     def revisions(self, instance_id: str) -> list[Record]:
         """Every stored file with ``instance_id`` (revisions, and forms from copies of it), oldest first."""
-        rows = self._db.execute("SELECT record FROM forms WHERE instance_id = ? ORDER BY id", (instance_id,))
-        return [record_from_dict(json.loads(r["record"])) for r in rows]
+        with self._errors():
+            rows = self._db.execute("SELECT record FROM forms WHERE instance_id = ? ORDER BY id", (instance_id,))
+            return [record_from_dict(json.loads(r["record"])) for r in rows]
 
     def status_counts(self) -> dict[str, int]:
         """How many forms (latest revisions) have each status; every status of ``STATUSES`` is a key."""
@@ -442,29 +704,34 @@ class Store:
 
     def trainees(self) -> list[str]:
         """The trainees with at least one form, by name (one spelling each)."""
-        rows = self._db.execute(
-            "SELECT min(trainee) FROM forms WHERE trainee_key IS NOT NULL GROUP BY trainee_key ORDER BY trainee_key"
-        )
-        return [r[0] for r in rows]
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT min(trainee) FROM forms WHERE trainee_key IS NOT NULL GROUP BY trainee_key ORDER BY trainee_key"
+            )
+            return [r[0] for r in rows]
 
     def unreadable(self) -> Iterator[Unreadable]:
         """The files that could not be read, by path."""
-        for row in self._db.execute("SELECT * FROM unreadable ORDER BY path"):
+        with self._errors():
+            rows = self._db.execute("SELECT * FROM unreadable ORDER BY path").fetchall()
+        for row in rows:
             yield _unreadable(row)
 
     def counts(self) -> dict[str, int]:
         """How many stored files, forms (latest revisions) and unreadable files."""
         one = self._db.execute
-        return {
-            "files": one("SELECT count(*) FROM forms").fetchone()[0],
-            "forms": one("SELECT count(DISTINCT form_key) FROM forms").fetchone()[0],
-            "unreadable": one("SELECT count(*) FROM unreadable").fetchone()[0],
-        }
+        with self._errors():
+            return {
+                "files": one("SELECT count(*) FROM forms").fetchone()[0],
+                "forms": one("SELECT count(DISTINCT form_key) FROM forms").fetchone()[0],
+                "unreadable": one("SELECT count(*) FROM unreadable").fetchone()[0],
+            }
 
     def integrity_ok(self) -> bool:
         """``PRAGMA integrity_check`` and the foreign keys are fine."""
-        ok = self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return ok and not self._db.execute("PRAGMA foreign_key_check").fetchall()
+        with self._errors():
+            ok = self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            return ok and not self._db.execute("PRAGMA foreign_key_check").fetchall()
 
     # ------------------------------------------------------------------ lifetime
 
@@ -480,7 +747,7 @@ class Store:
 
 
 class _Tx:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on any exception."""
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on any exception (if SQLite has not rolled back already)."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
@@ -490,7 +757,80 @@ class _Tx:
         return self.db
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type is None:
+            try:
+                self.db.execute("COMMIT")
+            except BaseException:
+                _rollback(self.db)
+                raise
+        else:
+            _rollback(self.db)
+
+
+#: The order of :meth:`Store.rows`: oldest assessment first, undated last.
+_ORDER = "ORDER BY date IS NULL, date, imported_at, id"
+
+
+def _damage(exc: sqlite3.DatabaseError) -> bool:
+    """Is this SQLite error a damaged file or schema (so the rest may still be readable)?"""
+    return _code(exc).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or any(
+        w in str(exc) for w in ("malformed", "no such table", "no such column")
+    )
+
+
+def _code(exc: sqlite3.Error) -> str:
+    return str(getattr(exc, "sqlite_errorname", "") or "")
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return _code(exc).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
+
+
+def store_error(path: Path, exc: sqlite3.Error, lock_wait: float) -> StoreError:
+    """The :class:`StoreError` for a SQLite exception on the store at ``path``: names the file and what to do."""
+    code = _code(exc)
+    if _busy(exc):
+        return StoreError(_TEXTS["locked"].format(path=path, wait=lock_wait), "locked")
+    if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(exc):
+        return StoreError(_TEXTS["damaged"].format(path=path, what=str(exc)), "damaged")
+    if "no such table" in str(exc):
+        return StoreError(_TEXTS["missing"].format(path=path, what=str(exc).rsplit(": ", 1)[-1]), "damaged")
+    for prefix, kind in (
+        ("SQLITE_FULL", "full"),
+        ("SQLITE_IOERR", "io"),
+        ("SQLITE_READONLY", "readonly"),
+        ("SQLITE_CANTOPEN", "cannot_open"),
+    ):
+        if code.startswith(prefix):
+            return StoreError(_TEXTS[kind].format(path=path), kind)
+    return StoreError(_TEXTS["other"].format(path=path, what=str(exc)), "other")
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already done so (it has after a full disk)."""
+    if db.in_transaction:
+        with suppress(sqlite3.Error):  # if it fails the connection is unusable; closing it discards the transaction
+            db.execute("ROLLBACK")
+
+
+_CREATED = re.compile(r"\b(CREATE|DROP)\s+(TABLE|VIEW)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(\w+)", re.IGNORECASE)
+
+
+def schema_objects() -> list[str]:
+    """The tables and views :data:`MIGRATIONS` leave behind, in the order they are made."""
+    made: dict[str, None] = {}
+    for step in MIGRATIONS:
+        for verb, _, name in _CREATED.findall(step.sql if isinstance(step, Step) else step):
+            if verb.upper() == "CREATE":
+                made[name.lower()] = None
+            else:
+                made.pop(name.lower(), None)
+    return list(made)
+
+
+def _missing(db: sqlite3.Connection) -> list[str]:
+    have = {r[0].lower() for r in db.execute("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')")}
+    return [name for name in schema_objects() if name not in have]
 
 
 def _identity_columns(definition: FormDefinition | None, data: dict[str, Any]) -> tuple[str, str, int]:
