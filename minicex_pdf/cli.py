@@ -71,6 +71,17 @@ def pdf_out_option(default: str) -> Callable[[F], F]:
     )
 
 
+def config_option() -> Callable[[F], F]:
+    """``--config FILE``, mail settings (TOML); MINICEX_* environment variables win."""
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        default=None,
+        help="Mail settings (TOML: [mail], [smtp], [imap]); MINICEX_* environment variables override it.",
+    )
+
+
 def form_lang_option(what: str) -> Callable[[F], F]:
     """``--lang sv+en|sv|en`` for generated forms."""
     return click.option("--lang", type=click.Choice(FORM_LANGS), default=FORM_LANGS[0], show_default=True, help=what)
@@ -125,8 +136,17 @@ def prefill(roster: Path, out_dir: Path, lang: str) -> None:
 
 
 @cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @db_option(exists=False)
+@click.option(
+    "--imap",
+    "imap_url",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Also fetch the returns in this IMAP folder (imaps://user@host/INBOX/Returer; alone: imap.url of --config).",
+)
+@config_option()
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes to read with [default: cores].")
 @click.option(
     "--report",
@@ -136,11 +156,23 @@ def prefill(roster: Path, out_dir: Path, lang: str) -> None:
 )
 @lang_option("Language of the summary.", default="en")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-def import_(paths: tuple[Path, ...], db: Path, jobs: int | None, report: Path | None, lang: str, quiet: bool) -> None:
-    """Import returned forms: PDF files, and folders walked recursively, into the database.
+def import_(
+    paths: tuple[Path, ...],
+    db: Path,
+    imap_url: str | None,
+    config_file: Path | None,
+    jobs: int | None,
+    report: Path | None,
+    lang: str,
+    quiet: bool,
+) -> None:
+    """Import returned forms: PDF files, mail files (.eml, .mbox, .msg), folders, and an IMAP folder.
 
     Input files are never changed. A file imported before is counted as already
     imported; running the same command again finishes an interrupted import.
+    Every PDF attachment of a message is read, also in forwarded messages; each
+    form keeps the message's sender, date and subject. Processed IMAP messages are
+    marked (or moved with imap.move_to), never deleted.
     Exit status 1 when some files could not be read.
     """
     from functools import partial
@@ -149,10 +181,17 @@ def import_(paths: tuple[Path, ...], db: Path, jobs: int | None, report: Path | 
     from .storage.importer import Importer
     from .storage.store import Store
 
+    if not paths and imap_url is None:
+        raise click.UsageError("give files or folders to import, or --imap")
     with library_errors(lang):
         with Store(db) as store:
+            mailboxes = []
+            if imap_url is not None:
+                from .mail.imap import open_mailbox
+
+                mailboxes.append(open_mailbox(imap_url, config_file, store))
             progress = partial(progress_for, "none" if quiet else "auto", label="import")
-            summary = Importer(store, jobs=jobs, progress=progress).run(paths)
+            summary = Importer(store, jobs=jobs, progress=progress).run(paths, mailboxes)
         if report is not None:
             summary.write_report(report, lang)
     click.echo("\n".join(summary.lines(lang)))
@@ -160,6 +199,95 @@ def import_(paths: tuple[Path, ...], db: Path, jobs: int | None, report: Path | 
         click.echo("Interrupted: the files stored so far are kept; run the same command again to finish.", err=True)
         sys.exit(130)
     sys.exit(summary.exit_code)
+
+
+@cli.command()
+@click.argument("roster", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--forms",
+    "forms_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("forms"),
+    show_default=True,
+    help="The folder of pre-filled forms (prefill's -o); forms missing for a roster row are made there.",
+)
+@click.option(
+    "--assessors",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Also send a blank form to each address in this file (one a line).",
+)
+@db_option(exists=False)
+@config_option()
+@click.option(
+    "--lang",
+    type=click.Choice(["sv", "en", "both"]),
+    default="both",
+    show_default=True,
+    help="Language of the subject and text.",
+)
+@click.option(
+    "--form-lang",
+    type=click.Choice(FORM_LANGS),
+    default=FORM_LANGS[0],
+    show_default=True,
+    help="Language(s) of forms made now (and of the blank form).",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Your own subject and text (TOML: [trainee.sv], [trainee.en], [assessor.sv], [assessor.en]).",
+)
+@click.option(
+    "--pause",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds between two messages [default: 2].",
+)
+@click.option("--resend", is_flag=True, help="Send again what was sent before.")
+@click.option(
+    "--dry-run",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the messages as .eml files to this folder instead of sending them.",
+)
+def send(
+    roster: Path,
+    forms_dir: Path,
+    assessors: Path | None,
+    db: Path,
+    config_file: Path | None,
+    lang: str,
+    form_lang: str,
+    template: Path | None,
+    pause: float | None,
+    resend: bool,
+    dry_run: Path | None,
+) -> None:
+    """E-mail each trainee in ROSTER their pre-filled form (column email or e-post), once.
+
+    The store records each message sent, so running it again sends only what was
+    not sent. Exit status 1 when some messages could not be sent (each is named).
+    """
+    from .mail.send import send_all
+
+    with library_errors():
+        result = send_all(
+            roster,
+            forms_dir,
+            db=db,
+            config_file=config_file,
+            assessors=assessors,
+            lang=lang,
+            form_lang=form_lang,
+            template=template,
+            pause=pause,
+            resend=resend,
+            dry_run=dry_run,
+        )
+    click.echo("\n".join(result.lines("en")))
+    sys.exit(result.exit_code)
 
 
 @cli.command()

@@ -80,6 +80,28 @@ MAX_PYPDF_ELEMENTS = 50_000
 #: Most filters chained on one stream.
 MAX_FILTERS = 4
 
+# ---------------------------------------------------------------- e-mail (minicex_pdf.mail)
+
+#: A mail message (one .eml, one message of an .mbox or .msg, one IMAP message) larger
+#: than this is not read: it is listed in the summary as too large.
+MAIL_MESSAGE_MAX_BYTES = 40 * 1024 * 1024
+#: A PDF attachment larger than this is not read: the largest PDF read at all.
+MAIL_ATTACHMENT_MAX_BYTES = MAX_FILE_SIZE
+#: PDF attachments taken from one message at most (the rest are listed as skipped).
+MAIL_ATTACHMENTS_MAX = 200
+#: Forwarded messages inside forwarded messages are opened this deep at most.
+MAIL_NESTING_MAX = 5
+#: An .mbox file holds at most this many messages read in one import.
+MBOX_MESSAGES_MAX = 100_000
+#: Seconds to wait for the SMTP or IMAP server on any one step before giving up.
+MAIL_TIMEOUT_SECONDS = 60.0
+#: Default pause between two messages sent, so as to respect a server's sending limits.
+SEND_PAUSE_SECONDS = 2.0
+#: A message template (subject + plain text + HTML) larger than this is not a template.
+MAIL_TEMPLATE_MAX_BYTES = 256 * 1024
+#: The --config TOML file larger than this is not a config file.
+MAIL_CONFIG_MAX_BYTES = 64 * 1024
+
 # ---------------------------------------------------------------- the store
 
 #: Seconds a command waits for another program (another import, a database browser) to release

@@ -170,3 +170,37 @@ def walk_fields(pdf: bytes) -> dict[str, dict[str, object]]:
 def read_fields():
     """:func:`walk_fields`, as a fixture for test modules."""
     return walk_fields
+
+
+# --------------------------------------------------------------------------- real mail servers (tests/mailservers.py)
+
+
+@pytest.fixture(scope="session")
+def test_certs(tmp_path_factory: pytest.TempPathFactory):
+    """A test CA and a server certificate for 127.0.0.1, made now."""
+    from mailservers import make_certs
+
+    return make_certs(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture
+def smtp_server(test_certs):
+    """aiosmtpd on 127.0.0.1 with STARTTLS required and AUTH; stopped after the test."""
+    pytest.importorskip("aiosmtpd", reason="aiosmtpd is not installed (pip install 'minicex-pdf[test]')")
+    from mailservers import start_smtp
+
+    server, stop = start_smtp(test_certs)
+    yield server
+    stop()
+
+
+@pytest.fixture(scope="session")
+def imap_server(test_certs):
+    """Dovecot on 127.0.0.1 (imaps) with users user1..user9 and a temporary Maildir; stopped after the run."""
+    from mailservers import DOVECOT, start_dovecot
+
+    if DOVECOT is None:
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd; .ci/run does it)")
+    server, stop = start_dovecot(test_certs)
+    yield server
+    stop()

@@ -19,7 +19,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 #: What a sub-goal code looks like (STa1, c12, a3): messages name such entries of a cell, never other text.
 _CODE_SHAPE = re.compile(r"[A-Za-z]{1,4}[0-9]{1,3}")
+#: Headers of the column with the trainee's e-mail address (for ``minicex send``); not a form field.
+EMAIL_HEADERS = ("email", "e-post", "e-mail", "mail")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class RosterRow:
     name: str
     values: dict[str, Any]
     subgoals: tuple[SubGoal, ...] = ()
+    #: The e-mail column's cell ("" when the roster has none): checked only when mail is sent.
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -292,10 +296,13 @@ def check_table(
     header = rows[start]
     index: dict[Field, int] = {}
     ignored: list[str] = []
+    email_at: int | None = None
     for i, text in enumerate(header):
         f = columns.by_header.get(header_key(text))
         if f is None:
-            if text:
+            if email_at is None and header_key(text) in {header_key(h) for h in EMAIL_HEADERS}:
+                email_at = i
+            elif text:
                 ignored.append(text)
             continue
         if f in index:
@@ -317,7 +324,12 @@ def check_table(
             continue
         cells = {f: (row[i] if i < len(row) else "") for f, i in index.items()}
         result = check_row(offset, cells, columns, catalogue)
-        (good if isinstance(result, RosterRow) else bad).append(result)  # type: ignore[arg-type]
+        if isinstance(result, RosterRow):
+            if email_at is not None and email_at < len(row):
+                result = replace(result, email=row[email_at])
+            good.append(result)
+        else:
+            bad.append(result)
     return Roster(path=path, rows=tuple(good), errors=tuple(bad), ignored_columns=tuple(ignored))
 
 

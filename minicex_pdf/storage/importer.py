@@ -10,6 +10,11 @@ Files are handled in order of modification time (then path), for a steady
 progress display; which files are one assessment, and which revision is the
 latest, the store decides from their content (:mod:`.identity`), not from this
 order.
+
+Mail files (``.eml``, ``.mbox``, ``.msg``) and mailboxes (:mod:`minicex_pdf.mail`)
+give messages: each PDF attachment is read and stored like a file, with the
+message's sender, date and subject; a message read before (by Message-ID) is
+not read again, and one without a readable form is listed by sender and date.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import time
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DamagedPdfError, FormReadError, UsageError
 from ..form.definition import Text, definitions
@@ -34,12 +39,17 @@ from ..limits import HEADER_WINDOW, ORPHAN_CHECK_SECONDS
 from ..outputs import atomic_output
 from ..progress_bar import NullProgress, Progress
 from .export import neutralise
-from .store import Store, Unreadable, reason_of
+from .store import Provenance, Store, Unreadable, reason_of
+
+if TYPE_CHECKING:
+    from ..mail.sources import MailMessage
 
 #: Below this many files to parse, starting worker processes costs more than it saves.
 POOL_MIN_FILES = 8
 _PDF_MAGIC = b"%PDF-"
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+#: Names a folder walk takes (besides files whose bytes say PDF): PDFs and mail files.
+_TAKEN_SUFFIXES = (".pdf", ".eml", ".mbox", ".msg")
 
 # Outcomes a worker reports for one file.
 _OK, _KNOWN, _BAD = "ok", "known", "bad"
@@ -52,7 +62,23 @@ _TEXT = {
     "already": Text("Redan importerade", "Already imported"),
     "unreadable": Text("Kunde inte läsas", "Not readable"),
     "errors_head": Text("Importerade med fel", "Imported with errors"),
+    "messages": Text("E-postmeddelanden lästa", "E-mail messages read"),
+    "messages_already": Text("varav lästa tidigare", "of which read before"),
+    "mail_head": Text("Meddelanden utan läsbart formulär", "Messages without a readable form"),
+    "no_pdf": Text("ingen PDF-bilaga", "no PDF attachment"),
+    "no_readable": Text("ingen PDF-bilaga kunde läsas som mini-CEX", "no PDF attachment could be read as a mini-CEX"),
+    "unknown": Text("okänd", "unknown"),
 }
+
+
+@dataclass(frozen=True)
+class MailIssue:
+    """A mail message the summary lists: no readable form in it, or parts of it not read."""
+
+    origin: str
+    sender: str | None
+    date: str | None
+    reason: Text
 
 
 @dataclass(frozen=True)
@@ -79,6 +105,9 @@ class ImportSummary:
     unreadable: int = 0
     interrupted: bool = False
     issues: list[FileIssue] = field(default_factory=list)
+    messages: int = 0
+    messages_already: int = 0
+    mail_issues: list[MailIssue] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -98,11 +127,20 @@ class ImportSummary:
             f"{t['already']}: {self.already}",
             f"{t['unreadable']}: {self.unreadable}",
         ]
+        if self.messages:
+            read = f"{t['messages']}: {self.messages}"
+            out.append(read + (f" ({t['messages_already']}: {self.messages_already})" if self.messages_already else ""))
         for outcome, head in (("not_readable", t["unreadable"]), ("errors", t["errors_head"])):
             listed = [i for i in self.issues if i.outcome == outcome]
             if listed:
                 out.append(f"{head}:")
                 out += [f"  {i.path}: {i.reason[lang]}" for i in listed]
+        if self.mail_issues:
+            out.append(f"{t['mail_head']}:")
+            out += [
+                f"  {m.sender or t['unknown']}, {m.date or t['unknown']}: {m.reason[lang]} ({m.origin})"
+                for m in self.mail_issues
+            ]
         return out
 
     def write_report(self, path: str | Path, lang: str = "en") -> None:
@@ -127,7 +165,8 @@ def find_files(paths: Iterable[str | Path], *, skip: Iterable[str | Path] = ()) 
 
     A file named on the command line is always taken. In a folder (walked
     recursively, hidden files and folders left out) a file is taken when its
-    name ends in ``.pdf`` in any case, or its first bytes say it is a PDF.
+    name ends in ``.pdf``, ``.eml``, ``.mbox`` or ``.msg`` in any case, or its
+    first bytes say it is a PDF.
     ``skip`` names files never to take (the database and its journal).
     """
     skipped = {os.path.abspath(p) for p in skip}
@@ -149,7 +188,7 @@ def find_files(paths: Iterable[str | Path], *, skip: Iterable[str | Path] = ()) 
                     full = os.path.join(folder, name)
                     if name.startswith(".") or not os.path.isfile(full):
                         continue
-                    if name.lower().endswith(".pdf") or _looks_like_pdf(Path(full)):
+                    if name.lower().endswith(_TAKEN_SUFFIXES) or _looks_like_pdf(Path(full)):
                         take(full)
         elif os.path.exists(root):
             take(root)
@@ -204,14 +243,21 @@ def _end_with_parent(parent: int) -> None:
 
 def read_one(path: str) -> tuple[Any, ...]:
     """Read one file: ``(outcome, path, sha256, size, payload)``; small and picklable."""
-    from ..reading.reader import read_file, read_form
+    from ..reading.reader import read_file
 
     try:
         data = read_file(path)  # a regular file within the size limit, or a classified error
     except FormReadError as exc:
         return (_BAD, path, "", 0, (exc.kind, *_texts(reason_of(exc))))
+    return read_data(path, data)
+
+
+def read_data(path: str, data: bytes, known: frozenset[str] | None = None) -> tuple[Any, ...]:
+    """Read one file's bytes (``path`` names it): like :func:`read_one`; ``known`` hashes are not parsed."""
+    from ..reading.reader import read_form
+
     sha = hashlib.sha256(data).hexdigest()
-    if sha in _known:
+    if sha in (_known if known is None else known):
         return (_KNOWN, path, sha, len(data), None)
     try:
         record = read_form(path, data=data)
@@ -221,6 +267,15 @@ def read_one(path: str) -> tuple[Any, ...]:
         bug = DamagedPdfError(path, type(exc).__name__)
         return (_BAD, path, sha, len(data), (bug.kind, *_texts(reason_of(bug))))
     return (_OK, path, sha, len(data), record.to_dict())
+
+
+def _file_sha(path: Path) -> str:
+    """The SHA-256 of a file, "" when it cannot be read."""
+    try:
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return ""
 
 
 def _texts(text: Text) -> tuple[str, str]:
@@ -249,12 +304,16 @@ class Importer:
         self.progress = progress
         self.display_root = os.path.abspath(display_root or os.getcwd())
 
-    def run(self, paths: Sequence[str | Path]) -> ImportSummary:
-        """Import every file under ``paths``; the summary of what happened.
+    def run(self, paths: Sequence[str | Path], mailboxes: Sequence[Any] = ()) -> ImportSummary:
+        """Import every file under ``paths``, then every mailbox; the summary of what happened.
 
-        On Ctrl-C the files stored so far stay stored and the summary says
-        ``interrupted``; running the same import again finishes the job.
+        A mailbox has ``messages()`` (an iterator of :class:`~minicex_pdf.mail.sources.MailMessage`)
+        and ``done(message)``, called once each message's forms are stored. On Ctrl-C the
+        files stored so far stay stored and the summary says ``interrupted``; running the
+        same import again finishes the job.
         """
+        from ..mail.sources import is_mail_file
+
         db = self.store.path
         files = find_files(paths, skip=[db, f"{db}-wal", f"{db}-shm", f"{db}-journal"])
         summary = ImportSummary(db=db, files=len(files))
@@ -262,17 +321,56 @@ class Importer:
         known = frozenset(self.store.known_hashes())
         definitions()  # load (and check) the definitions once, before any worker starts
         reporter: Progress = self.progress(len(files)) if self.progress else NullProgress()
-        results = self._results([str(f) for f in files], known)
+        pdfs = [str(f) for f in files if not is_mail_file(f)]
+        mails = [f for f in files if is_mail_file(f)]
+        results = self._results(pdfs, known)
         try:
             with reporter:
                 for result in results:
                     self._store(result, summary)
                     reporter.update()
+                for path in mails:
+                    self._mail_file(path, summary)
+                    reporter.update()
+            for box in mailboxes:
+                for message in box.messages():
+                    self.add_message(message, summary)
+                    box.done(message)
         except KeyboardInterrupt:
             summary.interrupted = True
         finally:
             results.close()  # a store fault stops the workers now, not when the generator is collected
         return summary
+
+    def _mail_file(self, path: Path, summary: ImportSummary) -> None:
+        from ..mail.sources import MailReadError, messages_in
+
+        try:
+            for message in messages_in(path):
+                self.add_message(message, summary)
+        except MailReadError as exc:
+            err = (_BAD, str(path), _file_sha(path), 0, (exc.kind, *_texts(reason_of(exc))))
+            self._store(err, summary)
+
+    def add_message(self, message: MailMessage, summary: ImportSummary) -> None:
+        """Import the PDF attachments of one mail message (once: a message read before is counted, not read)."""
+        summary.messages += 1
+        if self.store.message_seen(message.key):
+            summary.messages_already += 1
+            return
+        readable = 0
+        for pdf in message.pdfs:
+            name = f"{message.origin}/{pdf.name}"
+            sha = hashlib.sha256(pdf.data).hexdigest()
+            known = frozenset([sha]) if self.store.lookup(sha) is not None else frozenset()
+            readable += self._store(read_data(name, pdf.data, known), summary, message.provenance)
+        reasons = message.skip_reasons()
+        if not readable:
+            reasons.insert(0, _TEXT["no_readable" if message.pdfs else "no_pdf"])
+        if reasons:
+            reason = Text("; ".join(r.sv for r in reasons), "; ".join(r.en for r in reasons))
+            summary.mail_issues.append(MailIssue(message.origin, message.sender, message.date, reason))
+        self.store.add_message_seen(message.key, message.sender, message.date, readable)
 
     def _results(self, paths: list[str], known: frozenset[str]) -> Generator[tuple[Any, ...], None, None]:
         todo = len(paths)
@@ -297,15 +395,16 @@ class Importer:
         finally:
             pool.join()
 
-    def _store(self, result: tuple[Any, ...], summary: ImportSummary) -> None:
+    def _store(self, result: tuple[Any, ...], summary: ImportSummary, mail: Provenance | None = None) -> bool:
+        """Store one read result; True when it is a form (new or stored before)."""
         outcome, path, sha, size, payload = result
         shown = self._display(path)
         if outcome == _OK:
             payload["source"]["path"] = path
-            stored = self.store.add(payload)
+            stored = self.store.add(payload, mail)
             if not stored.new:
                 summary.already += 1
-                return
+                return True
             summary.imported += 1
             summary.revisions += stored.files > 1
             errors = [p for p in payload["problems"] if p["severity"] == "error"]
@@ -316,12 +415,12 @@ class Importer:
                 )
                 codes = ",".join(dict.fromkeys(p["code"] for p in errors))
                 summary.issues.append(FileIssue(shown, sha, "errors", codes, reason))
-            return
+            return True
         if outcome == _KNOWN:
             found = self.store.lookup(sha)
             if not isinstance(found, Unreadable):
                 summary.already += 1
-                return
+                return True
             kind, reason = found.kind, found.reason
         else:
             kind, reason = payload[0], Text(sv=payload[1], en=payload[2])
@@ -329,7 +428,10 @@ class Importer:
                 self.store.add_unreadable(Unreadable(path, sha, size, kind, reason))
         summary.unreadable += 1
         summary.issues.append(FileIssue(shown, sha, "not_readable", kind, reason))
+        return False
 
     def _display(self, path: str) -> str:
+        if not os.path.isabs(path):
+            return path  # a mailbox's name for a message (imaps://...)
         rel = os.path.relpath(path, self.display_root)
         return path if rel.startswith("..") else rel

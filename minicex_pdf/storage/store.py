@@ -123,6 +123,28 @@ MIGRATIONS: tuple[str | Step, ...] = (
         """,
         lambda db: _rederive(db),
     ),
+    # 3: e-mail (minicex_pdf.mail): where a form came from, what was sent, which messages were read.
+    """
+    ALTER TABLE forms ADD COLUMN mail_from TEXT;
+    ALTER TABLE forms ADD COLUMN mail_date TEXT;
+    ALTER TABLE forms ADD COLUMN mail_subject TEXT;
+    CREATE TABLE mail_sent (
+        id INTEGER PRIMARY KEY,
+        item TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        sent_at TEXT NOT NULL
+    );
+    CREATE INDEX mail_sent_item ON mail_sent (item, recipient);
+    CREATE TABLE mail_seen (
+        message_key TEXT PRIMARY KEY,
+        sender TEXT,
+        date TEXT,
+        pdfs INTEGER NOT NULL,
+        seen_at TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -163,12 +185,33 @@ class Stored:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """The e-mail a form came in: sender address, message date (ISO 8601) and subject."""
+
+    sender: str | None
+    date: str | None
+    subject: str | None
+
+
+@dataclass(frozen=True)
 class StoredRow:
     """One stored form with its bookkeeping: the record and where and when it came in."""
 
     record: Record
     revision: int
     imported_at: str
+    mail: Provenance | None = None
+
+
+@dataclass(frozen=True)
+class SentMail:
+    """One form sent by e-mail: what (instance id or ``blank``), to whom, when, and its Message-ID."""
+
+    item: str
+    recipient: str
+    sha256: str
+    message_id: str
+    sent_at: str
 
 
 @dataclass(frozen=True)
@@ -487,10 +530,11 @@ class Store:
             ).fetchone()
             return _unreadable(row) if row else None
 
-    def add(self, record: Record | dict[str, Any]) -> Stored:
+    def add(self, record: Record | dict[str, Any], mail: Provenance | None = None) -> Stored:
         """Store one record and its problems in one transaction; a known SHA-256 is left as it is.
 
-        ``record`` may be a :class:`Record` or its :meth:`Record.to_dict` (what import workers send).
+        ``record`` may be a :class:`Record` or its :meth:`Record.to_dict` (what import workers send);
+        ``mail`` the message it came in, if it came by e-mail.
         The files of its pool are then grouped into assessments again (:mod:`.identity`).
         """
         data = record.to_dict() if isinstance(record, Record) else record
@@ -508,8 +552,9 @@ class Store:
                 return Stored(new=False, revision=row["revision"], form_key=row["form_key"])
             cur = db.execute(
                 "INSERT INTO forms (sha256, form_key, instance_id, revision, form_id, form_version, trainee,"
-                " trainee_key, date, status, path, size, imported_at, record, pool, part, filled, earlier)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " trainee_key, date, status, path, size, imported_at, record, pool, part, filled, earlier,"
+                " mail_from, mail_date, mail_subject)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     src["sha256"],
                     f"new:{src['sha256']}",
@@ -529,6 +574,9 @@ class Store:
                     part,
                     filled,
                     json.dumps(src.get("earlier", [])),
+                    mail.sender if mail else None,
+                    mail.date if mail else None,
+                    mail.subject if mail else None,
                 ),
             )
             db.executemany(
@@ -611,7 +659,9 @@ class Store:
             # One row at a time: no list of all records is held, and one bad row spoils only itself.
             try:
                 row = self._db.execute(
-                    "SELECT record, revision, imported_at, form_version FROM forms WHERE id = ?", (row_id,)
+                    "SELECT record, revision, imported_at, form_version, mail_from, mail_date, mail_subject"
+                    " FROM forms WHERE id = ?",
+                    (row_id,),
                 ).fetchone()
             except sqlite3.DatabaseError as exc:
                 if not _damage(exc):
@@ -632,7 +682,9 @@ class Store:
             except (ValueError, KeyError, TypeError, AttributeError):
                 self.damaged[row_id] = "record not readable"
                 continue
-            yield StoredRow(record=record, revision=row["revision"], imported_at=row["imported_at"])
+            yield StoredRow(
+                record=record, revision=row["revision"], imported_at=row["imported_at"], mail=_provenance(row)
+            )
 
     def _readable_ids(self, trainee: str | None, statuses: Collection[str] | None) -> list[int]:
         """The ids :meth:`rows` would give, found row by row past damaged pages (the slow way)."""
@@ -701,6 +753,43 @@ class Store:
         out: dict[str, int] = dict.fromkeys(STATUSES, 0)
         out.update({r[0]: r[1] for r in rows})
         return out
+
+    # ------------------------------------------------------------------ e-mail
+
+    def sent(self, item: str, recipient: str) -> SentMail | None:
+        """The last time ``item`` (an instance id, or ``blank``) was sent to ``recipient``, or None."""
+        row = self._db.execute(
+            "SELECT * FROM mail_sent WHERE item = ? AND recipient = ? ORDER BY id DESC LIMIT 1",
+            (item, recipient.casefold()),
+        ).fetchone()
+        if row is None:
+            return None
+        return SentMail(row["item"], row["recipient"], row["sha256"], row["message_id"], row["sent_at"])
+
+    def add_sent(self, item: str, recipient: str, sha256: str, message_id: str) -> None:
+        """Record that ``item`` was sent to ``recipient`` now, as message ``message_id``."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO mail_sent (item, recipient, sha256, message_id, sent_at) VALUES (?, ?, ?, ?, ?)",
+                (item, recipient.casefold(), sha256, message_id, _now()),
+            )
+
+    def all_sent(self) -> list[SentMail]:
+        """Every message sent, oldest first."""
+        rows = self._db.execute("SELECT * FROM mail_sent ORDER BY id")
+        return [SentMail(r["item"], r["recipient"], r["sha256"], r["message_id"], r["sent_at"]) for r in rows]
+
+    def message_seen(self, key: str) -> bool:
+        """Was the mail message with this key (Message-ID, or ``sha256:`` of its bytes) read before."""
+        return self._db.execute("SELECT 1 FROM mail_seen WHERE message_key = ?", (key,)).fetchone() is not None
+
+    def add_message_seen(self, key: str, sender: str | None, date: str | None, pdfs: int) -> None:
+        """Remember a mail message as read (its PDF attachments are stored by then)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO mail_seen (message_key, sender, date, pdfs, seen_at) VALUES (?, ?, ?, ?, ?)",
+                (key, sender, date, pdfs, _now()),
+            )
 
     def trainees(self) -> list[str]:
         """The trainees with at least one form, by name (one spelling each)."""
@@ -901,6 +990,12 @@ def _unreadable(row: sqlite3.Row) -> Unreadable:
         kind=row["kind"],
         reason=Text(sv=row["reason_sv"], en=row["reason_en"]),
     )
+
+
+def _provenance(row: sqlite3.Row) -> Provenance | None:
+    if row["mail_from"] is None and row["mail_date"] is None and row["mail_subject"] is None:
+        return None
+    return Provenance(row["mail_from"], row["mail_date"], row["mail_subject"])
 
 
 def _statements(script: str) -> Iterator[str]:
