@@ -9,7 +9,8 @@ samordningsnummer is masked (``ÅÅMMDD-XXXX``) in every cell unless ``unmasked`
 Columns come from the definition, in its reading order: one per field, headers
 its label in the chosen language; a multichoice field (focus) is one cell; a
 level field is two cells, its code and its label, never a mean. Then the parsed
-sub-goals, the status, the problems and where the record came from.
+sub-goals, the status, the problems and where the record came from (the file,
+and for a form that came by e-mail the sender, date and subject of the message).
 
 No cell is ever a live formula. A text is *formula-like* when it begins with a tab,
 a carriage return or a line feed, or when its first character after any leading
@@ -64,6 +65,9 @@ _HEADERS = {
     "source_path": Text(sv="Källfil", en="Source file"),
     "sha256": Text(sv="SHA-256", en="SHA-256"),
     "imported_at": Text(sv="Importerad (UTC)", en="Imported (UTC)"),
+    "mail_from": Text(sv="E-post från", en="E-mail from"),
+    "mail_date": Text(sv="E-postens datum (UTC)", en="E-mail date (UTC)"),
+    "mail_subject": Text(sv="E-postens ämne", en="E-mail subject"),
 }
 
 
@@ -145,6 +149,9 @@ def columns(defs: Iterable[FormDefinition] | None = None) -> list[Column]:
         Column("source_path", h["source_path"], src("path")),
         Column("sha256", h["sha256"], src("sha256")),
         Column("imported_at", h["imported_at"], lambda r, lang: r.imported_at),
+        Column("mail_from", h["mail_from"], lambda r, lang: r.mail.sender if r.mail else None),
+        Column("mail_date", h["mail_date"], lambda r, lang: r.mail.date if r.mail else None),
+        Column("mail_subject", h["mail_subject"], lambda r, lang: r.mail.subject if r.mail else None),
     ]
     return cols
 

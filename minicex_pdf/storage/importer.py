@@ -369,7 +369,7 @@ class Importer:
             reasons.insert(0, _TEXT["no_readable" if message.pdfs else "no_pdf"])
         if reasons:
             reason = Text("; ".join(r.sv for r in reasons), "; ".join(r.en for r in reasons))
-            summary.mail_issues.append(MailIssue(message.origin, message.sender, message.date, reason))
+            summary.mail_issues.append(MailIssue(self._display(message.origin), message.sender, message.date, reason))
         self.store.add_message_seen(message.key, message.sender, message.date, readable)
 
     def _results(self, paths: list[str], known: frozenset[str]) -> Generator[tuple[Any, ...], None, None]:
