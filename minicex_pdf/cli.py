@@ -353,11 +353,37 @@ def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
 @lang_option("Language of the messages.")
 @click.option("--raw", is_flag=True, help="Print the decoded field map {PDF field name: value} as JSON (debugging).")
 def read(file: Path, fmt: str, lang: str, raw: bool) -> None:
-    """Read one returned form FILE and print its record; exit status 1 if it cannot be read."""
+    """Read one returned form FILE and print its record; exit status 1 if it cannot be read.
+
+    FILE may also be a mail file (.eml, .mbox, .msg): each PDF attachment's record is
+    printed with the sender, date and subject of its message (JSON: a list).
+    """
     import json
 
+    from .mail.sources import is_mail_file
     from .reading.reader import read_form, read_raw, record_json, record_text
 
+    if is_mail_file(file) and not raw:
+        from .mail.read import mail_forms
+
+        with library_errors(lang):
+            forms = list(mail_forms(file))
+        if fmt == "json":
+            items = [
+                {"mail": f.mail_json(), "file": f.name}
+                | (
+                    {"record": record_json(f.record, lang)}
+                    if f.record
+                    else {"error": f.error.message(lang) if f.error else ""}
+                )
+                for f in forms
+            ]
+            click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        for f in forms if fmt == "text" else ():
+            m = f.mail_json()
+            click.echo(f"{m['from'] or '?'}  {m['date'] or '?'}  {m['subject'] or ''}")
+            click.echo(record_text(f.record, lang) if f.record else f.error.message(lang) if f.error else "")
+        sys.exit(0 if forms and all(f.record for f in forms) else 1)
     with library_errors(lang):
         if raw:
             click.echo(json.dumps(read_raw(file), ensure_ascii=False, indent=2))

@@ -83,9 +83,7 @@ def test_the_whole_loop(
     monkeypatch.chdir(tmp_path)
     d = definition
     roster = tmp_path / "roster.csv"
-    roster.write_text(
-        "namn;e-post\n" + "".join(f"{n};{a[0]}\n" for n, a in TRAINEES.items()), encoding="utf-8"
-    )
+    roster.write_text("namn;e-post\n" + "".join(f"{n};{a[0]}\n" for n, a in TRAINEES.items()), encoding="utf-8")
     config = tmp_path / "minicex-mail.toml"
     config.write_text(
         f"""[mail]
@@ -111,7 +109,9 @@ url = "{imap_server.url("user4")}"
     assert run(cli, ["send", str(roster), "--forms", "forms", "--config", str(config)], env=env).output.splitlines()[
         :2
     ] == ["Sent: 0", "Sent before (--resend sends again): 3"]
-    inbox = {r.rcpt_tos[0]: email.message_from_bytes(r.content, policy=email.policy.default) for r in smtp_server.received}
+    inbox = {
+        r.rcpt_tos[0]: email.message_from_bytes(r.content, policy=email.policy.default) for r in smtp_server.received
+    }
     assert sorted(inbox) == sorted(a[0] for a in TRAINEES.values())
 
     # 2. each trainee's form comes back filled in PDFium; Nils's is forwarded by his assessor
@@ -132,7 +132,9 @@ url = "{imap_server.url("user4")}"
     answers.append(no_pdf)
 
     # 3. ... into the IMAP mailbox, as .eml files, and as one .mbox
-    conn = imaplib.IMAP4_SSL(imap_server.host, imap_server.port, ssl_context=ssl.create_default_context(cafile=str(test_certs.ca)))
+    conn = imaplib.IMAP4_SSL(
+        imap_server.host, imap_server.port, ssl_context=ssl.create_default_context(cafile=str(test_certs.ca))
+    )
     conn.login("user4", imap_server.password)
     conn.create('"INBOX/Returer"')
     (tmp_path / "eml").mkdir()
@@ -150,7 +152,11 @@ url = "{imap_server.url("user4")}"
             assessor,
             date,
             d.levels[level].code,
-            next(line.split(",")[4] for line in (tmp_path / "forms" / "index.csv").read_text("utf-8-sig").splitlines() if f",{name}," in line),
+            next(
+                line.split(",")[4]
+                for line in (tmp_path / "forms" / "index.csv").read_text("utf-8-sig").splitlines()
+                if f",{name}," in line
+            ),
             (
                 ("marta.ost@example.se", "2026-03-11T12:00:00+00:00", "Fwd: Re: " + inbox[address]["Subject"])
                 if name == "Nils Nilsson"

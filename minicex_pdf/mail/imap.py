@@ -18,6 +18,7 @@ import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import UsageError
@@ -64,7 +65,8 @@ class ImapUrl:
 
 def utf7(name: str) -> str:
     """A folder name in IMAP's modified UTF-7 (RFC 3501 5.1.3): ``Åtgärdade`` -> ``&AMU-tg&AOQ-rdade``."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[str] = []
 
     def flush() -> None:
         if run:
@@ -97,7 +99,7 @@ class ImapMailbox:
         self.store = store
         self.move_to = config.imap_move_to
         self._conn: imaplib.IMAP4 | None = None
-        self._uids: dict[str, bytes] = {}
+        self._uids: dict[str, str] = {}
         self._caps: set[str] = set()
         self.marked = 0
 
@@ -132,13 +134,14 @@ class ImapMailbox:
             else:  # LOGIN is ASCII only; AUTHENTICATE PLAIN carries UTF-8 (RFC 4616)
                 token = f"\0{u.user}\0{c.imap_password}".encode()
                 conn.authenticate("PLAIN", lambda _: token)
-            self._caps = set(self._ok(conn.capability(), "capability")[0].decode().upper().split())  # type: ignore[union-attr]
+            caps = self._ok(conn.capability(), "capability")[0]
+            self._caps = set(caps.decode().upper().split()) if isinstance(caps, bytes) else set()
         except imaplib.IMAP4.error:
             conn.shutdown()
             raise self._fail("login refused") from None
         return conn
 
-    def _ok(self, answer: tuple[str, list[object]], what: str) -> list[object]:
+    def _ok(self, answer: tuple[str, Any], what: str) -> list[Any]:
         typ, data = answer
         if typ != "OK":
             raise self._fail(f"{what} failed")
@@ -151,19 +154,20 @@ class ImapMailbox:
         conn = self._conn = self._connect()
         try:
             self._ok(conn.select(_quote(self.url.folder)), f"opening the folder {self.url.folder!r}")
-            validity = (conn.untagged_responses.get("UIDVALIDITY") or [b"0"])[-1].decode()
+            last = (conn.untagged_responses.get("UIDVALIDITY") or [b"0"])[-1]
+            validity = last.decode() if isinstance(last, bytes) else "0"
             criteria = "ALL" if self.move_to else f"NOT KEYWORD {KEYWORD}"
             data = self._ok(conn.uid("SEARCH", criteria), "searching the folder")
-            uids = data[0].split() if data and isinstance(data[0], bytes) else []
+            uids = data[0].decode().split() if data and isinstance(data[0], bytes) else []
             for uid in uids:
-                origin = f"{self.url};UID={uid.decode()}"
+                origin = f"{self.url};UID={uid}"
                 self._uids[origin] = uid
                 head = self._ok(conn.uid("FETCH", uid, "(RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])"), "fetch")
                 size, message_id = _size_and_id(head)
                 if message_id and self.store.message_seen(message_id):
                     yield MailMessage(origin, message_id, None, None, None, ())
                     continue
-                key = message_id or f"imap:{self.url.host}/{self.url.folder};UIDVALIDITY={validity};UID={uid.decode()}"
+                key = message_id or f"imap:{self.url.host}/{self.url.folder};UIDVALIDITY={validity};UID={uid}"
                 if size > MAIL_MESSAGE_MAX_BYTES:
                     yield parse_message(b"", origin, key)
                     continue

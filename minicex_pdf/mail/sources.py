@@ -233,7 +233,7 @@ def _mbox(path: Path) -> Iterator[MailMessage]:
         raise MailReadError(path, getattr(exc, "strerror", None) or type(exc).__name__) from None
     try:
         for n, key in enumerate(keys[:MBOX_MESSAGES_MAX], start=1):
-            start, stop = box._toc[key]  # the offsets mailbox already found: size known before reading
+            start, stop = box._toc[key]  # type: ignore[attr-defined]  # offsets mailbox found: size before reading
             origin = f"{path}#{n}"
             if stop - start > MAIL_MESSAGE_MAX_BYTES:
                 yield parse_message(b"", origin)
