@@ -360,7 +360,7 @@ def read(file: Path, fmt: str, lang: str, raw: bool) -> None:
     """
     import json
 
-    from .mail.sources import is_mail_file
+    from .mail import is_mail_file
     from .reading.reader import read_form, read_raw, record_json, record_text
 
     if is_mail_file(file) and not raw:

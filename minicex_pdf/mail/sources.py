@@ -33,9 +33,18 @@ from ..limits import (
     MBOX_MESSAGES_MAX,
 )
 from ..storage.store import Provenance
+from . import MAIL_SUFFIXES, is_mail_file
 
-#: Mail files the import reads, by suffix (lower case).
-MAIL_SUFFIXES = (".eml", ".mbox", ".msg")
+__all__ = [
+    "MAIL_SUFFIXES",
+    "Attachment",
+    "MailMessage",
+    "MailReadError",
+    "is_mail_file",
+    "messages_in",
+    "parse_message",
+]
+
 _PDF_MAGIC = b"%PDF-"
 
 _SKIP = {
@@ -81,11 +90,6 @@ class MailMessage:
     def skip_reasons(self) -> list[Text]:
         """What was not read, in words."""
         return [_SKIP[code] for code in self.skipped]
-
-
-def is_mail_file(path: str | Path) -> bool:
-    """Is ``path`` named like a mail file the import reads (``.eml``, ``.mbox``, ``.msg``)."""
-    return Path(path).suffix.lower() in MAIL_SUFFIXES
 
 
 def messages_in(path: str | Path) -> Iterator[MailMessage]:

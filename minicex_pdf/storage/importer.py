@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DamagedPdfError, FormReadError, UsageError
 from ..form.definition import Text, definitions
 from ..limits import HEADER_WINDOW, ORPHAN_CHECK_SECONDS
+from ..mail import MAIL_SUFFIXES
 from ..outputs import atomic_output
 from ..progress_bar import NullProgress, Progress
 from .export import neutralise
@@ -49,7 +50,7 @@ POOL_MIN_FILES = 8
 _PDF_MAGIC = b"%PDF-"
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 #: Names a folder walk takes (besides files whose bytes say PDF): PDFs and mail files.
-_TAKEN_SUFFIXES = (".pdf", ".eml", ".mbox", ".msg")
+_TAKEN_SUFFIXES = (".pdf", *MAIL_SUFFIXES)
 
 # Outcomes a worker reports for one file.
 _OK, _KNOWN, _BAD = "ok", "known", "bad"
@@ -312,7 +313,7 @@ class Importer:
         files stored so far stay stored and the summary says ``interrupted``; running the
         same import again finishes the job.
         """
-        from ..mail.sources import is_mail_file
+        from ..mail import is_mail_file  # light: the mail machinery loads only for mail files
 
         db = self.store.path
         files = find_files(paths, skip=[db, f"{db}-wal", f"{db}-shm", f"{db}-journal"])
