@@ -156,8 +156,8 @@ class ImapMailbox:
             self._ok(conn.select(_quote(self.url.folder)), f"opening the folder {self.url.folder!r}")
             last = (conn.untagged_responses.get("UIDVALIDITY") or [b"0"])[-1]
             validity = last.decode() if isinstance(last, bytes) else "0"
-            criteria = "ALL" if self.move_to else f"NOT KEYWORD {KEYWORD}"
-            data = self._ok(conn.uid("SEARCH", criteria), "searching the folder")
+            # Moved messages are gone; marked ones (also those a server without MOVE only copied) are skipped.
+            data = self._ok(conn.uid("SEARCH", f"NOT KEYWORD {KEYWORD}"), "searching the folder")
             uids = data[0].decode().split() if data and isinstance(data[0], bytes) else []
             for uid in uids:
                 origin = f"{self.url};UID={uid}"
