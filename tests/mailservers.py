@@ -116,8 +116,8 @@ class SmtpServer:
     refuse: set[str] = field(default_factory=set)
 
 
-def start_smtp(certs: TestCerts):  # -> (SmtpServer, stop)
-    """Start the SMTP server; returns the server record and a function that stops it."""
+def start_smtp(certs: TestCerts, *, implicit_tls: bool = False):  # -> (SmtpServer, stop)
+    """Start the SMTP server (STARTTLS, or TLS from the first byte); returns its record and a function that stops it."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -142,15 +142,20 @@ def start_smtp(certs: TestCerts):  # -> (SmtpServer, stop)
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(certs.cert, certs.key)
+    # With implicit TLS the whole connection is encrypted, but aiosmtpd only counts STARTTLS for AUTH.
+    tls = (
+        {"ssl_context": context, "auth_require_tls": False}
+        if implicit_tls
+        else {"tls_context": context, "require_starttls": True}
+    )
     controller = Controller(
         Handler(),
         hostname="127.0.0.1",
         port=server.port,
-        tls_context=context,
-        require_starttls=True,
         authenticator=authenticator,
         auth_required=True,
         server_hostname="127.0.0.1",
+        **tls,
     )
     controller.start()
     return server, controller.stop

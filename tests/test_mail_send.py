@@ -220,3 +220,31 @@ def test_template_rejects_unknown_sections(tmp_path: Path) -> None:
     bad.write_text('[trainee.de]\nsubject = "x"\n', encoding="utf-8")
     with pytest.raises(UsageError, match=r"t\.toml: unknown section \[trainee\.de\]; use sv or en"):
         Template.load(bad)
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # it is TLS from the first byte
+def test_implicit_tls(tmp_path: Path, test_certs) -> None:
+    """security = "tls": TLS from the first byte (port 465 style), certificate checked, then AUTH."""
+    pytest.importorskip("aiosmtpd")
+    from mailservers import start_smtp
+
+    server, stop = start_smtp(test_certs, implicit_tls=True)
+    try:
+        roster = tmp_path / "roster.csv"
+        roster.write_text("\n".join(ROSTER[:2]) + "\n", encoding="utf-8")
+        env = {
+            "MINICEX_SMTP_HOST": server.host,
+            "MINICEX_SMTP_PORT": str(server.port),
+            "MINICEX_SMTP_SECURITY": "tls",
+            "MINICEX_SMTP_USER": server.user,
+            "MINICEX_SMTP_PASSWORD": server.password,
+            "MINICEX_MAIL_FROM": "st@example.se",
+            "MINICEX_MAIL_CA_FILE": str(test_certs.ca),
+        }
+        args = ["send", str(roster), "--forms", str(tmp_path / "f"), "--db", str(tmp_path / "m.sqlite"), "--pause", "0"]
+        result = run(args, env)
+        assert result.output.splitlines()[0] == "Sent: 1"
+        [got] = server.received
+        assert got.rcpt_tos == ["asa.oberg@example.se"] and parse(got.content)["Reply-To"] is None
+    finally:
+        stop()
