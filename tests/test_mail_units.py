@@ -133,3 +133,22 @@ def test_read_a_mail_file_shows_each_form_with_its_message(tmp_path: Path, pdfiu
     text = CliRunner().invoke(cli, ["read", str(eml), "--format", "text", "--lang", "en"]).output.splitlines()
     assert text[0] == "karin.lund@example.se  2026-03-10T07:15:00+00:00  Ifyllt formulär"
     assert text[1] == f"{eml}/f.pdf"
+
+
+def test_hostile_nesting_is_listed_not_a_crash(tmp_path: Path) -> None:
+    """Thousands of forwarded messages inside each other: the parser's own recursion ends in one listed message."""
+    nested = b"".join(b"Content-Type: message/rfc822\r\n\r\n" for _ in range(3000))
+    eml = tmp_path / "bomb.eml"
+    eml.write_bytes(b"From: a@example.se\r\nContent-Type: message/rfc822\r\n\r\n" + nested + b"\r\nx\r\n")
+    deep = tmp_path / "deep.eml"  # deeper than MAIL_NESTING_MAX, within what the parser takes
+    deep.write_bytes(
+        b"From: b@example.se\r\n" + b"".join(b"Content-Type: message/rfc822\r\n\r\n" for _ in range(8)) + b"x\r\n"
+    )
+    result = CliRunner().invoke(cli, ["import", str(eml), str(deep), "--db", str(tmp_path / "m.sqlite"), "-q"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[-3:] == [
+        "Messages without a readable form:",
+        f"  a@example.se, unknown: no PDF attachment; the message cannot be read (malformed) ({eml})",
+        f"  b@example.se, unknown: no PDF attachment; forwarded messages nested too deep to open ({deep})",
+    ]

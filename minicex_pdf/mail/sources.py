@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import email
+import email.parser
 import email.policy
 import email.utils
 import hashlib
@@ -51,6 +52,7 @@ _SKIP = {
     "message_too_large": Text("meddelandet är för stort för att läsas", "the message is too large to read"),
     "attachment_too_large": Text("en PDF-bilaga är för stor för att läsas", "a PDF attachment is too large to read"),
     "too_many": Text("för många PDF-bilagor, resten lästes inte", "too many PDF attachments, the rest were not read"),
+    "unreadable": Text("meddelandet kan inte läsas (felaktigt uppbyggt)", "the message cannot be read (malformed)"),
     "too_deep": Text("vidarebefordrade meddelanden för djupt i varandra", "forwarded messages nested too deep to open"),
 }
 
@@ -127,11 +129,25 @@ def parse_message(raw: bytes, origin: str, key: str | None = None) -> MailMessag
     """
     if not raw or len(raw) > MAIL_MESSAGE_MAX_BYTES:
         return MailMessage(origin, key or f"too-large:{origin}", None, None, None, (), ("message_too_large",))
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(msg, EmailMessage)
     pdfs: list[Attachment] = []
     skipped: list[str] = []
-    _walk(msg, 0, pdfs, skipped)
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        _walk(msg, 0, pdfs, skipped)
+    except (RecursionError, ValueError, TypeError, LookupError, AssertionError):
+        # Hostile nesting (the parser itself recurses) or a broken structure: listed, never a crash;
+        # the headers alone (not recursive) still say who sent it and when.
+        head = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(raw)
+        return MailMessage(
+            origin,
+            key or message_key(_header(head, "message-id"), raw),
+            _address(_header(head, "from")),
+            _date(_header(head, "date")),
+            _header(head, "subject"),
+            (),
+            ("unreadable",),
+        )
     return MailMessage(
         origin=origin,
         key=message_key(_header(msg, "message-id"), raw),
