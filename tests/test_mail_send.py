@@ -248,3 +248,28 @@ def test_implicit_tls(tmp_path: Path, test_certs) -> None:
         assert got.rcpt_tos == ["asa.oberg@example.se"] and parse(got.content)["Reply-To"] is None
     finally:
         stop()
+
+
+def test_pause_between_messages_and_a_record_per_message(tmp_path: Path, smtp_server, test_certs) -> None:
+    from minicex_pdf.mail.config import MailConfig
+    from minicex_pdf.mail.send import Outgoing, Sender
+
+    config = MailConfig(
+        sender="st@example.se",
+        ca_file=str(test_certs.ca),
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        smtp_user=smtp_server.user,
+        smtp_password=smtp_server.password,
+    )
+    out = [
+        Outgoing(f"id{n}", f"t{n}@example.se", "trainee", f"T {n}", f"%PDF-1.4 {n}".encode(), "f.pdf", f"row {n}")
+        for n in range(3)
+    ]
+    pauses: list[float] = []
+    with Store(tmp_path / "m.sqlite") as store:
+        result = Sender(store, config, lang="en", pause=1.5, sleep=pauses.append).run(out)
+        assert [o.item for o in result.sent] == ["id0", "id1", "id2"]
+        assert [(s.item, s.recipient) for s in store.all_sent()] == [(f"id{n}", f"t{n}@example.se") for n in range(3)]
+    assert pauses == [1.5, 1.5]  # between messages, not before the first or after the last
+    assert [pdf_attachments(parse(r.content)) for r in smtp_server.received] == [[("f.pdf", o.pdf)] for o in out]
