@@ -45,6 +45,7 @@ from ..form.definition import FormDefinition, Text, load_definition
 from ..limits import store_lock_wait
 from ..reading.record import STATUSES, Problem, Record, Source, SubGoal
 from . import identity
+from .mailbook import MailBook
 
 #: Marks a SQLite file as a minicex store (``PRAGMA application_id``): "MCEX".
 APPLICATION_ID = 0x4D434558
@@ -204,17 +205,6 @@ class StoredRow:
 
 
 @dataclass(frozen=True)
-class SentMail:
-    """One form sent by e-mail: what (instance id or ``blank``), to whom, when, and its Message-ID."""
-
-    item: str
-    recipient: str
-    sha256: str
-    message_id: str
-    sent_at: str
-
-
-@dataclass(frozen=True)
 class Unreadable:
     """A file that could not be read: its kind (``FormReadError.kind``) and the reason in words."""
 
@@ -312,7 +302,7 @@ def record_from_dict(data: dict[str, Any], definition: FormDefinition | None = N
     )
 
 
-class Store:
+class Store(MailBook):
     """One SQLite file of imported forms; created or migrated forward when opened.
 
     ``readonly`` opens for reading only (exports, reports): nothing is written, and a
@@ -753,43 +743,6 @@ class Store:
         out: dict[str, int] = dict.fromkeys(STATUSES, 0)
         out.update({r[0]: r[1] for r in rows})
         return out
-
-    # ------------------------------------------------------------------ e-mail
-
-    def sent(self, item: str, recipient: str) -> SentMail | None:
-        """The last time ``item`` (an instance id, or ``blank``) was sent to ``recipient``, or None."""
-        row = self._db.execute(
-            "SELECT * FROM mail_sent WHERE item = ? AND recipient = ? ORDER BY id DESC LIMIT 1",
-            (item, recipient.casefold()),
-        ).fetchone()
-        if row is None:
-            return None
-        return SentMail(row["item"], row["recipient"], row["sha256"], row["message_id"], row["sent_at"])
-
-    def add_sent(self, item: str, recipient: str, sha256: str, message_id: str) -> None:
-        """Record that ``item`` was sent to ``recipient`` now, as message ``message_id``."""
-        with self._transaction() as db:
-            db.execute(
-                "INSERT INTO mail_sent (item, recipient, sha256, message_id, sent_at) VALUES (?, ?, ?, ?, ?)",
-                (item, recipient.casefold(), sha256, message_id, _now()),
-            )
-
-    def all_sent(self) -> list[SentMail]:
-        """Every message sent, oldest first."""
-        rows = self._db.execute("SELECT * FROM mail_sent ORDER BY id")
-        return [SentMail(r["item"], r["recipient"], r["sha256"], r["message_id"], r["sent_at"]) for r in rows]
-
-    def message_seen(self, key: str) -> bool:
-        """Was the mail message with this key (Message-ID, or ``sha256:`` of its bytes) read before."""
-        return self._db.execute("SELECT 1 FROM mail_seen WHERE message_key = ?", (key,)).fetchone() is not None
-
-    def add_message_seen(self, key: str, sender: str | None, date: str | None, pdfs: int) -> None:
-        """Remember a mail message as read (its PDF attachments are stored by then)."""
-        with self._transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO mail_seen (message_key, sender, date, pdfs, seen_at) VALUES (?, ?, ?, ?, ?)",
-                (key, sender, date, pdfs, _now()),
-            )
 
     def trainees(self) -> list[str]:
         """The trainees with at least one form, by name (one spelling each)."""
