@@ -13,11 +13,9 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
-import os
 import re
 import smtplib
 import ssl
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -326,7 +324,9 @@ class Sender:
 
 
 def _write_eml(folder: Path, out: Outgoing, msg: EmailMessage) -> Path:
-    """Write ``msg`` as ``folder/<name>.eml`` (temporary file, then renamed; never over another file)."""
+    """Write ``msg`` as ``folder/<name>.eml`` (whole or not at all; never over another file)."""
+    from ..outputs import atomic_output
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -337,17 +337,8 @@ def _write_eml(folder: Path, out: Outgoing, msg: EmailMessage) -> Path:
     while target.exists():
         n += 1
         target = folder / f"{stem}-{n}.eml"
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".minicex-", suffix=".eml.tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(msg.as_bytes())
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot write: {exc.strerror}") from None
+    with atomic_output(target, overwrite=False) as fh:
+        fh.write(msg.as_bytes())
     return target
 
 

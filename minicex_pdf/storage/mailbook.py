@@ -31,19 +31,23 @@ class MailBook:
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError  # the Store's one transaction (BEGIN IMMEDIATE ... COMMIT/ROLLBACK)
 
+    def _errors(self) -> AbstractContextManager[None]:
+        raise NotImplementedError  # the Store's: SQLite faults become a StoreError naming the file
+
     def sent(self, item: str, recipient: str) -> SentMail | None:
         """The last time ``item`` (an instance id, or ``blank``) was sent to ``recipient``, or None."""
-        row = self._db.execute(
-            "SELECT * FROM mail_sent WHERE item = ? AND recipient = ? ORDER BY id DESC LIMIT 1",
-            (item, recipient.casefold()),
-        ).fetchone()
+        with self._errors():
+            row = self._db.execute(
+                "SELECT * FROM mail_sent WHERE item = ? AND recipient = ? ORDER BY id DESC LIMIT 1",
+                (item, recipient.casefold()),
+            ).fetchone()
         if row is None:
             return None
         return SentMail(row["item"], row["recipient"], row["sha256"], row["message_id"], row["sent_at"])
 
     def add_sent(self, item: str, recipient: str, sha256: str, message_id: str) -> None:
         """Record that ``item`` was sent to ``recipient`` now, as message ``message_id``."""
-        with self._transaction() as db:
+        with self._errors(), self._transaction() as db:
             db.execute(
                 "INSERT INTO mail_sent (item, recipient, sha256, message_id, sent_at) VALUES (?, ?, ?, ?, ?)",
                 (item, recipient.casefold(), sha256, message_id, _now()),
@@ -51,16 +55,18 @@ class MailBook:
 
     def all_sent(self) -> list[SentMail]:
         """Every message sent, oldest first."""
-        rows = self._db.execute("SELECT * FROM mail_sent ORDER BY id")
+        with self._errors():
+            rows = self._db.execute("SELECT * FROM mail_sent ORDER BY id").fetchall()
         return [SentMail(r["item"], r["recipient"], r["sha256"], r["message_id"], r["sent_at"]) for r in rows]
 
     def message_seen(self, key: str) -> bool:
         """Was the mail message with this key (Message-ID, or ``sha256:`` of its bytes) read before."""
-        return self._db.execute("SELECT 1 FROM mail_seen WHERE message_key = ?", (key,)).fetchone() is not None
+        with self._errors():
+            return self._db.execute("SELECT 1 FROM mail_seen WHERE message_key = ?", (key,)).fetchone() is not None
 
     def add_message_seen(self, key: str, sender: str | None, date: str | None, pdfs: int) -> None:
         """Remember a mail message as read (its PDF attachments are stored by then)."""
-        with self._transaction() as db:
+        with self._errors(), self._transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO mail_seen (message_key, sender, date, pdfs, seen_at) VALUES (?, ?, ?, ?, ?)",
                 (key, sender, date, pdfs, _now()),
