@@ -192,6 +192,7 @@ default_login_user = {login_user}
 default_internal_user = {internal_user}
 first_valid_uid = 1
 auth_mechanisms = plain
+auth_failure_delay = 0
 disable_plaintext_auth = yes
 mail_location = maildir:{root}/mail/%u
 namespace inbox {{
