@@ -18,8 +18,8 @@ from pypdf.generic import ContentStream
 
 from minicex_pdf.cli import cli
 from minicex_pdf.errors import DefinitionError, UsageError
-from minicex_pdf.form.fonts import field_font
 from minicex_pdf.form.definition import FORM_LANGS, FormDefinition, Text, forms_dir, split_langs
+from minicex_pdf.form.fonts import field_font
 from minicex_pdf.form.generator import (
     CONTENT_W,
     MARGIN_BOTTOM,
