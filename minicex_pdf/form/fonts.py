@@ -6,11 +6,13 @@ Turkish, Baltic, Vietnamese), Greek, Cyrillic, typographic punctuation and
 U+FFFD, lives in ``minicex_pdf/fontdata/`` with its licence. Nothing is assumed
 about system fonts. Two uses:
 
-- **Drawing** (labels of data, names in the report, values on pages): call
-  :func:`register` and draw with :data:`REGULAR` / :data:`BOLD`; ReportLab
-  subsets the glyphs each document uses. Pass the text through :func:`shown`
-  first: a character the font lacks (emoji, a script not shipped) becomes the
-  visible :data:`REPLACEMENT` instead of a blank.
+- **Drawing** (names in the report, values on pages): call :func:`register`
+  and draw with :data:`REGULAR` / :data:`BOLD`; ReportLab subsets the glyphs
+  each document uses. Pass the text through :func:`shown` first: a character
+  the font lacks (emoji, a script not shipped) becomes the visible
+  :data:`REPLACEMENT` instead of a blank. To keep Latin-1 text in crisp
+  Helvetica and fall back per character, use :func:`runs` (canvas) or
+  :func:`markup` (Paragraph).
 - **The AcroForm field font** (what viewers draw typed text with):
   :func:`field_font` gives the :class:`FieldFont`; its :meth:`FieldFont.embed`
   puts the whole cut-down regular face into a ReportLab document once, as a
@@ -47,8 +49,10 @@ __all__ = [
     "covers",
     "field_font",
     "font_path",
+    "markup",
     "missing",
     "register",
+    "runs",
     "shown",
 ]
 
@@ -110,6 +114,43 @@ def shown(text: str) -> str:
     if all(ord(ch) in cmap for ch in text):
         return text
     return "".join(ch if ord(ch) in cmap or ch in _LAYOUT else REPLACEMENT for ch in text)
+
+
+def _standard(ch: str) -> bool:
+    """Whether a standard-14 text font (Helvetica, Times; WinAnsiEncoding) has ``ch``."""
+    try:
+        ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def runs(text: str, base: str) -> list[tuple[str, str]]:
+    """``text`` split into (text, font) runs: ``base`` (a standard-14 font such as Helvetica) where it
+    has the characters, the shipped face of the same weight where not, :data:`REPLACEMENT` where neither.
+
+    Keeps Latin-1 text in the crisp standard font and draws only the rest with the Unicode font.
+    """
+    unicode_face = BOLD if "Bold" in base else REGULAR
+    out: list[tuple[str, str]] = []
+    for ch in shown(text):
+        font = base if ch in _LAYOUT or _standard(ch) else unicode_face
+        if out and out[-1][1] == font:
+            out[-1] = (out[-1][0] + ch, font)
+        else:
+            out.append((ch, font))
+    return out
+
+
+def markup(text: str, base: str) -> str:
+    """``text`` as ReportLab Paragraph markup in ``base``: escaped, with ``<font face>`` around the runs
+    only the shipped font can show (see :func:`runs`); call :func:`register` before drawing it."""
+    from xml.sax.saxutils import escape
+
+    return "".join(
+        escape(part) if font == base else f'<font face="{font}">{escape(part)}</font>'
+        for part, font in runs(text, base)
+    )
 
 
 @dataclass(frozen=True)
