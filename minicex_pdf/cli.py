@@ -116,6 +116,8 @@ def prefill(roster: Path, out_dir: Path, lang: str) -> None:
     msg_lang = "sv" if lang == "sv" else "en"
     with library_errors():
         result = Prefiller(out_dir, lang=lang).make(roster)
+    for warning in result.roster.warnings:
+        click.echo(f"{roster}: {'varning' if msg_lang == 'sv' else 'warning'}: {warning.text(msg_lang)}", err=True)
     for error in result.errors:
         click.echo(f"{roster}: {error.text(msg_lang)}", err=True)
     click.echo(f"{len(result.made)} form(s) in {out_dir}" + (f", index {result.index.name}" if result.index else ""))
