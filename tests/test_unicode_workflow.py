@@ -20,11 +20,11 @@ import pytest
 from click.testing import CliRunner
 
 from minicex_pdf.cli import cli
+from minicex_pdf.engines.pdfium import fill_pdfium
 from minicex_pdf.form.definition import FormDefinition, load_definition
 from minicex_pdf.reading.reader import read_form
 
-pdfium = pytest.importorskip("pypdfium2")
-from minicex_pdf.engines.pdfium import fill_pdfium
+pytest.importorskip("pypdfium2")
 
 D = load_definition()
 #: The issue's names, and ones in Greek and Cyrillic.
@@ -84,6 +84,7 @@ def shows(text: str, words: str) -> bool:
 
 def page_text(pdf: bytes) -> str:
     """The text of every page with the form fields' appearances flattened in, as PDFium extracts it."""
+    import pypdfium2 as pdfium
     import pypdfium2.raw as c
 
     doc = pdfium.PdfDocument(pdf)
