@@ -126,6 +126,26 @@ def prefill(roster: Path, out_dir: Path, lang: str) -> None:
         sys.exit(1)
 
 
+@cli.command("roster-template")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("roster.xlsx"),
+    show_default=True,
+    help="The file to write: .xlsx (with a drop-down list of regulations) or .csv.",
+)
+@lang_option("Language of the headers.")
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+def roster_template(out: Path, lang: str, force: bool) -> None:
+    """Write an empty roster with the column headers, ready to fill in for prefill."""
+    from .form.roster_template import write_template
+
+    with library_errors():
+        path = write_template(out, lang=lang, force=force)
+    click.echo(f"Wrote {path}")
+
+
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @db_option(exists=False)

@@ -315,3 +315,26 @@ def test_the_form_shows_the_replacement_and_holds_the_text(tmp_path):
     doc.save(out)
     text = pdfium.PdfDocument(out.getvalue())[0].get_textpage().get_text_range()
     assert re.search(r"(?:^|\s)Anna \ufffd Berg(?:\s|$)", text)
+
+
+def test_prefill_prints_warnings_and_errors_by_row_and_makes_the_good_rows(tmp_path):
+    from click.testing import CliRunner
+
+    from minicex_pdf.cli import cli
+
+    roster = tmp_path / "r.csv"
+    roster.write_text("namn;specialitet;Telefon\r\nAnna 🙂 Berg;Rymdmedicin;070\r\n;Kirurgi;\r\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["prefill", str(roster), "-o", str(out), "--lang", "en"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{roster}: warning: column C (Telefon) is not used",
+        f"{roster}: warning: row 2: column B (specialty): the specialty is not in the sub-goal catalogue; "
+        "sub-goals are checked only against the regulation's common ones and the c codes some specialty has",
+        f"{roster}: warning: row 2: column A (name): 1 character(s) the form's font has no glyph for (U+1F642): "
+        "kept as they are, shown as �",
+        f"{roster}: row 3: column A (name): Trainee's name is missing",
+        f"1 form(s) in {out}, index index.csv",
+        "1 row(s) skipped",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["index.csv", "minicex_Anna_Berg.pdf"]

@@ -225,11 +225,6 @@ def specialty_of(texts: Iterable[str | None], catalogue: Catalogue) -> str | Non
     return next((name for t in texts if (name := catalogue.specialty(t))), None)
 
 
-def _cell(value: Any) -> str:
-    """A cell as trimmed NFC text (kept for callers of the old name)."""
-    return cell_text(value)
-
-
 # --------------------------------------------------------------------------- checking rows
 
 
