@@ -42,7 +42,27 @@ def engines() -> dict[str, Callable[[bytes, dict[str, object]], bytes]]:
         found["poppler"] = fill_poppler
     if mutool():
         found["MuPDF"] = lambda pdf, values: fill_mupdf(pdf, values, incremental=True)
+    if shutil.which("pdftk"):
+        found["pdftk"] = fill_pdftk
     return found
+
+
+def fill_pdftk(pdf: bytes, values: dict[str, object]) -> bytes:
+    """pdftk's ``fill_form`` with an XFDF file (UTF-8), which writes appearances itself."""
+    from xml.sax.saxutils import escape
+
+    fields = "".join(f'<field name="{k}"><value>{escape(str(v))}</value></field>' for k, v in values.items())
+    xfdf = f'<?xml version="1.0" encoding="UTF-8"?><xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>{fields}</fields></xfdf>'
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "in.pdf").write_bytes(pdf)
+        (folder / "v.xfdf").write_text(xfdf, encoding="utf-8")
+        subprocess.run(
+            ["pdftk", str(folder / "in.pdf"), "fill_form", str(folder / "v.xfdf"), "output", str(folder / "out.pdf")],
+            check=True,
+            capture_output=True,
+        )
+        return (folder / "out.pdf").read_bytes()
 
 
 def shown_text(pdf: bytes) -> tuple[str, tuple[float, float, float, float]]:
