@@ -147,6 +147,21 @@ def test_filled_imported_exported_and_reported_as_written(prefilled, tmp_path, d
     assert sorted(r[trainee] for r in lines) == sorted(names)
     assert {r[assessor] for r in lines} == {"Nguyễn Văn An"}
     assert {r[d.role_fields("feedback")[0].name] for r in lines} == {feedback}
+    for fmt in ("csv", "xlsx"):  # the files an admin opens in Excel
+        target = tmp_path / f"e.{fmt}"
+        done = runner.invoke(cli, ["export", "--db", str(db), "--format", fmt, "-o", str(target), "--lang", "en"])
+        assert done.exit_code == 0, done.output
+        if fmt == "csv":
+            with target.open(encoding="utf-8-sig", newline="") as fh:
+                table = list(csv.reader(fh, delimiter=";"))
+        else:
+            table = [
+                [c or "" for c in row] for row in openpyxl.load_workbook(target).active.iter_rows(values_only=True)
+            ]
+        columns = {label: [str(row[i]) for row in table[1:]] for i, label in enumerate(table[0])}
+        assert sorted(columns[d.role("trainee").label.en]) == sorted(names), fmt
+        assert set(columns[d.role("assessor").label.en]) == {"Nguyễn Văn An"}, fmt
+        assert set(columns[d.role_fields("feedback")[0].label.en]) == {feedback}, fmt
     report = tmp_path / "r.pdf"
     done = runner.invoke(cli, ["report", "--db", str(db), "-o", str(report), "--lang", "en"])
     assert done.exit_code == 0, done.output

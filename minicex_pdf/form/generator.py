@@ -10,6 +10,11 @@ only decides where it goes. The PDF follows ``shared/design/pdf-forms.md``:
 - every fillable field has a tooltip (``/TU``) in the form's language(s);
 - widgets are created in reading order, so the tab order follows it;
 - no ``/NeedAppearances``: pre-filled values get real appearance streams;
+- text fields name the shipped Unicode font (DejaVu Sans, embedded whole as a
+  Type0 font in ``/AcroForm /DR``, see :mod:`.fonts`) in their ``/DA``, and
+  pre-filled values are drawn with it: every trainee's name shows, and viewers
+  that draw typed text with the form's font (pdf.js, poppler) have the glyphs;
+  labels stay in Helvetica;
 - hidden, read-only identity fields (form id, version, instance id) and the
   same facts in the document metadata (``/Subject`` and ``/Keywords``);
 - ReportLab's invariant mode, so the same definition and options give the same bytes.
