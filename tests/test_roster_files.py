@@ -338,3 +338,12 @@ def test_prefill_prints_warnings_and_errors_by_row_and_makes_the_good_rows(tmp_p
         "1 row(s) skipped",
     ]
     assert sorted(p.name for p in out.iterdir()) == ["index.csv", "minicex_Anna_Berg.pdf"]
+
+
+def test_a_title_that_reads_like_a_header_does_not_win_over_the_header(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes("ST-läkare\r\n\r\nST-läkare;Specialitet\r\nAyşe Yılmaz;Kirurgi\r\n".encode("utf-8-sig"))
+    roster = read_roster(path)
+    assert names(roster) == [(4, "Ayşe Yılmaz")]
+    assert roster.rows[0].values == {NAME: "Ayşe Yılmaz", SPECIALTY: "Kirurgi"}
+    assert warnings(roster) == ["the header row was read from row 3"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,17 @@ from ..errors import RosterError
 from ..reading.record import SubGoal
 from . import fonts
 from .definition import Field, FormDefinition, Text, load_definition
-from .roster_files import CSV_SUFFIXES, MAX_BYTES, XLSX_SUFFIXES, Table, cell_text, column_letter, read_table
+from .roster_files import (
+    CSV_SUFFIXES,
+    HEADER_SEARCH_ROWS,
+    MAX_BYTES,
+    XLSX_SUFFIXES,
+    Table,
+    best_header,
+    cell_text,
+    column_letter,
+    read_table,
+)
 from .subgoals import Catalogue
 from .subgoals import catalogue as load_catalogue
 
@@ -218,11 +228,6 @@ class RosterColumns:
         header = self.header(f)
         letter = column_letter(i) if i >= 0 else "?"
         return Text(sv=f"kolumn {letter} ({header.sv})", en=f"column {letter} ({header.en})")
-
-
-def specialty_of(texts: Iterable[str | None], catalogue: Catalogue) -> str | None:
-    """The first of ``texts`` that names a specialty of the sub-goal catalogue (its name there)."""
-    return next((name for t in texts if (name := catalogue.specialty(t))), None)
 
 
 # --------------------------------------------------------------------------- checking rows
@@ -438,7 +443,7 @@ def check_table(
     definition = definition or load_definition()
     columns = RosterColumns.of(definition)
     rows = [tuple(cell_text(c) for c in row) for row in table]
-    start = next((i for i, row in enumerate(rows[:30]) if columns.score(row)), None)
+    start = best_header(rows[:HEADER_SEARCH_ROWS], columns.score)
     if start is None:
         if not any(any(r) for r in rows):
             raise RosterError(f"{path}: the roster is empty")

@@ -148,15 +148,15 @@ def read_csv_bytes(path: Path | str, data: bytes, is_header: IsHeader) -> Table:
     """A CSV file's table: encoding, delimiter and header row found; stray quotes cost one row each."""
     text, encoding = decode(path, data)
     lines = re.split(r"\r\n|\r|\n", text)
+    # The header row and the delimiter are those that name the most roster columns ("STa1, STb1"
+    # in a cell fools csv.Sniffer; a title row that reads "ST-läkare" names fewer than the header).
     best: tuple[int, str] | None = None
+    top = 0
     for number, line in enumerate(lines[:HEADER_SEARCH_ROWS]):
-        # The delimiter is the one that splits the header row into the most known columns
-        # ("STa1, STb1" in a cell fools csv.Sniffer); a one-column roster has only its name.
-        scores = {d: is_header([cell_text(c) for c in _split(line, d, strict=False) or []]) for d in DELIMITERS}
-        delimiter = max(DELIMITERS, key=lambda d: scores[d])
-        if scores[delimiter]:
-            best = (number, delimiter)
-            break
+        for delimiter in DELIMITERS:
+            score = is_header([cell_text(c) for c in _split(line, delimiter, strict=False) or []])
+            if score > top:
+                best, top = (number, delimiter), score
     if best is None:
         if not any(line.strip() for line in lines):
             raise RosterError(f"{path}: the roster is empty")
@@ -238,17 +238,22 @@ def _read_xlsx(path: Path, is_header: IsHeader) -> Table:
 def _sheet_table(
     sheet: Any, is_header: IsHeader
 ) -> tuple[int, tuple[str, ...], list[tuple[int, tuple[str, ...]]]] | None:
-    """(header row, header, data rows) of one worksheet, or None if it has no header row."""
-    header_row = 0
-    header: tuple[str, ...] = ()
-    rows: list[tuple[int, tuple[str, ...]]] = []
-    for number, raw in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = tuple(cell_text(v) for v in raw)
-        if not header_row:
-            if number > HEADER_SEARCH_ROWS:
-                return None
-            if is_header(cells):
-                header_row, header = number, cells
-            continue
-        rows.append((number, cells))
-    return (header_row, header, rows) if header_row else None
+    """(header row, header, data rows) of one worksheet, or None if it has no header row.
+
+    The header is the row among the first :data:`HEADER_SEARCH_ROWS` that names the most
+    roster columns (a title row that happens to read "ST-läkare" does not win over it).
+    """
+    all_rows = [
+        (number, tuple(cell_text(v) for v in raw)) for number, raw in enumerate(sheet.iter_rows(values_only=True), 1)
+    ]
+    best = best_header([cells for _, cells in all_rows[:HEADER_SEARCH_ROWS]], is_header)
+    if best is None:
+        return None
+    return all_rows[best][0], all_rows[best][1], all_rows[best + 1 :]
+
+
+def best_header(rows: Sequence[Sequence[str]], is_header: IsHeader) -> int | None:
+    """Index of the row that names the most roster columns (the first of equals), or None."""
+    scores = [is_header(row) for row in rows]
+    top = max(scores, default=0)
+    return scores.index(top) if top else None
