@@ -233,8 +233,8 @@ def test_regulation_and_subgoal_mistakes_are_errors_for_their_row(tmp_path):
     assert errors(roster) == [
         f"row 3: column D (sub_goals): sub-goals not in {HSLF.name}, Allmänmedicin: a3",
         f"row 4: column D (sub_goals): sub-goals not in {SOSFS.name}, Allmänmedicin: STa3",
-        f"row 5: column C (regulation): not a known regulation; known: {HSLF.name}, {SOSFS.name}",
-        "row 6: column D (sub_goals): 2 word(s) that are not sub-goal codes",
+        f"row 5: column C (regulation): unknown regulation; known: {HSLF.name} ({HSLF.code}), {SOSFS.name} ({SOSFS.code})",
+        f"row 6: column D (sub_goals): sub-goals not in {HSLF.name}, Allmänmedicin: 2 other entries",
     ]
     assert roster.errors[0].text("sv") == (
         f"rad 3: kolumn D (delmål): delmål som inte finns i {HSLF.name}, Allmänmedicin: a3"
