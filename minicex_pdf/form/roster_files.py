@@ -5,7 +5,7 @@
   ``;`` or tab; CRLF, LF or CR-only line ends. A quote that opens a cell and never
   closes makes only its own row unreadable (a :class:`LineError`), never
   swallows the rows after it.
-- XLSX read whole (not trusting the stored sheet dimension, which is stale or
+- XLSX read row by row without trusting the stored sheet dimension (stale or
   just ``A1`` in files some programs write); formula cells without a saved value
   are listed so the caller can name their row and column.
 - The header row is looked for on each sheet, below title rows and blank rows;
@@ -196,60 +196,59 @@ def _read_xlsx(path: Path, is_header: IsHeader) -> Table:
 
     def load(data_only: bool) -> Any:
         try:
-            # Not read_only: read-only mode trusts the stored dimension, which may be stale or "A1".
-            return openpyxl.load_workbook(path, data_only=data_only)
+            return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
         except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
             raise RosterError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
         except Exception as exc:  # openpyxl raises its own InvalidFileException and others
             raise RosterError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
 
     values = load(data_only=True)
-    formulas_book = None
-    for index, sheet in enumerate(values.worksheets):
-        found = _sheet_table(sheet, is_header)
-        if found is None:
-            continue
-        header_row, header, rows = found
-        missing: set[tuple[int, int]] = set()
-        blank = [(n, c) for n, cells in rows for c, v in enumerate(cells) if v == ""]
-        if blank:
-            formulas_book = formulas_book or load(data_only=False)
-            f_sheet = formulas_book.worksheets[index]
-            for n, c in blank:
-                v = f_sheet.cell(row=n, column=c + 1).value
-                if (isinstance(v, str) and v.startswith("=")) or type(v).__name__ in (
-                    "ArrayFormula",
-                    "DataTableFormula",
-                ):
-                    missing.add((n, c))
-        return Table(
-            header_row,
-            header,
-            tuple(rows),
-            sheet=sheet.title,
-            first_sheet=index == 0,
-            formulas=frozenset(missing),
-        )
-    if not any(sheet.max_row > 1 or sheet.cell(1, 1).value is not None for sheet in values.worksheets):
+    try:
+        empty = True
+        for index, sheet in enumerate(values.worksheets):
+            # Read-only mode trusts the stored dimension, which some programs leave stale or at "A1":
+            # forget it, so every row that is there is read.
+            sheet.reset_dimensions()
+            all_rows = [
+                (n, tuple(cell_text(v) for v in raw)) for n, raw in enumerate(sheet.iter_rows(values_only=True), 1)
+            ]
+            empty = empty and not any(any(cells) for _, cells in all_rows)
+            best = best_header([cells for _, cells in all_rows[:HEADER_SEARCH_ROWS]], is_header)
+            if best is None:
+                continue
+            header_row, header, rows = all_rows[best][0], all_rows[best][1], all_rows[best + 1 :]
+            blank = {(n, c) for n, cells in rows for c, v in enumerate(cells) if v == ""}
+            return Table(
+                header_row,
+                header,
+                tuple(rows),
+                sheet=sheet.title,
+                first_sheet=index == 0,
+                formulas=frozenset(_formulas(load(data_only=False), index, blank) if blank else ()),
+            )
+    finally:
+        values.close()
+    if empty:
         raise RosterError(f"{path}: the roster is empty")
     raise RosterError(f"{path}: no sheet has a header row with a name column in its first {HEADER_SEARCH_ROWS} rows")
 
 
-def _sheet_table(
-    sheet: Any, is_header: IsHeader
-) -> tuple[int, tuple[str, ...], list[tuple[int, tuple[str, ...]]]] | None:
-    """(header row, header, data rows) of one worksheet, or None if it has no header row.
-
-    The header is the row among the first :data:`HEADER_SEARCH_ROWS` that names the most
-    roster columns (a title row that happens to read "ST-läkare" does not win over it).
-    """
-    all_rows = [
-        (number, tuple(cell_text(v) for v in raw)) for number, raw in enumerate(sheet.iter_rows(values_only=True), 1)
-    ]
-    best = best_header([cells for _, cells in all_rows[:HEADER_SEARCH_ROWS]], is_header)
-    if best is None:
-        return None
-    return all_rows[best][0], all_rows[best][1], all_rows[best + 1 :]
+def _formulas(book: Any, index: int, blank: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of the ``blank`` (row, column) cells of sheet ``index`` hold a formula (no saved value)."""
+    try:
+        sheet = book.worksheets[index]
+        sheet.reset_dimensions()
+        found = set()
+        for number, raw in enumerate(sheet.iter_rows(values_only=True), 1):
+            for column, value in enumerate(raw):
+                if (number, column) in blank and (
+                    (isinstance(value, str) and value.startswith("="))
+                    or type(value).__name__ in ("ArrayFormula", "DataTableFormula")
+                ):
+                    found.add((number, column))
+        return found
+    finally:
+        book.close()
 
 
 def best_header(rows: Sequence[Sequence[str]], is_header: IsHeader) -> int | None:
