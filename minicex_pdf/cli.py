@@ -127,12 +127,34 @@ def prefill(roster: Path, out_dir: Path, lang: str) -> None:
     msg_lang = "sv" if lang == "sv" else "en"
     with library_errors():
         result = Prefiller(out_dir, lang=lang).make(roster)
+    for warning in result.roster.warnings:
+        click.echo(f"{roster}: {'varning' if msg_lang == 'sv' else 'warning'}: {warning.text(msg_lang)}", err=True)
     for error in result.errors:
         click.echo(f"{roster}: {error.text(msg_lang)}", err=True)
     click.echo(f"{len(result.made)} form(s) in {out_dir}" + (f", index {result.index.name}" if result.index else ""))
     if result.errors:
         click.echo(f"{len(result.errors)} row(s) skipped", err=True)
         sys.exit(1)
+
+
+@cli.command("roster-template")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("roster.xlsx"),
+    show_default=True,
+    help="The file to write: .xlsx (with a drop-down list of regulations) or .csv.",
+)
+@lang_option("Language of the headers.")
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+def roster_template(out: Path, lang: str, force: bool) -> None:
+    """Write an empty roster with the column headers, ready to fill in for prefill."""
+    from .form.roster_template import write_template
+
+    with library_errors():
+        path = write_template(out, lang=lang, force=force)
+    click.echo(f"Wrote {path}")
 
 
 @cli.command("import")

@@ -23,6 +23,14 @@ HEADER_WINDOW = 1024
 MAX_TAIL_WORDS = 1_000
 #: Largest roster file (CSV or XLSX) read by ``prefill``.
 ROSTER_MAX_BYTES = 20 * 1024 * 1024
+#: Rows at the top of a roster sheet searched for the header row (below title and blank rows).
+ROSTER_HEADER_SEARCH_ROWS = 30
+#: Lines one quoted CSV cell may run over (a cell with line breaks) before its quote counts as stray.
+ROSTER_MAX_CELL_LINES = 10
+#: Rows of an XLSX roster template whose regulation cell offers the drop-down list.
+ROSTER_TEMPLATE_ROWS = 1000
+#: Longest pre-filled file name stem in UTF-8 bytes, in NFC and in NFD (file systems allow 255).
+MAX_STEM_BYTES = 120
 
 # ---------------------------------------------------------------- time
 

@@ -15,10 +15,14 @@ from minicex_pdf.form.generator import build_form
 
 #: A sentence with every Swedish letter, for text fields.
 SWEDISH = "Ärendet gällde en äldre man med yrsel; ÅÄÖ åäö prövades väl."
-#: A free text longer than ReportLab's old 100-character cut.
-LONG_TEXT = (SWEDISH + " ") * 3
-#: Multi-line text with a blank line in it.
-MULTILINE = "Första raden: åäö.\nAndra raden: ÅÄÖ och lite mer text.\n\nEfter en tom rad."
+#: Trainees' names from Latin Extended (Polish, Turkish, Romanian, Vietnamese), Greek, Cyrillic, and a ’.
+NAMES = "Łukasz Wiśniewski, Ayşe Yılmaz, Dragoș Popescu, Nguyễn Thị Minh, Sean O’Brien, Ελένη Παπά, Дмитрий Иванов"
+#: Typographic punctuation as Word and Excel put it in.
+PUNCTUATION = "– — “ ” ‘ ’ … € •"
+#: A free text longer than ReportLab's old 100-character cut, with every script the form must carry.
+LONG_TEXT = (SWEDISH + " ") * 2 + NAMES + " " + PUNCTUATION
+#: Multi-line text with a blank line in it, and characters beyond Latin-1 (PDFium saves it as UTF-16BE).
+MULTILINE = "Första raden: åäö – “citat” för €5…\nAndra raden: ÅÄÖ, Łukasz och Nguyễn Thị Minh.\n\nEfter en tom rad."
 
 
 def value_for(fld: Field, index: int = 0) -> object:

@@ -19,6 +19,7 @@ from pypdf.generic import ContentStream
 from minicex_pdf.cli import cli
 from minicex_pdf.errors import DefinitionError, UsageError
 from minicex_pdf.form.definition import FORM_LANGS, FormDefinition, Text, forms_dir, split_langs
+from minicex_pdf.form.fonts import field_font
 from minicex_pdf.form.generator import (
     CONTENT_W,
     MARGIN_BOTTOM,
@@ -91,7 +92,11 @@ def test_viewer_resources_for_check_and_radio_glyphs(blank_pdf):
     assert "/NeedAppearances" not in acro
     fonts = acro["/DR"]["/Font"]
     assert fonts["/ZaDb"].get_object()["/BaseFont"] == "/ZapfDingbats"
-    assert fonts["/Helv"].get_object()["/BaseFont"] == "/Helvetica"
+    field_font = fonts["/MxSans"].get_object()
+    assert (field_font["/Subtype"], field_font["/Encoding"]) == ("/Type0", "/Identity-H")
+    assert "/FontFile2" in field_font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+    assert "/ToUnicode" in field_font
+    assert acro["/DA"] == "/MxSans 0 Tf 0 g"
     seen = 0
     for page in doc.pages:
         for annot in page["/Annots"]:
@@ -100,7 +105,7 @@ def test_viewer_resources_for_check_and_radio_glyphs(blank_pdf):
                 assert widget["/DA"].startswith("/ZaDb "), widget
                 seen += 1
             else:
-                assert widget["/DA"].startswith("/Helv ")
+                assert widget["/DA"].startswith("/MxSans ")
     assert seen > 0
 
 
@@ -205,6 +210,12 @@ def test_instance_id_goes_into_field_and_metadata(definition, read_fields):
 # --------------------------------------------------------------------------- pre-filling
 
 
+def shown_text(codes: bytes) -> str:
+    """Two-byte glyph codes of the field font as the text they show."""
+    by_glyph = {gid: chr(cp) for cp, gid in sorted(field_font().glyphs.items(), reverse=True)}
+    return "".join(by_glyph[codes[i] << 8 | codes[i + 1]] for i in range(0, len(codes), 2))
+
+
 def appearance_text(pdf: bytes, name: str) -> str:
     """The strings a field's normal appearance stream shows (what a viewer draws without regenerating)."""
     doc = reader(pdf)
@@ -214,7 +225,7 @@ def appearance_text(pdf: bytes, name: str) -> str:
             if widget.get("/T") == name:
                 stream = widget["/AP"]["/N"].get_object()
                 ops = ContentStream(stream, doc).operations
-                return "\n".join(args[0].original_bytes.decode("latin-1") for args, op in ops if op == b"Tj")
+                return "\n".join(shown_text(args[0].original_bytes) for args, op in ops if op == b"Tj")
     raise AssertionError(name)
 
 
@@ -246,7 +257,6 @@ def test_prefilled_values_read_back_with_appearances(definition, all_values, rea
 def test_prefill_rejects_what_it_cannot_put_in_the_form(definition):
     choice = next(f for f in definition.fields if f.type == "choice")
     check = next(f for f in definition.fields if f.type == "checkbox")
-    text = next(f for f in definition.fields if f.type == "text")
     multi = next(f for f in definition.fields if f.type == "multichoice")
     cases = [
         ({"no_such_field": "x"}, "no_such_field"),
@@ -254,7 +264,6 @@ def test_prefill_rejects_what_it_cannot_put_in_the_form(definition):
         ({check.name: "yes"}, check.name),
         ({multi.name: "history"}, multi.name),
         ({multi.name: ("nothing",)}, multi.name),
-        ({text.name: "Nguyễn"}, text.name),
     ]
     for values, name in cases:
         with pytest.raises(UsageError, match=name):
@@ -319,7 +328,7 @@ def test_shipped_blanks_are_what_the_generator_makes_today(blank_pdfs, lang):
 
 def test_blank_is_small_a4_and_three_pages(blank_pdfs):
     for lang, pdf in blank_pdfs.items():
-        assert len(pdf) < 100_000, lang
+        assert len(pdf) < 300_000, lang  # the issue's ceiling; the embedded field font is most of it
         assert len(reader(pdf).pages) == 3, lang
 
 

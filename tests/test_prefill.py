@@ -120,13 +120,51 @@ def test_equal_names_get_numbered_names_and_existing_files_are_kept(tmp_path):
     assert names == ["minicex_Eva-2.pdf", "minicex_Eva-3.pdf"]
 
 
-def test_a_name_the_form_fonts_cannot_show_skips_only_that_row(tmp_path):
+def test_names_beyond_latin_1_make_forms_and_keep_their_letters_in_file_names(tmp_path):
     from minicex_pdf.form.roster import Roster
 
-    rows = (
-        RosterRow(2, "Łucja Ćwik", {COLUMNS.name_field.name: "Łucja Ćwik"}),
-        RosterRow(3, "Eva", {COLUMNS.name_field.name: "Eva"}),
-    )
+    names = ["Łucja Ćwik", "Nguyễn Thị Minh", "Sean O’Brien", "Дмитрий Иванов", "Anna 🙂"]
+    rows = tuple(RosterRow(n, name, {COLUMNS.name_field.name: name}) for n, name in enumerate(names, start=2))
     result = Prefiller(tmp_path).run(Roster("r.csv", rows))
-    assert [m.row.number for m in result.made] == [3]
-    assert [e.number for e in result.errors] == [2]
+    assert [m.row.number for m in result.made] == [2, 3, 4, 5, 6] and result.errors == ()
+    assert [m.path.name for m in result.made] == [
+        "minicex_Łucja_Ćwik.pdf",
+        "minicex_Nguyễn_Thị_Minh.pdf",
+        "minicex_Sean_O'Brien.pdf",
+        "minicex_Дмитрий_Иванов.pdf",
+        "minicex_Anna.pdf",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [
+        ("Łukasz Wiśniewski", "minicex_Lukasz_Wisniewski"),
+        ("Ayşe Yılmaz", "minicex_Ayse_Yilmaz"),
+        ("Dragoș Popescu", "minicex_Dragos_Popescu"),
+        ("Nguyễn Thị Minh", "minicex_Nguyen_Thi_Minh"),
+        ("Sean O’Brien", "minicex_Sean_O'Brien"),
+        ("Ελένη Παπαδοπούλου", "minicex_Eleni_Papadopoulou"),
+        ("Дмитрий Жуков", "minicex_Dmitrii_Zhukov"),
+        ("Jørgen Ærø Straße", "minicex_Jorgen_AEro_Strasse"),
+        ("🙂", "minicex_trainee"),
+    ],
+)
+def test_file_systems_without_those_letters_get_a_readable_transliteration(name, stem):
+    assert safe_stem(name, ascii_only=True) == stem
+
+
+def test_windows_trailing_dots_reserved_characters_and_byte_length():
+    assert safe_stem("Anna Berg. . .") == "minicex_Anna_Berg"
+    assert safe_stem('a<b>c:d"e/f\\g|h?i*j') == "minicex_a_b_c_d_e_f_g_h_i_j"
+    long = safe_stem("ễ" * 500)
+    assert long == "minicex_" + "ễ" * 24  # 24 × 5 bytes in NFD (macOS) = 120
+    assert len(unicodedata.normalize("NFD", long).encode("utf-8")) <= 255
+
+
+def test_naming_is_linear_in_the_name_length():
+    import time
+
+    start = time.perf_counter()
+    safe_stem("Łukasz " * 60_000)  # 420,000 characters: took a minute when the stem was cut a character at a time
+    assert time.perf_counter() - start < 0.5

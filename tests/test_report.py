@@ -256,3 +256,42 @@ def test_forms_without_a_trainee_name_are_shown_as_such_not_as_a_blank(lang):
     assert T["no_name"][lang] in pages[0]
     assert any(T["no_name"][lang] in page for page in pages[1:])  # the trainee page's heading
     assert any("Dr <B> & C" in page for page in pages[1:])  # markup characters in names are text, not markup
+
+
+#: Trainees whose names need the Unicode font (Latin Extended, Vietnamese, Greek, Cyrillic, a typographic ’).
+UNICODE_NAMES = (
+    "Łukasz Wiśniewski",
+    "Ayşe Yılmaz",
+    "Dragoș Popescu",
+    "Nguyễn Thị Minh",
+    "Sean O’Brien",
+    "Ελένη Παπά",
+    "Дмитрий Иванов",
+)
+
+
+def pdfium_text(pdf: bytes) -> list[str]:
+    pdfium = pytest.importorskip("pypdfium2")
+    return [page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf)]
+
+
+def test_every_name_is_printed_as_written_and_a_missing_glyph_visibly():
+    records = [
+        record(name=n, date=dt.date(2026, 2, 1 + i), assessor=f"Dr {n.split()[0]}", levels=_levels(1, 2, 2, 3, 1))
+        for i, n in enumerate(UNICODE_NAMES)
+    ]
+    records.append(record(name="Anna 🙂 Berg", date=dt.date(2026, 2, 20), went_well="bra – “tydligt” €"))
+    pages = [
+        p.splitlines() for p in pdfium_text(ReportWriter(D, "en", today=dt.date(2026, 6, 1)).from_records(records))
+    ]
+    # the cohort table: each name (wrapped at a space where its column is narrow), then the specialty
+    cohort = re.findall(r"(\S[^\n]*?) Allmänmedicin ", " ".join(pages[0][2:]))
+    cohort = [re.sub(r"^.*?(?:\d{4}-\d{2}-\d{2}|assessment) ", "", c) for c in cohort]
+    assert sorted(cohort) == sorted([*UNICODE_NAMES, "Anna \ufffd Berg"])
+    # under the footer line, each trainee's first page starts with the name, then the specialty
+    headings = [lines[1] for lines in pages[1:] if lines[2].startswith("Specialty:")]
+    assert sorted(headings) == sorted([*UNICODE_NAMES, "Anna \ufffd Berg"])
+    every_line = [line for lines in pages[1:] for line in lines]
+    for n in UNICODE_NAMES:
+        assert any(f"Dr {n.split()[0]}" in line for line in every_line), n
+    assert any("bra – “tydligt” €" in line for line in every_line)

@@ -196,6 +196,10 @@ class FormDefinition:
     source: str = ""
     #: Roster headers in Swedish: (prefill key, Swedish column header) pairs.
     roster_headers_sv: tuple[tuple[str, str], ...] = ()
+    #: Other headers people give a roster column: (prefill key, (header, ...)) pairs.
+    roster_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Headers of a first-name and a last-name column that together make the name: ((first...), (last...)).
+    roster_name_parts: tuple[tuple[str, ...], ...] = ()
     #: Role name -> the names of the fields that play it (see :data:`ROLES`).
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: The ``assessor_role`` option code that means the personal supervisor.
@@ -442,6 +446,8 @@ def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> F
         sections=tuple(sections),
         source=source,
         roster_headers_sv=_roster_headers(root, sections),
+        roster_aliases=_roster_aliases(root, sections),
+        roster_name_parts=_roster_name_parts(root),
         **_roles(root, sections),
     )
     _check_areas(root, definition)
@@ -464,6 +470,37 @@ def _roster_headers(root: _Entry, sections: list[Section]) -> tuple[tuple[str, s
         if not isinstance(header, str) or not header.strip():
             raise entry.child(key).fail("must be a non-empty string")
     return tuple((k, entry.data[k]) for k in keys)
+
+
+def _strings(entry: _Entry) -> tuple[str, ...]:
+    """A list of non-empty strings."""
+    if not isinstance(entry.data, list) or not all(isinstance(h, str) and h.strip() for h in entry.data):
+        raise entry.fail("must be a list of non-empty strings")
+    return tuple(entry.data)
+
+
+def _roster_aliases(root: _Entry, sections: list[Section]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The optional ``[roster] aliases`` table: prefill key = [other headers]."""
+    if "aliases" not in root.data.get("roster", {}):
+        return ()
+    entry = root.child("roster").child("aliases")
+    if not isinstance(entry.data, Mapping):
+        raise entry.fail("must be a table of prefill key = [headers]")
+    keys = [f.prefill for s in sections for f in s.fields if f.prefill]
+    unknown = [k for k in entry.data if k not in keys]
+    if unknown:
+        raise entry.fail(f"keys must be the fields' prefill keys (unknown {unknown})")
+    return tuple((k, _strings(entry.child(k))) for k in keys if k in entry.data)
+
+
+def _roster_name_parts(root: _Entry) -> tuple[tuple[str, ...], ...]:
+    """The optional ``[roster] name_parts``: [[first-name headers], [last-name headers]]."""
+    if "name_parts" not in root.data.get("roster", {}):
+        return ()
+    entry = root.child("roster").child("name_parts")
+    if not isinstance(entry.data, list) or len(entry.data) != 2:
+        raise entry.fail("must be two lists: first-name headers, last-name headers")
+    return (_strings(entry.child(0)), _strings(entry.child(1)))
 
 
 def _roles(root: _Entry, sections: list[Section]) -> dict[str, Any]:

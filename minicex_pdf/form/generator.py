@@ -10,6 +10,11 @@ only decides where it goes. The PDF follows ``shared/design/pdf-forms.md``:
 - every fillable field has a tooltip (``/TU``) in the form's language(s);
 - widgets are created in reading order, so the tab order follows it;
 - no ``/NeedAppearances``: pre-filled values get real appearance streams;
+- text fields name the shipped Unicode font (DejaVu Sans, embedded whole as a
+  Type0 font in ``/AcroForm /DR``, see :mod:`.fonts`) in their ``/DA``, and
+  pre-filled values are drawn with it: every trainee's name shows, and viewers
+  that draw typed text with the form's font (pdf.js, poppler) have the glyphs;
+  labels stay in Helvetica;
 - hidden, read-only identity fields (form id, version, instance id) and the
   same facts in the document metadata (``/Subject`` and ``/Keywords``);
 - ReportLab's invariant mode, so the same definition and options give the same bytes.
@@ -37,6 +42,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ..errors import UsageError
+from . import fonts
 from .definition import Field, FormDefinition, Lang, Section, Text, load_definition, split_langs
 
 __all__ = [
@@ -58,7 +64,7 @@ CONTENT_W = PAGE_W - 2 * MARGIN_X
 GUTTER = 10.0  # between fields on one row
 
 REG, BOLD, ITAL = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
-FIELD_FONT, FIELD_FONT_SIZE = "Helvetica", 10  # typed values (standard-14, Latin-1)
+FIELD_FONT, FIELD_FONT_SIZE = fonts.REGULAR, 10  # typed values: the shipped Unicode font (form/fonts.py)
 LABEL_SIZE = 8.0
 EN_SIZE = 7.5
 SMALL = 6.8
@@ -205,12 +211,6 @@ def _field_value(fld: Field, value: object) -> dict[str, str | bool]:
         text = value.replace("\r\n", "\n").replace("\r", "\n")
         if fld.type == "text":
             text = " ".join(text.split("\n"))
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError as exc:
-        raise UsageError(
-            f"field {fld.name!r}: character {exc.start + 1} cannot be shown by the form's fonts (Latin-1 only)"
-        ) from None
     return {fld.name: text}
 
 
@@ -304,6 +304,7 @@ class _FormBuilder:
     # ---------------------------------------------------------------- build
 
     def build(self) -> bytes:
+        fonts.register()
         pages = self._paginate(list(self._blocks()))
         buf = io.BytesIO()
         c = Canvas(
@@ -346,15 +347,35 @@ class _FormBuilder:
             add_annotation(annotation, name, addtopage)
 
         c._addAnnotation = _add
+        make_font = form.makeFont
+        field_font = fonts.field_font()
+
+        def _make_font(name: str | None) -> tuple[str, str]:
+            if name != FIELD_FONT:
+                return make_font(name)
+            ref = field_font.embed(c._doc)
+            form.fonts[fonts.FIELD_RESOURCE] = ref
+            return ref, fonts.FIELD_RESOURCE
+
+        form.makeFont = _make_font
         tx_ap = form.txAP
 
         def _tx_ap(key: str, value: str, *args: Any, **kwds: Any) -> Any:
-            if value and self._multiline_width is not None:
-                lines = [
-                    r.text for r in _wrap(value, FIELD_FONT, FIELD_FONT_SIZE, self._multiline_width - 4 * BORDER - 4)
-                ]
-                value = "\n".join(lines)
-            return tx_ap(key, value, *args, **kwds)
+            if not value:
+                return tx_ap(key, value, *args, **kwds)
+            if self._multiline_width is not None:
+                width = self._multiline_width - 4 * BORDER - 4
+                lines = [r.text for r in _wrap(fonts.shown(value), FIELD_FONT, FIELD_FONT_SIZE, width)]
+            else:
+                lines = [value]
+            # ReportLab writes (line) Tj in its own encoding: hand it placeholders, then put in the glyph codes.
+            holders = [f"@@{i}@@" for i in range(len(lines))]
+            stream = tx_ap(key, "\n".join(holders), *args, **kwds)
+            for holder, line in zip(holders, lines, strict=True):
+                code = "<" + field_font.encode(line).encode("latin-1").hex().upper() + ">"
+                stream.content = stream.content.replace(f"({holder})", code)
+                stream._af_refstr = stream._af_refstr.replace(f"({holder})", code)
+            return stream
 
         form.txAP = _tx_ap
         checkbox_ap = form.checkboxAP
@@ -373,11 +394,11 @@ class _FormBuilder:
         form = self.form
         assert form is not None
         zadb = form.getRefStr(_raw("<< /Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats /Name /ZaDb >>"))
-        fonts = dict(form.fonts)
-        fonts["ZaDb"] = zadb
-        font_dict = " ".join(f"/{name} {ref}" for name, ref in sorted(fonts.items()))
+        used = dict(form.fonts)
+        used["ZaDb"] = zadb
+        font_dict = " ".join(f"/{name} {ref}" for name, ref in sorted(used.items()))
         form.extras["DR"] = _raw(f"<< /Encoding << /RLAFencoding {form.encRefStr} >> /Font << {font_dict} >> >>")
-        form.extras["DA"] = PDFString(f"/{_font_key(FIELD_FONT)} 0 Tf 0 g")
+        form.extras["DA"] = PDFString(f"/{fonts.FIELD_RESOURCE} 0 Tf 0 g")
 
     # ---------------------------------------------------------------- pagination
 
@@ -805,7 +826,3 @@ def _raw(text: str) -> Any:
     from reportlab.pdfbase.acroform import PDFFromString
 
     return PDFFromString(text)
-
-
-def _font_key(font: str) -> str:
-    return AcroForm.formFontNames[font]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
@@ -21,35 +20,12 @@ from pathlib import Path
 from ..errors import UsageError
 from ..outputs import atomic_output, neutralise, output_error, write_bytes
 from .definition import FORM_LANGS, FormDefinition, Text, load_definition
+from .filenames import FS_PROBE, fs_takes, safe_stem
 from .roster import Roster, RosterRow, RowError, read_roster
 
 #: The index of made forms, written in the output folder.
 INDEX_NAME = "index.csv"
 INDEX_HEADER = ("roster", "row", "name", "file", "instance_id")
-#: File names start with this, so none starts with a dot or a dash or is a device name.
-PREFIX = "minicex_"
-#: Longest stem in UTF-8 bytes (file systems allow 255; leave room for -NN and .pdf).
-MAX_STEM_BYTES = 120
-
-#: Characters Windows forbids in names, and path separators everywhere.
-_RESERVED = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
-
-
-def safe_stem(name: str) -> str:
-    """A file name stem for ``name``: NFC, no separators/reserved or control characters, no trailing dot/space."""
-    text = unicodedata.normalize("NFC", name)
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in " \t")
-    text = _RESERVED.sub("_", text)
-    text = re.sub(r"\s+", "_", text.strip())
-    text = re.sub(r"_+", "_", text).strip("._ ")
-    while len(text.encode("utf-8")) > MAX_STEM_BYTES:
-        text = text[:-1]
-    text = text.rstrip("._ ")
-    stem = PREFIX + (text or "trainee")
-    if stem.split(".")[0].upper() in _WINDOWS_DEVICES:  # cannot happen with the prefix; kept as a guard
-        stem = "_" + stem
-    return stem
 
 
 def _clash_key(name: str) -> str:
@@ -105,11 +81,15 @@ class Prefiller:
         return self.out_dir.resolve()
 
     def file_names(self, rows: Iterable[RosterRow], taken: Iterable[str] = ()) -> list[str]:
-        """One distinct safe file name per row, none equal to one of ``taken`` (ignoring case and NFC/NFD)."""
+        """One distinct safe file name per row, none equal to one of ``taken`` (ignoring case and NFC/NFD).
+
+        Letters are kept where the file system's encoding holds them, else transliterated to ASCII.
+        """
         used = {_clash_key(n) for n in taken}
+        ascii_only = not fs_takes(FS_PROBE)
         names = []
         for row in rows:
-            stem = safe_stem(row.name)
+            stem = safe_stem(row.name, ascii_only=ascii_only)
             name, n = f"{stem}.pdf", 1
             while _clash_key(name) in used:
                 n += 1
@@ -137,7 +117,7 @@ class Prefiller:
             instance_id = self.new_id()
             try:
                 pdf = build_form(self.definition, lang=self.lang, values=row.values, instance_id=instance_id)
-            except UsageError as exc:  # e.g. a character the form's fonts cannot show
+            except UsageError as exc:  # a value the form cannot take (the roster checks make this rare)
                 failed.append(
                     RowError(
                         row.number, Text(sv=f"formuläret kan inte göras: {exc}", en=f"cannot make the form: {exc}")

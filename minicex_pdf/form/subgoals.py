@@ -39,9 +39,10 @@ _MAX_RANGE = 30
 
 
 def _key(text: str) -> str:
-    """A comparison key for specialty names: case-, space- and dash-insensitive."""
-    text = unicodedata.normalize("NFC", text).casefold()
-    return re.sub(r"[\s\-–]+", " ", text).strip()
+    """A comparison key for specialty names: letters and digits only, any case ("Öron-, näs- och hals-
+    sjukdomar" = "öron näs och halssjukdomar"), "&" read as "och"."""
+    text = unicodedata.normalize("NFC", text).casefold().replace("&", "och")
+    return re.sub(r"[\W_]+", "", text)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,13 @@ class Catalogue:
             prefix = "ST" if codes and all(c.startswith("ST") for c in codes) else ""
             self._regs[reg.code] = RegulationGoals(reg.code, reg.name, prefix, common, specialties)
         self._specialty_keys = {_key(name): name for r in self._regs.values() for name in r.specialties}
+        short = data.get("short_forms", {})
+        for text, name in short.items():
+            if text.startswith("_"):
+                continue
+            if _key(name) not in self._specialty_keys:
+                raise DefinitionError(f"subgoals.json: short form {text!r} names no specialty ({name!r})")
+            self._specialty_keys.setdefault(_key(text), name)
 
     # ------------------------------------------------------------------ lookups
 
@@ -134,12 +142,15 @@ class Catalogue:
 
     # ------------------------------------------------------------------ parsing
 
-    def _make(self, has_st: bool, letter: str, num: int, regulation: str | None) -> SubGoal:
-        """One code, tagged with the regulation its shape says, or ``regulation`` if the shape is bare."""
+    def _make(self, has_st: bool, letter: str, num: int, regulation: str | None, strict: bool = False) -> SubGoal:
+        """One code, tagged with the regulation its shape says, or ``regulation`` if the shape is bare
+        (``strict``: a bare code is the bare-style regulation's even under a prefixed one)."""
         prefixed = next((r for r in self._regs.values() if r.prefix), None)
         bare = next((r for r in self._regs.values() if not r.prefix), None)
         if has_st and prefixed is not None:
             reg = prefixed
+        elif strict and bare is not None:
+            reg = bare
         elif regulation in self._regs:
             reg = self._regs[regulation]
         else:
@@ -147,7 +158,7 @@ class Catalogue:
         return SubGoal(code=f"{reg.prefix}{letter.lower()}{num}", regulation=reg.code)
 
     def normalise(
-        self, text: str | None, regulation: str | None = None, specialty: str | None = None
+        self, text: str | None, regulation: str | None = None, specialty: str | None = None, *, strict: bool = False
     ) -> tuple[tuple[SubGoal, ...], tuple[str, ...]]:
         """Sub-goals written as free text -> (normalised codes, tokens that are not known codes).
 
@@ -155,7 +166,9 @@ class Catalogue:
         and ranges (``STc1–STc3``, ``c1-3``). A code with "ST" is HSLF-FS 2021:8 style; a
         bare code belongs to ``regulation`` when given (so ``a1`` under HSLF-FS is ``STa1``),
         else to the regulation without a prefix. Codes that do not exist (in the
-        specialty, when it is known) are returned among the unknown tokens.
+        specialty, when it is known) are returned among the unknown tokens. ``strict`` (rosters):
+        a bare code stays the bare-style regulation's, so ``a3`` under HSLF-FS 2021:8 is SOSFS-style
+        ``a3`` (which the caller reports) rather than ``STa3``.
         """
         if not text:
             return (), ()
@@ -167,7 +180,7 @@ class Catalogue:
         for m in _TOKEN.finditer(text):
             rest.append((pos, text[pos : m.start()]))
             pos = m.end()
-            first = self._make(bool(m["st1"]), m["letter1"], int(m["num1"]), regulation)
+            first = self._make(bool(m["st1"]), m["letter1"], int(m["num1"]), regulation, strict)
             found = [first]
             end_num = m["num2"] or m["num3"]
             if end_num is not None:
@@ -175,10 +188,11 @@ class Catalogue:
                 last = int(end_num)
                 if letter2.lower() == m["letter1"].lower() and int(m["num1"]) < last <= int(m["num1"]) + _MAX_RANGE:
                     found = [
-                        self._make(bool(m["st1"]), m["letter1"], n, regulation) for n in range(int(m["num1"]), last + 1)
+                        self._make(bool(m["st1"]), m["letter1"], n, regulation, strict)
+                        for n in range(int(m["num1"]), last + 1)
                     ]
                 else:
-                    found.append(self._make(bool(m["st2"] or m["st1"]), letter2, last, regulation))
+                    found.append(self._make(bool(m["st2"] or m["st1"]), letter2, last, regulation, strict))
             for goal in found:
                 if not self.is_known(goal, specialty):
                     unknown.append((m.start(), goal.code))

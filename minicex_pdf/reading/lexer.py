@@ -91,8 +91,8 @@ def _octal(m: re.Match[bytes]) -> bytes:
     return bytes((int(m.group(1), 8) & 0xFF,))
 
 
-def _unescape_piece(piece: bytes) -> bytes:
-    """Part of a literal string holding no escaped backslash: line ends and escapes resolved.
+def _unescape_piece(piece: bytes, eol: bool = True) -> bytes:
+    """Part of a literal string holding no escaped backslash: line ends (if ``eol``) and escapes resolved.
 
     No two backslashes touch here, so every backslash starts an escape and the
     replacements cannot run into each other; each is one pass in C (octal
@@ -100,7 +100,7 @@ def _unescape_piece(piece: bytes) -> bytes:
     """
     if b"\\" in piece:
         piece = piece.replace(b"\\\r\n", b"").replace(b"\\\r", b"").replace(b"\\\n", b"")
-    if b"\r" in piece:  # an end of line in the file is a line feed in the string
+    if eol and b"\r" in piece:  # an end of line in the file is a line feed in the string
         piece = piece.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     if b"\\" in piece:
         piece = piece.replace(b"\\(", b"(").replace(b"\\)", b")")
@@ -119,10 +119,13 @@ def _literal(raw: bytes) -> Any:
     (pairs taken from the left, as a reader of the string takes them) and each
     piece resolved by replacements in C.
     """
+    # An end of line in a literal is a \n; but in UTF-16BE text (PDFium's for anything beyond
+    # Latin-1) a CR is the byte 0D of the pair 00 0D: decode_text joins \r\n after decoding.
+    eol = not raw.startswith((b"\xfe\xff", b"\\376\\377"))
     if b"\\" in raw:
         pieces = raw.split(b"\\\\")
-        raw = b"\\".join([_unescape_piece(p) for p in pieces]) if len(pieces) > 1 else _unescape_piece(raw)
-    elif b"\r" in raw:
+        raw = b"\\".join([_unescape_piece(p, eol) for p in pieces]) if len(pieces) > 1 else _unescape_piece(raw, eol)
+    elif eol and b"\r" in raw:
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return create_string_object(raw)
 

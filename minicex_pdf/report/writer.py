@@ -24,7 +24,6 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -46,6 +45,7 @@ from reportlab.platypus import (
 )
 
 from ..errors import UsageError
+from ..form import fonts
 from ..form.definition import FormDefinition, Level, Text, load_definition
 from ..outputs import write_bytes
 from ..reading.personal import masked_record
@@ -57,6 +57,7 @@ MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN
 GREY = colors.Color(0.55, 0.55, 0.55)
 LIGHT = colors.Color(0.85, 0.85, 0.85)
+#: Text the standard fonts lack (Ł, ễ, Greek, Cyrillic) falls back to the shipped Unicode font (form/fonts.py).
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 
 #: How the sequence line writes a form where the area was not observed, or left blank.
@@ -132,7 +133,7 @@ def _p(text: str, size: float = 9, bold: bool = False, leading: float | None = N
         alignment=TA_LEFT,
         textColor=color,
     )
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return Paragraph(fonts.markup(text, style.fontName).replace("\n", "<br/>"), style)
 
 
 def _date(d: _dt.date | None, lang: str) -> str:
@@ -402,6 +403,7 @@ class ReportWriter:
 
     def build(self, progress: Sequence[TraineeProgress], with_cohort: bool = True) -> bytes:
         """The PDF bytes: the cohort page (if asked), then each trainee."""
+        fonts.register()
         buf = io.BytesIO()
         today = (self.today or _dt.date.today()).isoformat()
         doc = SimpleDocTemplate(
