@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pytest
 
-from minicex_pdf.form.definition import FORM_LANGS, Field, FormDefinition, load_definition
+from minicex_pdf.form.definition import FORM_LANGS, Field, FormDefinition, definitions, load_definition
 from minicex_pdf.form.generator import build_form
 
 #: A sentence with every Swedish letter, for text fields.
@@ -66,15 +66,23 @@ def as_read(definition: FormDefinition, values: dict[str, object]) -> dict[str, 
     return out
 
 
-@pytest.fixture(scope="session")
-def definition() -> FormDefinition:
-    return load_definition()
+@pytest.fixture(scope="session", params=sorted(definitions()), ids=lambda v: f"v{v}")
+def definition(request: pytest.FixtureRequest) -> FormDefinition:
+    """Each shipped version of the form: every test that takes it runs for version 1 and version 2."""
+    return load_definition(request.param)
 
 
 @pytest.fixture(scope="session")
 def blank_pdfs(definition: FormDefinition) -> dict[str, bytes]:
     """The blank form in each language variant (``sv+en``, ``sv``, ``en``)."""
     return {lang: build_form(definition, lang=lang) for lang in FORM_LANGS}
+
+
+@pytest.fixture(scope="session")
+def newest_blanks() -> dict[str, bytes]:
+    """The newest version's blank in each language variant: what ``minicex blank`` and forms/ ship."""
+    newest = load_definition()
+    return {lang: build_form(newest, lang=lang) for lang in FORM_LANGS}
 
 
 @pytest.fixture(scope="session")

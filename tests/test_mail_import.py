@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from minicex_pdf.cli import cli
-from minicex_pdf.form.definition import FormDefinition
+from minicex_pdf.form.definition import FormDefinition, load_definition
 from minicex_pdf.form.generator import build_form
 from minicex_pdf.storage.store import Provenance, Store
 
@@ -23,6 +23,12 @@ from minicex_pdf.engines.pdfium import fill_pdfium
 
 RESOURCES = Path(__file__).parent / "resources"
 WHEN = "2026-03-14T09:30:00+00:00"
+
+
+@pytest.fixture(scope="module")
+def definition() -> FormDefinition:
+    """The newest form only: the mail path does not depend on the version, and the IMAP server's UIDs run on."""
+    return load_definition()
 
 
 @pytest.fixture(scope="module")

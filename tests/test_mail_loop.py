@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from minicex_pdf.cli import cli
-from minicex_pdf.form.definition import FormDefinition
+from minicex_pdf.form.definition import FormDefinition, load_definition
 from minicex_pdf.storage.store import Store
 
 pytest.importorskip("pypdfium2")
@@ -75,6 +75,12 @@ def records(db: Path) -> list[tuple]:
             )
             for r in store.rows()
         )
+
+
+@pytest.fixture(scope="module")
+def definition() -> FormDefinition:
+    """The newest form only: the loop does not depend on the version, and the IMAP server's UIDs run on."""
+    return load_definition()
 
 
 def test_the_whole_loop(

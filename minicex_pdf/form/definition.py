@@ -25,7 +25,10 @@ LANGS: tuple[Lang, ...] = ("sv", "en")
 #: Language variants of a generated form: both (Swedish first) or one.
 FORM_LANGS = ("sv+en", "sv", "en")
 
-FIELD_TYPES = ("text", "multiline", "date", "integer", "checkbox", "choice", "multichoice", "level")
+FIELD_TYPES = ("text", "multiline", "date", "integer", "checkbox", "choice", "multichoice", "level", "signature")
+#: Who fills a field in: the assessor (default) or, afterwards, the trainee. A
+#: signature field locks the fields of its own part when signed.
+PARTS = ("assessor", "trainee")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _CODE = re.compile(r"^[A-Za-z0-9_]+$")
 _FILE = re.compile(r"^minicex-(\d+)\.toml$")
@@ -48,6 +51,13 @@ ROLES: dict[str, tuple[str, ...]] = {
     "feedback": ("text", "multiline"),
     "action_plan": ("text", "multiline"),
     "assessor_part": FIELD_TYPES,
+}
+
+#: Roles a definition may name (version 2 on); code that asks for one checks
+#: :meth:`FormDefinition.has_role` first, so older versions read as before.
+OPTIONAL_ROLES: dict[str, tuple[str, ...]] = {
+    "assessor_signature": ("signature",),
+    "trainee_signature": ("signature",),
 }
 
 
@@ -129,6 +139,8 @@ class Field:
     norm: tuple[int, int] | None = None
     limit: tuple[int, int] | None = None
     signature: bool = False
+    part: str = "assessor"
+    label_below: bool = False
 
     @property
     def is_button(self) -> bool:
@@ -207,12 +219,35 @@ class FormDefinition:
     _by_name: dict[str, Field] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._by_name.update({f.name: f for f in self.fields})
+        self._by_name.update({f.name: f for s in self.sections for f in s.fields})
 
     @property
     def fields(self) -> tuple[Field, ...]:
-        """Every field, in reading order."""
-        return tuple(f for s in self.sections for f in s.fields)
+        """Every field that holds a value, in reading order (signature fields are apart)."""
+        return tuple(f for s in self.sections for f in s.fields if f.type != "signature")
+
+    @property
+    def signature_fields(self) -> tuple[Field, ...]:
+        """The digital signature fields (PDF ``/FT /Sig``), in reading order; none before version 2."""
+        return tuple(f for s in self.sections for f in s.fields if f.type == "signature")
+
+    def has_role(self, name: str) -> bool:
+        """Whether this version names a field for role ``name`` (optional roles came later)."""
+        return name in self.roles
+
+    def part_fields(self, part: str) -> tuple[Field, ...]:
+        """The value fields of ``part`` (``assessor`` or ``trainee``), in reading order."""
+        return tuple(f for f in self.fields if f.part == part)
+
+    def lock_names(self, signature: Field) -> tuple[str, ...]:
+        """The PDF field names the ``signature`` field locks when signed (its ``/Lock /Fields``).
+
+        The assessor's signature locks every field of the assessor's part and the
+        hidden identity fields; the trainee's locks the trainee's part (the action
+        plan, the trainee's printed name and date). Nothing else names them.
+        """
+        names = tuple(n for f in self.part_fields(signature.part) for n in f.pdf_names)
+        return names + (self.identity.names if signature.part == "assessor" else ())
 
     def field(self, name: str) -> Field:
         """The field called ``name`` (KeyError if none)."""
@@ -328,8 +363,20 @@ def _pair(entry: _Entry, key: str) -> tuple[int, int] | None:
     return (value[0], value[1])
 
 
+def _part(entry: _Entry, default: str) -> str:
+    part = entry.get("part", default)
+    if part not in PARTS:
+        raise entry.child("part").fail(f"{part!r} is not one of {', '.join(PARTS)}")
+    return str(part)
+
+
 def _field(
-    entry: _Entry, section: str, areas: dict[str, Area], regulations: tuple[Regulation, ...], levels: tuple[Level, ...]
+    entry: _Entry,
+    section: str,
+    areas: dict[str, Area],
+    regulations: tuple[Regulation, ...],
+    levels: tuple[Level, ...],
+    part: str = "assessor",
 ) -> Field:
     name = entry.string("name", _NAME)
     ftype = entry.string("type")
@@ -382,6 +429,8 @@ def _field(
         norm=_pair(entry, "norm"),
         limit=_pair(entry, "limit"),
         signature=bool(entry.get("signature", False)),
+        part=_part(entry, part),
+        label_below=bool(entry.get("label_below", False)),
     )
 
 
@@ -424,7 +473,8 @@ def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> F
     sections = []
     for s in root.items("sections"):
         code = s.string("code", _CODE)
-        fields = tuple(_field(f, code, areas, regulations, levels) for f in s.items("fields"))
+        part = _part(s, "assessor")
+        fields = tuple(_field(f, code, areas, regulations, levels, part) for f in s.items("fields"))
         sections.append(Section(code=code, title=s.text("title"), note=s.text("note", optional=True), fields=fields))
     instr = root.child("instructions")
     _check_unique(root, [n for s in sections for f in s.fields for n in f.pdf_names] + list(identity.names))
@@ -451,6 +501,7 @@ def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> F
         **_roles(root, sections),
     )
     _check_areas(root, definition)
+    _check_parts(root, definition)
     return definition
 
 
@@ -519,12 +570,21 @@ def _roles(root: _Entry, sections: list[Section]) -> dict[str, Any]:
             if by_name[name].type not in types:
                 raise entry.child(role).fail(f"{name!r} is a {by_name[name].type} field, not {' or '.join(types)}")
         roles[role] = names
+    for role, types in OPTIONAL_ROLES.items():
+        value = entry.get(role)
+        if value is None:
+            continue
+        if not isinstance(value, str) or value not in by_name:
+            raise entry.child(role).fail(f"no field {value!r}")
+        if by_name[value].type not in types:
+            raise entry.child(role).fail(f"{value!r} is a {by_name[value].type} field, not {' or '.join(types)}")
+        roles[role] = (value,)
     supervisor = entry.string("personal_supervisor")
     if by_name[roles["assessor_role"][0]].option(supervisor) is None:
         raise entry.child("personal_supervisor").fail(
             f"{supervisor!r} is not an option of {roles['assessor_role'][0]!r}"
         )
-    unknown = set(entry.data) - set(ROLES) - {"personal_supervisor"}
+    unknown = set(entry.data) - set(ROLES) - set(OPTIONAL_ROLES) - {"personal_supervisor"}
     if unknown:
         raise entry.fail(f"unknown role {sorted(unknown)[0]!r}")
     return {"roles": roles, "personal_supervisor": supervisor}
@@ -538,6 +598,26 @@ def _check_unique(root: _Entry, names: list[str]) -> None:
         seen.add(name)
 
 
+def _check_parts(root: _Entry, definition: FormDefinition) -> None:
+    """Signature fields sign their own part: one per part at most, the action plan the trainee's, the rest the assessor's."""
+    signers = [f.part for f in definition.signature_fields]
+    if len(signers) != len(set(signers)):
+        raise root.fail("one signature field per part (assessor, trainee) at most")
+    for role in ("assessor_signature", "trainee_signature"):
+        if definition.has_role(role) and definition.role(role).part != role.split("_")[0]:
+            raise (
+                root.child("roles").child(role).fail(f"must name a signature field of the {role.split('_')[0]}'s part")
+            )
+    wrong = [f.name for f in definition.role_fields("action_plan") if f.part != "trainee"] + [
+        f.name
+        for r in ("assessor_part", "trainee", "date", "assessor", "feedback")
+        for f in definition.role_fields(r)
+        if f.part != "assessor"
+    ]
+    if definition.signature_fields and wrong:
+        raise root.fail(f"field {wrong[0]!r} is in the wrong part for its signature's lock")
+
+
 def _check_areas(root: _Entry, definition: FormDefinition) -> None:
     rated = [f.area for f in definition.level_fields()]
     missing = [a.code for a in definition.areas if a.code not in rated]
@@ -549,7 +629,15 @@ def _check_areas(root: _Entry, definition: FormDefinition) -> None:
 
 
 def forms_dir() -> Path:
-    """The folder that holds the shipped definitions, blanks and sub-goal data."""
+    """The folder that holds the shipped definitions, blanks and sub-goal data.
+
+    In a source checkout that is the ``forms/`` folder beside this package, even
+    when an editable install of another checkout (a git worktree) also maps
+    ``minicex_pdf.forms``; installed, it is the package ``minicex_pdf.forms``.
+    """
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "forms" / "__init__.py").is_file():
+        return checkout / "forms"
     return Path(str(resources.files("minicex_pdf.forms")))
 
 

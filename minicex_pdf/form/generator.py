@@ -37,7 +37,7 @@ from reportlab.lib.colors import black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.acroform import AcroForm
-from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFString
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -71,6 +71,7 @@ SMALL = 6.8
 LEAD = 1.2  # line height as a share of the font size
 
 BOX_H = 20.0  # a one-line box: room for handwriting
+SIGN_H = 30.0  # room to sign by hand, above the line (the signature field covers it)
 LINE_H = 17.0  # each writing line of a multi-line box
 TICK = 11.0  # side of a tick box, diameter of a radio circle
 BORDER = 0.8
@@ -536,6 +537,8 @@ class _FormBuilder:
         return _Block(height, draw, space_after=5)
 
     def _cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
+        if fld.type == "signature":
+            return self._signature_cell(fld, width)
         if fld.type == "checkbox":
             return self._checkbox_cell(fld, width)
         if fld.type in ("choice", "multichoice"):
@@ -549,6 +552,14 @@ class _FormBuilder:
         sign_h = 26.0 if fld.signature else 0.0
         height = label_h + sign_h + box_h
 
+        if fld.label_below:
+
+            def draw_below(c: Canvas, x: float, top: float) -> None:
+                self._textfield(c, fld, x, top - box_h, width, box_h)
+                _draw_runs(c, label, x, top - box_h - 1.5)
+
+            return height, draw_below
+
         def draw(c: Canvas, x: float, top: float) -> None:
             _draw_runs(c, label, x, top)
             y = top - label_h
@@ -559,6 +570,53 @@ class _FormBuilder:
             self._textfield(c, fld, x, y - box_h, width, box_h)
 
         return height, draw
+
+    def _signature_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
+        """The label, then room to sign by hand above a line; the PDF signature field covers that room."""
+        label = _label_runs(fld.label, self.langs, width)
+        label_h = _runs_height(label) + 1.5
+
+        def draw(c: Canvas, x: float, top: float) -> None:
+            _draw_runs(c, label, x, top)
+            bottom = top - label_h - SIGN_H
+            c.setLineWidth(BORDER)
+            c.line(x, bottom + 2, x + width, bottom + 2)
+            self._sigfield(c, fld, x, bottom, width, SIGN_H)
+
+        return label_h + SIGN_H, draw
+
+    def _sigfield(self, c: Canvas, fld: Field, x: float, y: float, w: float, h: float) -> None:
+        """An unsigned signature field (``/FT /Sig``) whose ``/Lock`` names the fields of its part.
+
+        Its own appearance is empty: the line under it is page content, so the
+        form prints and works the same on paper and in viewers that cannot sign.
+        """
+        assert self.form is not None
+        form = self.form
+        lock = PDFDictionary(
+            {
+                "Type": PDFName("SigFieldLock"),
+                "Action": PDFName("Include"),
+                "Fields": PDFArray([PDFString(n) for n in self.d.lock_names(fld)]),
+            }
+        )
+        empty = form.makeStream(w, h, "", Resources=_raw("<< >>"))
+        widget = PDFDictionary(
+            {
+                "FT": PDFName("Sig"),
+                "Type": PDFName("Annot"),
+                "Subtype": PDFName("Widget"),
+                "P": c._doc.thisPageRef(),
+                "Rect": PDFArray((x, y, x + w, y + h)),
+                "F": 4,  # print
+                "T": PDFString(fld.name),
+                "TU": PDFString(self.tooltip(fld)),
+                "Lock": form.getRef(lock),
+                "AP": PDFDictionary({"N": form.getRef(empty)}),
+            }
+        )
+        c._addAnnotation(widget)
+        form.fields.append(form.getRef(widget))
 
     def _textfield(self, c: Canvas, fld: Field, x: float, y: float, w: float, h: float) -> None:
         assert self.form is not None

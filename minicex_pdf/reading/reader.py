@@ -233,13 +233,21 @@ def _identify(found: FormScan, known: _Known, path: str) -> tuple[FormDefinition
             meta.get("instance-id") or None,
             [],
         )
-    pool = sorted(known.pool(), key=lambda d: -d.version)
-    for definition in pool:
-        names = [n for f in definition.fields for n in f.pdf_names]
-        share = sum(n in found.fields for n in names) / max(1, len(names))
-        if share >= _NAME_MATCH:
-            return definition, None, [problem("identity_missing", version=definition.version)]
-    raise NotMinicexError(path)
+    # the version whose field names the file has (most of them), with the fewest strangers
+    best: tuple[float, int] | None = None
+    chosen: FormDefinition | None = None
+    for definition in known.pool():
+        names = {n for f in definition.fields for n in f.pdf_names}
+        names.update(f.name for f in definition.signature_fields)
+        have = sum(n in found.fields for n in names)
+        if have / max(1, len(names)) < _NAME_MATCH:
+            continue
+        score = (have / len(names | set(found.fields)), definition.version)
+        if best is None or score > best:
+            best, chosen = score, definition
+    if chosen is None:
+        raise NotMinicexError(path)
+    return chosen, None, [problem("identity_missing", version=chosen.version)]
 
 
 def _metadata_identity(info: Mapping[str, str]) -> dict[str, str]:
