@@ -97,14 +97,22 @@ def cli() -> None:
 @pdf_out_option("mini-cex.pdf")
 @form_lang_option("sv+en: Swedish with English under each label; sv or en: one language.")
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
-def blank(out: Path, lang: str, force: bool) -> None:
+@click.option(
+    "--version",
+    "form_version",
+    type=click.IntRange(min=1),
+    default=None,
+    help="The form version to make (default: the newest; older ones stay readable).",
+)
+def blank(out: Path, lang: str, force: bool, form_version: int | None) -> None:
     """Write a blank fillable mini-CEX form (A4 PDF) to print or e-mail."""
+    from .form.definition import load_definition
     from .form.generator import write_form
 
     if out.exists() and not force:
         raise click.ClickException(f"{out} exists: choose another name with -o, or add --force to overwrite it")
     with library_errors():
-        path = write_form(out, lang=lang, overwrite=force)
+        path = write_form(out, load_definition(form_version), lang=lang, overwrite=force)
     click.echo(f"Wrote {path}")
 
 

@@ -18,7 +18,7 @@ from pypdf.generic import ContentStream
 
 from minicex_pdf.cli import cli
 from minicex_pdf.errors import DefinitionError, UsageError
-from minicex_pdf.form.definition import FORM_LANGS, FormDefinition, Text, forms_dir, split_langs
+from minicex_pdf.form.definition import FORM_LANGS, FormDefinition, Text, forms_dir, load_definition, split_langs
 from minicex_pdf.form.fonts import field_font
 from minicex_pdf.form.generator import (
     CONTENT_W,
@@ -76,16 +76,21 @@ def test_every_field_is_there_under_its_definition_name(fields_by_lang, definiti
         else:  # choice and level: a radio group whose on-states are the option codes
             entry = fields[fld.name]
             assert entry["FT"] == "/Btn" and entry["Ff"] & (1 << 15), fld.name
-            assert entry["states"] == [o.code for o in fld.options], fld.name
+            assert sorted(entry["states"]) == sorted(o.code for o in fld.options), fld.name
             assert entry["V"] in (None, "Off")
 
 
-def test_no_field_is_cut_required_or_read_only_except_identity(blank_pdf, fields_by_lang, definition):
+def test_no_field_is_cut_or_read_only_except_identity_and_required_from_version_2(
+    blank_pdf, fields_by_lang, definition
+):
     assert b"/MaxLen" not in blank_pdf
+    required = {f.name for f in definition.fields if f.required} if definition.version >= 2 else set()
+    assert required or definition.version == 1
     for name, entry in fields_by_lang["sv+en"].items():
         if name in definition.identity.names:
             continue
-        assert not entry["Ff"] & (FF_REQUIRED | FF_READONLY), name
+        assert not entry["Ff"] & FF_READONLY, name
+        assert bool(entry["Ff"] & FF_REQUIRED) == (name in required), name
         assert entry["F"] & F_PRINT, name
 
 
@@ -247,7 +252,7 @@ def test_prefilled_values_read_back_with_appearances(definition, all_values, rea
             assert fields[fld.name]["V"] == "Yes" and fields[fld.name]["AS"] == ["Yes"]
         elif fld.type in ("choice", "level"):
             assert fields[fld.name]["V"] == value
-            assert fields[fld.name]["AS"] == [o.code if o.code == value else "Off" for o in fld.options]
+            assert sorted(fields[fld.name]["AS"]) == sorted(o.code if o.code == value else "Off" for o in fld.options)
         else:
             want = value.isoformat() if isinstance(value, _dt.date) else str(value)
             assert fields[fld.name]["V"] == want, fld.name
@@ -460,6 +465,18 @@ def test_cli_blank_never_overwrites_without_force(newest_blanks):
         result = runner.invoke(cli, ["blank", "--force", "--lang", "sv"])
         assert (result.exit_code, result.output) == (0, "Wrote mini-cex.pdf\n")
         assert Path("mini-cex.pdf").read_bytes() == blank_pdfs["sv"]
+
+
+def test_cli_blank_makes_an_older_version_on_request(newest_blanks):
+    runner = CliRunner()
+    with runner.isolated_filesystem():
+        result = runner.invoke(cli, ["blank", "--version", "1", "--lang", "en"])
+        assert (result.exit_code, result.output) == (0, "Wrote mini-cex.pdf\n")
+        assert Path("mini-cex.pdf").read_bytes() == build_form(load_definition(1), lang="en")
+        assert Path("mini-cex.pdf").read_bytes() != newest_blanks["en"]
+        result = runner.invoke(cli, ["blank", "--version", "99", "-o", "x.pdf"])
+        assert result.exit_code == 1
+        assert result.output == "Error: no form definition version 99 (known: 1, 2)\n"
 
 
 def test_cli_blank_bad_options():

@@ -47,8 +47,17 @@ def by_name(roster):
 
 def test_the_issue_headers_are_the_definitions_prefill_keys_and_swedish_headers():
     # The roster format users are told about (issue 5): the definition must declare exactly these.
-    assert ENGLISH == ["name", "specialty", "workplace", "supervisor", "regulation", "sub_goals"]
-    assert SWEDISH == ["namn", "specialitet", "arbetsplats", "handledare", "målbeskrivning", "delmål"]
+    # Version 2 adds the "return to" line an admin pre-fills.
+    assert ENGLISH == ["name", "specialty", "workplace", "supervisor", "regulation", "sub_goals", "return_to"]
+    assert SWEDISH == [
+        "namn",
+        "specialitet",
+        "arbetsplats",
+        "handledare",
+        "målbeskrivning",
+        "delmål",
+        "returneras till",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -145,7 +154,7 @@ def test_a_column_given_twice_is_a_roster_error(tmp_path):
 
 
 def test_the_definition_checks_its_roster_headers():
-    with (forms_dir() / "minicex-1.toml").open("rb") as fh:
+    with (forms_dir() / f"minicex-{D.version}.toml").open("rb") as fh:
         raw = tomllib.load(fh)
     broken = copy.deepcopy(raw)
     broken["roster"]["headers_sv"].pop(ENGLISH[-1])

@@ -56,6 +56,10 @@ ROLES: dict[str, tuple[str, ...]] = {
 #: Roles a definition may name (version 2 on); code that asks for one checks
 #: :meth:`FormDefinition.has_role` first, so older versions read as before.
 OPTIONAL_ROLES: dict[str, tuple[str, ...]] = {
+    "overall": ("level",),
+    "assessor_trained": ("checkbox",),
+    "times_seen": ("integer",),
+    "confirmed_at": ("date",),
     "assessor_signature": ("signature",),
     "trainee_signature": ("signature",),
 }
@@ -216,6 +220,9 @@ class FormDefinition:
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: The ``assessor_role`` option code that means the personal supervisor.
     personal_supervisor: str = ""
+    #: The key to the asterisk by required labels ("* = obligatoriskt / required"); version 2 on.
+    required_key: Text | None = None
+
     _by_name: dict[str, Field] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -271,6 +278,13 @@ class FormDefinition:
             if a.code == code:
                 return a
         raise KeyError(code)
+
+    def overall_field(self) -> Field:
+        """The level field of the activity as a whole: the ``overall`` role, or (version 1) the area not offered as a focus."""
+        if self.has_role("overall"):
+            return self.role("overall")
+        whole = [f for f in self.level_fields() if not self.area(f.area or "").focus]
+        return whole[0] if len(whole) == 1 else self.role("overall")
 
     def level_fields(self) -> Iterator[Field]:
         """The level fields, one per area, in reading order."""
@@ -391,7 +405,10 @@ def _field(
         area = code
         label = entry.text("label") if "label" in entry.data else areas[code].label
         tooltip = entry.text("tooltip") if "tooltip" in entry.data else areas[code].label
-        options = tuple(Option(lv.code, lv.label) for lv in levels)
+        exclude = entry.get("exclude", [])
+        if not isinstance(exclude, list) or any(code not in {lv.code for lv in levels} for code in exclude):
+            raise entry.child("exclude").fail("must list codes of the scale's levels")
+        options = tuple(Option(lv.code, lv.label) for lv in levels if lv.code not in exclude)
     else:
         label, tooltip = entry.text("label"), entry.text("tooltip")
     source = entry.get("options_from")
@@ -408,6 +425,8 @@ def _field(
             raise entry.fail(f"choice {name!r} needs at least two options")
     elif "options" in entry.data or source:
         raise entry.fail(f"a {ftype} field has no options")
+    if "exclude" in entry.data and ftype != "level":
+        raise entry.child("exclude").fail("only a level field can leave out steps of the scale")
     width = entry.get("width", 1.0)
     if not isinstance(width, (int, float)) or not 0 < width <= 1:
         raise entry.child("width").fail("must be a share of the row, above 0 and at most 1")
@@ -498,6 +517,7 @@ def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> F
         roster_headers_sv=_roster_headers(root, sections),
         roster_aliases=_roster_aliases(root, sections),
         roster_name_parts=_roster_name_parts(root),
+        required_key=form.text("required_key", optional=True),
         **_roles(root, sections),
     )
     _check_areas(root, definition)

@@ -43,7 +43,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..errors import UsageError
 from . import fonts
-from .definition import Field, FormDefinition, Lang, Section, Text, load_definition, split_langs
+from .definition import Field, FormDefinition, Lang, Level, Section, Text, load_definition, split_langs
 
 __all__ = [
     "IDENTITY_PREFIX",
@@ -75,10 +75,48 @@ SIGN_H = 30.0  # room to sign by hand, above the line (the signature field cover
 LINE_H = 17.0  # each writing line of a multi-line box
 TICK = 11.0  # side of a tick box, diameter of a radio circle
 BORDER = 0.8
+FF_MULTILINE = 1 << 12
+
+
+@dataclass(frozen=True)
+class Style:
+    """The type and sizes of one form version's page (version 1 keeps its look; version 2 on: the page rules)."""
+
+    min_font: float = 0.0  # no page text smaller (pt)
+    tick: float = TICK  # tick box side, radio diameter (pt)
+    box_h: float = BOX_H  # one-line box height (pt)
+    line_h: float = LINE_H  # each writing line of a multi-line box (pt)
+    label: float = LABEL_SIZE  # field labels (pt)
+    marks_required: bool = False  # PDF Required flag, asterisk by the label, the key on page 1
+    auto_multiline: bool = False  # multi-line fields with automatic font size (/DA 0 Tf)
+    writing_lines: bool = False  # faint lines to write on in multi-line boxes
+    not_observed_apart: bool = False  # the rank-0 step in its own column at the right
+    instructions_first: bool = False  # the instructions on page 1, before the assessor starts
+
+    @classmethod
+    def for_version(cls, version: int) -> Style:
+        """Version 1's look, or the page rules of version 2 on."""
+        if version <= 1:
+            return cls()
+        return cls(
+            min_font=8.0,
+            tick=14.5,  # 5.1 mm
+            box_h=24.0,  # 8.5 mm
+            line_h=18.0,
+            label=9.0,
+            marks_required=True,
+            auto_multiline=True,
+            writing_lines=True,
+            not_observed_apart=True,
+            instructions_first=True,
+        )
+
+
+#: The grey of the writing lines in multi-line boxes: faint on paper, never mistaken for a box.
+WRITING_LINE_GREY = 0.78
 
 #: How tick boxes and radio circles look: black on white, visible on paper, printed.
 _BUTTON_LOOK: dict[str, object] = {
-    "size": TICK,
     "borderColor": black,
     "fillColor": white,
     "textColor": black,
@@ -238,12 +276,18 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[_Run]:
     return lines
 
 
-def _label_runs(text: Text, langs: tuple[Lang, ...], width: float, size: float = LABEL_SIZE) -> list[_Run]:
-    """A bilingual label: Swedish in bold, English in italic underneath (or one language)."""
-    runs = _wrap(text[langs[0]], BOLD, size, width)
+def _label_runs(
+    text: Text, langs: tuple[Lang, ...], width: float, size: float = LABEL_SIZE, floor: float = 0.0, mark: str = ""
+) -> list[_Run]:
+    """A bilingual label: Swedish in bold, English in italic underneath (or one language).
+
+    ``floor`` is the smallest size the English may take; ``mark`` (an asterisk)
+    ends the first language's text.
+    """
+    runs = _wrap(text[langs[0]] + mark, BOLD, size, width)
     for lang in langs[1:]:
         if text[lang] != text[langs[0]]:
-            runs += _wrap(text[lang], ITAL, size * EN_SIZE / LABEL_SIZE, width)
+            runs += _wrap(text[lang], ITAL, max(floor, size * EN_SIZE / LABEL_SIZE), width)
     return runs
 
 
@@ -293,6 +337,17 @@ class _FormBuilder:
         self.instance_id = instance_id
         self.form: AcroForm | None = None
         self._multiline_width: float | None = None
+        self.st = Style.for_version(definition.version)
+        self.button_look = {**_BUTTON_LOOK, "size": self.st.tick}
+
+    def fs(self, size: float) -> float:
+        """A font size, never below the style's smallest."""
+        return max(size, self.st.min_font)
+
+    def label(self, text: Text, width: float, size: float | None = None, required: bool = False) -> list[_Run]:
+        """A field label in the form's languages at no less than the smallest size, with the required mark."""
+        mark = " *" if required and self.st.marks_required else ""
+        return _label_runs(text, self.langs, width, self.fs(size or self.st.label), self.st.min_font, mark)
 
     # ---------------------------------------------------------------- text of the form
 
@@ -345,6 +400,14 @@ class _FormBuilder:
                 mk = annotation.dict["MK"]
                 if isinstance(mk, PDFDictionary) and "CA" in mk.dict:
                     annotation.dict["DA"] = PDFString("/ZaDb 0 Tf 0 g")
+            if (
+                self.st.auto_multiline
+                and isinstance(annotation, PDFDictionary)
+                and "DA" in annotation.dict
+                and int(annotation.dict.get("Ff", 0)) & FF_MULTILINE
+            ):
+                # viewers shrink long typed feedback to fit the box (a pre-filled value is drawn at 10 pt)
+                annotation.dict["DA"] = PDFString(f"/{fonts.FIELD_RESOURCE} 0 Tf 0 g")
             add_annotation(annotation, name, addtopage)
 
         c._addAnnotation = _add
@@ -421,7 +484,7 @@ class _FormBuilder:
         return pages
 
     def _footer(self, c: Canvas, number: int, total: int) -> None:
-        c.setFont(REG, SMALL)
+        c.setFont(REG, self.fs(SMALL))
         c.drawString(MARGIN_X, MARGIN_BOTTOM - 14, f"{self.t(self.d.title)}  ·  {self.d.id} v{self.d.version}")
         c.drawRightString(PAGE_W - MARGIN_X, MARGIN_BOTTOM - 14, f"{number} / {total}")
 
@@ -431,20 +494,23 @@ class _FormBuilder:
         yield from self._header()
         for section in self.d.sections:
             yield from self._section(section)
-        yield from self._instructions()
+        if not self.st.instructions_first:
+            yield from self._instructions()
 
     def _header(self) -> Iterator[_Block]:
         d = self.d
         runs = _wrap(d.title[self.langs[0]], BOLD, 15, CONTENT_W)
         for lang in self.langs[1:]:
             runs += _wrap(d.title[lang], ITAL, 11, CONTENT_W)
-        runs += _wrap(self.t(d.subtitle), REG, LABEL_SIZE, CONTENT_W)
+        runs += _wrap(self.t(d.subtitle), REG, self.fs(LABEL_SIZE), CONTENT_W)
+        if self.st.marks_required and d.required_key is not None:
+            runs += _wrap(self.t(d.required_key), BOLD, self.fs(LABEL_SIZE), CONTENT_W)
 
         def draw(c: Canvas, top: float) -> None:
             _draw_runs(c, runs, MARGIN_X, top)
 
         yield _Block(_runs_height(runs), draw, space_after=6)
-        privacy = _label_runs(d.privacy, self.langs, CONTENT_W - 16, 8.5)
+        privacy = self.label(d.privacy, CONTENT_W - 16, 8.5)
         height = _runs_height(privacy) + 10
 
         def draw_privacy(c: Canvas, top: float) -> None:
@@ -456,6 +522,9 @@ class _FormBuilder:
             _draw_runs(c, privacy, MARGIN_X + 16, top - 5)
 
         yield _Block(height, draw_privacy, space_after=10)
+        if self.st.instructions_first:
+            yield self._heading(d.instructions_title, None)
+            yield from self._paragraphs(d.instructions, space_after=8)
 
     def _heading(self, title: Text, note: Text | None) -> _Block:
         sv_size, en_size = 10.5, 9.0
@@ -472,7 +541,7 @@ class _FormBuilder:
                 r for o in others for r in _wrap(o, ITAL, en_size, CONTENT_W)
             ]
         title_h = _runs_height(runs)
-        note_runs = _wrap(self.t(note), REG, SMALL + 0.4, CONTENT_W) if note else []
+        note_runs = _wrap(self.t(note), REG, self.fs(SMALL + 0.4), CONTENT_W) if note else []
         height = title_h + 4 + _runs_height(note_runs)
 
         def draw(c: Canvas, top: float) -> None:
@@ -498,6 +567,7 @@ class _FormBuilder:
         if levels:
             yield from self._scale()
             yield from self._level_table(levels)
+            yield _Block(4, lambda c, top: None)
         rows: list[list[Field]] = []
         for fld in section.fields:
             if fld.type == "level":
@@ -529,10 +599,12 @@ class _FormBuilder:
             cells.append((x, w, self._cell(fld, w)))
             x += w + GUTTER
         height = max(h for _, _, (h, _) in cells)
+        # beside a signature, a field stands on the signing line (its box bottom level with the line)
+        bottom = any(f.type == "signature" for f in row)
 
         def draw(c: Canvas, top: float) -> None:
-            for cx, _w, (_h, draw_cell) in cells:
-                draw_cell(c, cx, top)
+            for cx, _w, (h, draw_cell) in cells:
+                draw_cell(c, cx, top - (height - h if bottom else 0.0))
 
         return _Block(height, draw, space_after=5)
 
@@ -546,9 +618,9 @@ class _FormBuilder:
         return self._text_cell(fld, width)
 
     def _text_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
-        label = _label_runs(fld.label, self.langs, width)
+        label = self.label(fld.label, width, required=fld.required)
         label_h = _runs_height(label) + 1.5
-        box_h = LINE_H * fld.lines + 4 if fld.type == "multiline" else BOX_H
+        box_h = self.st.line_h * fld.lines + 4 if fld.type == "multiline" else self.st.box_h
         sign_h = 26.0 if fld.signature else 0.0
         height = label_h + sign_h + box_h
 
@@ -567,13 +639,25 @@ class _FormBuilder:
                 c.setLineWidth(BORDER)
                 c.line(x, y - sign_h + 3, x + width, y - sign_h + 3)
                 y -= sign_h
+            if fld.type == "multiline" and self.st.writing_lines:
+                self._writing_lines(c, x, y - box_h, width, fld.lines)
             self._textfield(c, fld, x, y - box_h, width, box_h)
 
         return height, draw
 
+    def _writing_lines(self, c: Canvas, x: float, y: float, width: float, lines: int) -> None:
+        """Faint lines to write on inside a multi-line box (page content: they print, and never hold a value)."""
+        c.saveState()
+        c.setStrokeGray(WRITING_LINE_GREY)
+        c.setLineWidth(0.4)
+        for i in range(1, lines):
+            ly = y + 2 + i * self.st.line_h
+            c.line(x + 4, ly, x + width - 4, ly)
+        c.restoreState()
+
     def _signature_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
         """The label, then room to sign by hand above a line; the PDF signature field covers that room."""
-        label = _label_runs(fld.label, self.langs, width)
+        label = self.label(fld.label, width)
         label_h = _runs_height(label) + 1.5
 
         def draw(c: Canvas, x: float, top: float) -> None:
@@ -639,18 +723,25 @@ class _FormBuilder:
             borderWidth=BORDER,
             forceBorder=True,
             maxlen=0,
-            fieldFlags="multiline" if multiline else "",
+            fieldFlags=" ".join(
+                f for f in ("multiline" if multiline else "", "required" if self._required(fld) else "") if f
+            ),
             annotationFlags="print",
         )
         self._multiline_width = None
 
+    def _required(self, fld: Field) -> bool:
+        """Whether the field gets the PDF Required flag (version 2 on)."""
+        return fld.required and self.st.marks_required
+
     def _checkbox_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
-        label = _label_runs(fld.label, self.langs, width - TICK - 5)
-        height = max(TICK + 2, _runs_height(label))
+        tick = self.st.tick
+        label = self.label(fld.label, width - tick - 5, required=fld.required)
+        height = max(tick + 2, _runs_height(label))
 
         def draw(c: Canvas, x: float, top: float) -> None:
-            self._tick(c, fld.name, self.tooltip(fld), x, top - TICK - 1, bool(self.values.get(fld.name)))
-            _draw_runs(c, label, x + TICK + 5, top)
+            self._tick(c, fld.name, self.tooltip(fld), x, top - tick - 1, bool(self.values.get(fld.name)))
+            _draw_runs(c, label, x + tick + 5, top + min(0.0, (_runs_height(label) - tick) / 2 - 1))
 
         return height, draw
 
@@ -665,7 +756,7 @@ class _FormBuilder:
             x=x,
             y=y,
             fieldFlags="",
-            **_BUTTON_LOOK,
+            **self.button_look,
         )
 
     def _radio(self, c: Canvas, fld: Field, code: str, x: float, y: float) -> None:
@@ -679,14 +770,15 @@ class _FormBuilder:
             shape="circle",
             x=x,
             y=y,
-            fieldFlags="noToggleToOff radio",
-            **_BUTTON_LOOK,
+            fieldFlags="noToggleToOff radio" + (" required" if self._required(fld) else ""),
+            **self.button_look,
         )
 
     def _choice_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
         """Label on the left, options flowing to its right: radio circles or tick boxes."""
         label_w = min(150.0, width * 0.3)
-        label = _label_runs(fld.label, self.langs, label_w - 6)
+        tick = self.st.tick
+        label = self.label(fld.label, label_w - 6, required=fld.required)
         opts_x0 = label_w
         avail = width - label_w
         placed: list[tuple[float, float, str, list[_Run]]] = []  # dx, dy, code, runs
@@ -694,9 +786,9 @@ class _FormBuilder:
         line_h = 0.0
         for opt in fld.options:
             text = self.t(opt.label)
-            runs = _wrap(text, REG, LABEL_SIZE, avail - TICK - 6)
-            w = TICK + 4 + max(stringWidth(r.text, r.font, r.size) for r in runs)
-            h = max(TICK + 2, _runs_height(runs))
+            runs = _wrap(text, REG, self.fs(LABEL_SIZE), avail - tick - 6)
+            w = tick + 4 + max(stringWidth(r.text, r.font, r.size) for r in runs)
+            h = max(tick + 2, _runs_height(runs))
             if dx and dx + w > avail:
                 dx = 0.0
                 dy += line_h + 4
@@ -710,37 +802,48 @@ class _FormBuilder:
             _draw_runs(c, label, x, top)
             for odx, ody, code, runs in placed:
                 ox = x + opts_x0 + odx
-                oy = top - ody - TICK - 1
+                oy = top - ody - tick - 1
                 if fld.type == "multichoice":
                     name = fld.option_field(code)
                     tip = f"{self.tooltip(fld)}: {self.t(fld.option(code).label)}"  # type: ignore[union-attr]
                     self._tick(c, name, tip, ox, oy, bool(self.values.get(name)))
                 else:
                     self._radio(c, fld, code, ox, oy)
-                _draw_runs(c, [_Run(r.text, r.font, r.size) for r in runs], ox + TICK + 4, top - ody)
+                _draw_runs(c, runs, ox + tick + 4, top - ody - max(0.0, (tick - _runs_height(runs[:1])) / 2))
 
         return height, draw
 
     # ---------------------------------------------------------------- the scale and the level table
 
+    def _scale_order(self) -> list[Level]:
+        """The scale's steps as printed: in rank order, or (version 2 on) "not observed" set apart at the end."""
+        levels = list(self.d.levels)
+        if self.st.not_observed_apart:
+            levels = [lv for lv in levels if lv.rank > 0] + [lv for lv in levels if lv.rank == 0]
+        return levels
+
     def _scale(self) -> Iterator[_Block]:
         d = self.d
-        title = _label_runs(d.scale_title, self.langs, CONTENT_W, 8.5)
+        title = self.label(d.scale_title, CONTENT_W, 8.5)
         name_w = 120.0
         rows = []
-        for level in d.levels:
-            name = _label_runs(level.label, self.langs, name_w - 6, 7.5)
-            text = _wrap(level.definition[self.langs[0]], REG, SMALL + 0.2, CONTENT_W - name_w - 8)
+        for level in self._scale_order():
+            name = self.label(level.label, name_w - 6, 7.5)
+            text = _wrap(level.definition[self.langs[0]], REG, self.fs(SMALL + 0.2), CONTENT_W - name_w - 8)
             for lang in self.langs[1:]:
-                text += _wrap(level.definition[lang], ITAL, SMALL, CONTENT_W - name_w - 8)
-            rows.append((name, text, max(_runs_height(name), _runs_height(text)) + 4))
-        note = _label_runs(d.scale_note, self.langs, CONTENT_W - 8, 8)
-        height = _runs_height(title) + 3 + sum(r[2] for r in rows) + 4 + _runs_height(note) + 4
+                text += _wrap(level.definition[lang], ITAL, self.fs(SMALL), CONTENT_W - name_w - 8)
+            gap = 4.0 if self.st.not_observed_apart and level.rank == 0 else 0.0
+            rows.append((name, text, max(_runs_height(name), _runs_height(text)) + 4, gap))
+        note = self.label(d.scale_note, CONTENT_W - 8, 8)
+        height = _runs_height(title) + 3 + sum(r[2] + r[3] for r in rows) + 4 + _runs_height(note) + 4
 
         def draw(c: Canvas, top: float) -> None:
             y = _draw_runs(c, title, MARGIN_X, top) - 3
             c.setLineWidth(0.4)
-            for name, text, h in rows:
+            for name, text, h, gap in rows:
+                if gap:
+                    c.line(MARGIN_X, y, MARGIN_X + CONTENT_W, y)
+                    y -= gap
                 c.line(MARGIN_X, y, MARGIN_X + CONTENT_W, y)
                 _draw_runs(c, name, MARGIN_X + 2, y - 2)
                 _draw_runs(c, text, MARGIN_X + name_w, y - 2)
@@ -749,23 +852,36 @@ class _FormBuilder:
             c.setLineWidth(BORDER)
             _draw_runs(c, note, MARGIN_X + 2, y - 4)
 
-        yield _Block(height, draw, keep_with_next=True, space_after=8)
+        # version 2 on: the scale may end a page and the table start the next (no half-empty page)
+        yield _Block(height, draw, keep_with_next=not self.st.not_observed_apart, space_after=8)
+
+    def _level_columns(self) -> tuple[float, float, dict[str, float]]:
+        """The level table's area width, column width and each step's column centre (x)."""
+        levels = self._scale_order()
+        col_w = 54.0 if self.st.not_observed_apart else 56.0
+        gap = 10.0 if self.st.not_observed_apart else 0.0
+        area_w = CONTENT_W - col_w * len(levels) - gap
+        centres = {}
+        x = MARGIN_X + area_w
+        for level in levels:
+            if self.st.not_observed_apart and level.rank == 0:
+                x += gap
+            centres[level.code] = x + col_w / 2
+            x += col_w
+        return area_w, col_w, centres
 
     def _level_table(self, fields: list[Field]) -> Iterator[_Block]:
-        levels = self.d.levels
-        col_w = 56.0
-        area_w = CONTENT_W - col_w * len(levels)
-        heads = [_label_runs(lv.label, self.langs, col_w - 4, 7) for lv in levels]
-        head_h = max(_runs_height(h) for h in heads) + 4
+        area_w, col_w, centres = self._level_columns()
+        heads = [(centres[lv.code], self.label(lv.label, col_w - 4, 7)) for lv in self._scale_order()]
+        head_h = max(_runs_height(h) for _, h in heads) + 4
 
         def draw_head(c: Canvas, top: float) -> None:
-            for i, runs in enumerate(heads):
-                cx = MARGIN_X + area_w + i * col_w
+            for cx, runs in heads:
                 y = top
                 for run in runs:
                     y -= run.height
                     c.setFont(run.font, run.size)
-                    c.drawCentredString(cx + col_w / 2, y + 0.22 * run.size, run.text)
+                    c.drawCentredString(cx, y + 0.22 * run.size, run.text)
             c.setLineWidth(1.0)
             c.line(MARGIN_X, top - head_h, MARGIN_X + CONTENT_W, top - head_h)
             c.setLineWidth(BORDER)
@@ -774,23 +890,28 @@ class _FormBuilder:
         for fld in fields:
             assert fld.area is not None
             area = self.d.area(fld.area)
-            label = _label_runs(fld.label, self.langs, area_w - 8, 8.5)
-            text = _wrap(area.indicators[self.langs[0]], REG, SMALL, area_w - 8)
+            label = self.label(fld.label, area_w - 8, 8.5, required=fld.required)
+            text = _wrap(area.indicators[self.langs[0]], REG, self.fs(SMALL), area_w - 8)
             for lang in self.langs[1:]:
-                text += _wrap(area.indicators[lang], ITAL, SMALL - 0.3, area_w - 8)
+                text += _wrap(area.indicators[lang], ITAL, self.fs(SMALL - 0.3), area_w - 8)
             height = _runs_height(label) + 2 + _runs_height(text) + 6
-            yield _Block(height, self._level_row(fld, label, text, area_w, col_w, height))
+            yield _Block(height, self._level_row(fld, label, text, centres, height))
 
     def _level_row(
-        self, fld: Field, label: list[_Run], text: list[_Run], area_w: float, col_w: float, height: float
+        self, fld: Field, label: list[_Run], text: list[_Run], centres: dict[str, float], height: float
     ) -> Callable[[Canvas, float], None]:
+        tick = self.st.tick
+
         def draw(c: Canvas, top: float) -> None:
             y = _draw_runs(c, label, MARGIN_X + 2, top - 3)
             _draw_runs(c, text, MARGIN_X + 2, y - 2)
-            cy = top - min(height / 2, 3 + _runs_height(label) / 2 + TICK) - TICK / 2
-            for i, opt in enumerate(fld.options):
-                cx = MARGIN_X + area_w + i * col_w + col_w / 2 - TICK / 2
-                self._radio(c, fld, opt.code, cx, cy)
+            cy = top - min(height / 2, 3 + _runs_height(label) / 2 + tick) - tick / 2
+            for code, cx in centres.items():
+                if fld.option(code) is not None:
+                    self._radio(c, fld, code, cx - tick / 2, cy)
+                else:  # a step this area cannot take (the activity as a whole must be rated)
+                    c.setFont(REG, self.fs(LABEL_SIZE))
+                    c.drawCentredString(cx, cy + tick / 2 - 3, "–")
             c.setLineWidth(0.4)
             c.line(MARGIN_X, top - height, MARGIN_X + CONTENT_W, top - height)
             c.setLineWidth(BORDER)
@@ -800,19 +921,25 @@ class _FormBuilder:
     # ---------------------------------------------------------------- instructions
 
     def _instructions(self) -> Iterator[_Block]:
-        d = self.d
-        yield self._heading(d.instructions_title, None)
+        yield self._heading(self.d.instructions_title, None)
+        yield from self._paragraphs(self.d.instructions)
+
+    def _paragraphs(self, paragraphs: Iterable[Text], space_after: float = 0.0) -> Iterator[_Block]:
+        """Paragraphs in two columns (Swedish left, English right in italic) or in one language."""
+        paragraphs = list(paragraphs)
         if len(self.langs) == 2:
             col_w = (CONTENT_W - 14) / 2
-            for para in d.instructions:
-                left = _wrap(para[self.langs[0]], REG, 7.5, col_w)
-                right = _wrap(para[self.langs[1]], ITAL, 7.2, col_w)
+            for i, para in enumerate(paragraphs):
+                left = _wrap(para[self.langs[0]], REG, self.fs(7.5), col_w)
+                right = _wrap(para[self.langs[1]], ITAL, self.fs(7.2), col_w)
                 height = max(_runs_height(left), _runs_height(right))
-                yield _Block(height, self._two_columns(left, right, col_w), space_after=3)
+                after = space_after if i == len(paragraphs) - 1 and space_after else 3
+                yield _Block(height, self._two_columns(left, right, col_w), space_after=after)
         else:
-            for para in d.instructions:
+            for i, para in enumerate(paragraphs):
                 runs = _wrap(para[self.langs[0]], REG, 8, CONTENT_W)
-                yield _Block(_runs_height(runs), self._one_column(runs), space_after=4)
+                after = space_after if i == len(paragraphs) - 1 and space_after else 4
+                yield _Block(_runs_height(runs), self._one_column(runs), space_after=after)
 
     @staticmethod
     def _two_columns(left: list[_Run], right: list[_Run], col_w: float) -> Callable[[Canvas, float], None]:

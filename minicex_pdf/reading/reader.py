@@ -311,6 +311,8 @@ def _typed(definition: FormDefinition, found: FormScan) -> tuple[dict[str, Any],
         if fld.type in ("choice", "level"):
             text = pf.selected if pf.ftype == "Btn" else _clean(pf.text)
             code = _option_code(fld, text)
+            if code is None and fld.type == "level" and text and definition.level(text.strip()) is not None:
+                code = text.strip()  # a step this field leaves out (overall: "not observed"): the check names it
             values[fld.name] = code
             if text and code is None:
                 raw[fld.name] = text

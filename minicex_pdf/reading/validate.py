@@ -10,14 +10,19 @@ Problem codes (severity):
 
 ==============================  =========  ===============================================
 ``required_missing``            error      a required field is empty
-``feedback_missing``            error      no feedback written (the instrument requires it)
+``feedback_missing``            error      no feedback written (the instrument requires it); only a dash,
+                                           dot or cross ("-", ".", "x") counts as none
+``overall_not_observed``        error      "Ej observerat" for the activity as a whole (it must be rated)
+``assessor_not_trained``        warning    the assessor-trained box is unticked (version 2 on)
 ``action_plan_missing``         info       the trainee has not written the action plan yet
 ``date_unreadable``             error      a date that cannot be read as YYYY-MM-DD
 ``date_future``                 warning    a date after the day the form was read
-``integer_unreadable``          warning    minutes that are not a whole number
+``integer_unreadable``          warning    minutes (or times seen) that are not a whole number
 ``integer_out_of_range``        warning    minutes far outside the norm (outside the limit)
 ``integer_outside_norm``        info       minutes outside the usual range
-``level_needs_confirmation``    warning    "can supervise others": confirm (several observations)
+``level_needs_confirmation``    warning    "can supervise others": confirm (several observations); from
+                                           version 2 cleared by the times seen (at least the field's norm)
+                                           or the date of the specialistkollegium
 ``focus_not_rated``             warning    an area in focus has no level
 ``rated_not_in_focus``          info       an area rated but not ticked as focus
 ``personal_id_number``          error      an apparent personnummer/samordningsnummer in free text
@@ -62,6 +67,16 @@ RULES: dict[str, Rule] = {
         "Ingen återkoppling skriven: {field} (bedömaren ska alltid skriva något)",
         "No feedback written: {field} (the assessor must always write something)",
     ),
+    "overall_not_observed": Rule(
+        "error",
+        "{field}: ”Ej observerat” kan inte väljas; bedömaren måste ta ställning till aktiviteten som helhet",
+        "{field}: “Not observed” cannot be chosen; the assessor must rate the activity as a whole",
+    ),
+    "assessor_not_trained": Rule(
+        "warning",
+        "{field}: inte ikryssat; bedömaren måste ha genomgått utbildning i att bedöma och ge återkoppling",
+        "{field}: not ticked; the assessor must have been trained in assessment and feedback",
+    ),
     "action_plan_missing": Rule(
         "info", "ST-läkarens handlingsplan är inte ifylld än", "The trainee's action plan is not filled in yet"
     ),
@@ -71,9 +86,7 @@ RULES: dict[str, Rule] = {
         "The date cannot be read (write YYYY-MM-DD): {field}",
     ),
     "date_future": Rule("warning", "Datumet ligger i framtiden: {field}", "The date lies in the future: {field}"),
-    "integer_unreadable": Rule(
-        "warning", "Inte ett helt antal minuter: {field}", "Not a whole number of minutes: {field}"
-    ),
+    "integer_unreadable": Rule("warning", "Inte ett heltal: {field}", "Not a whole number: {field}"),
     "integer_out_of_range": Rule(
         "warning",
         "{field}: {value} ligger långt utanför det normala ({low}–{high})",
@@ -219,6 +232,15 @@ def is_empty_form(definition: FormDefinition, values: Mapping[str, Any]) -> bool
     return all(is_blank(values.get(f.name)) for f in definition.role_fields("assessor_part"))
 
 
+#: Feedback that says nothing: only dashes, dots, crosses and the like ("-", ".", "x", "--", "…").
+_PLACEHOLDER = re.compile(r"[\s\-–—.,;:_/*+?!…xX]*")
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether free text holds nothing but dashes, dots or crosses (as people write "nothing")."""
+    return _PLACEHOLDER.fullmatch(text) is not None
+
+
 def regulation_field(definition: FormDefinition) -> Field:
     """The choice field whose options are the definition's sub-goal regulations."""
     return definition.role("regulation")
@@ -253,9 +275,12 @@ def check(
     focus = set(values.get(focus_field.name) or ())
     feedback = definition.roles["feedback"]
     plan = definition.role_fields("action_plan")
+    overall = definition.overall_field()
     for fld in definition.fields:
         value = values.get(fld.name)
-        if fld.required and _empty(value) and fld.name not in unreadable and fld not in plan:
+        if fld.name in feedback and isinstance(value, str) and is_placeholder(value):
+            problems.append(problem("feedback_missing", fld))
+        elif fld.required and _empty(value) and fld.name not in unreadable and fld not in plan:
             problems.append(problem("feedback_missing" if fld.name in feedback else "required_missing", fld))
         if fld.type == "date" and isinstance(value, _dt.date) and value > today:
             problems.append(problem("date_future", fld))
@@ -263,7 +288,9 @@ def check(
             problems.extend(_minutes(fld, value))
         if fld.type == "level" and isinstance(value, str):
             level = definition.level(value)
-            if level is not None and level.confirm:
+            if fld == overall and level is not None and level.rank == 0:
+                problems.append(problem("overall_not_observed", fld))
+            if level is not None and level.confirm and not _confirmed(definition, values):
                 problems.append(problem("level_needs_confirmation", fld, level=level.label))
             problems.extend(_focus(definition, fld, value, focus, focus_field))
         elif fld.type == "level" and value is None and fld.area in focus:
@@ -274,10 +301,28 @@ def check(
                 problems.append(problem("personal_id_number", fld))
             elif found:
                 problems.append(problem("personal_id_number_suspect", fld))
+    if definition.has_role("assessor_trained"):
+        trained = definition.role("assessor_trained")
+        if values.get(trained.name) is False:
+            problems.append(problem("assessor_not_trained", trained))
     if all(_empty(values.get(f.name)) for f in plan):
         problems.append(problem("action_plan_missing", plan[0]))
     problems.extend(_subgoal_problems(definition, values, subgoals, unknown_subgoals))
     return problems
+
+
+def _confirmed(definition: FormDefinition, values: Mapping[str, Any]) -> bool:
+    """Whether the form says the top level is earned: seen often enough, or decided at a specialistkollegium.
+
+    Only versions that name the ``times_seen`` or ``confirmed_at`` roles can say so.
+    """
+    if definition.has_role("confirmed_at") and isinstance(values.get(definition.role("confirmed_at").name), _dt.date):
+        return True
+    if definition.has_role("times_seen"):
+        seen = definition.role("times_seen")
+        count = values.get(seen.name)
+        return isinstance(count, int) and count >= (seen.norm[0] if seen.norm else 2)
+    return False
 
 
 def _minutes(fld: Field, value: int) -> list[Problem]:
