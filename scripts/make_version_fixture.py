@@ -6,6 +6,7 @@ written side by side. Run once when a version is released (and never again for
 it: the point is that the *old* file keeps reading)::
 
     python scripts/make_version_fixture.py 1
+    python scripts/make_version_fixture.py 2
 """
 
 from __future__ import annotations
@@ -48,6 +49,15 @@ VALUES: dict[str, object] = {
     "level_overall": "2",
     "went_well": "Strukturerad anamnes.\nGott bemötande.",
     "next_time": "Tänk på ortostatiskt blodtryck.",
+    # fields from version 2 on (left out for older versions)
+    "stage": "st",
+    "stage_time": "År 3",
+    "assessor_email": "orjan.arlig@example.se",
+    "patient": "follow_up",
+    "feedback_immediate": "yes",
+    "assessor_printed_name": "Örjan Ärlig",
+    "assessor_signature_date": "2026-11-30",
+    "return_to": "Studierektor ST, Region Exempel",
 }
 
 

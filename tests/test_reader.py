@@ -302,7 +302,7 @@ def test_definition_for_picks_by_version(typical_pdf, definition):
 RESOURCES = Path(__file__).parent / "resources"
 
 
-@pytest.mark.parametrize("version", [1])
+@pytest.mark.parametrize("version", [1, 2])
 def test_released_version_still_reads(version):
     """A form filled in each released definition (made by scripts/make_version_fixture.py) reads as recorded."""
     pdf = RESOURCES / f"minicex-{version}-filled.pdf"

@@ -338,6 +338,7 @@ class _FormBuilder:
         self.form: AcroForm | None = None
         self._multiline_width: float | None = None
         self.st = Style.for_version(definition.version)
+        self._apart_x: float | None = None  # the rule between the ordinal steps and "not observed"
         self.button_look = {**_BUTTON_LOOK, "size": self.st.tick}
 
     def fs(self, size: float) -> float:
@@ -346,7 +347,7 @@ class _FormBuilder:
 
     def label(self, text: Text, width: float, size: float | None = None, required: bool = False) -> list[_Run]:
         """A field label in the form's languages at no less than the smallest size, with the required mark."""
-        mark = " *" if required and self.st.marks_required else ""
+        mark = "\u00a0*" if required and self.st.marks_required else ""  # no break before the asterisk
         return _label_runs(text, self.langs, width, self.fs(size or self.st.label), self.st.min_font, mark)
 
     # ---------------------------------------------------------------- text of the form
@@ -504,7 +505,7 @@ class _FormBuilder:
             runs += _wrap(d.title[lang], ITAL, 11, CONTENT_W)
         runs += _wrap(self.t(d.subtitle), REG, self.fs(LABEL_SIZE), CONTENT_W)
         if self.st.marks_required and d.required_key is not None:
-            runs += _wrap(self.t(d.required_key), BOLD, self.fs(LABEL_SIZE), CONTENT_W)
+            runs += _wrap("* = " + self.t(d.required_key), BOLD, self.fs(LABEL_SIZE), CONTENT_W)
 
         def draw(c: Canvas, top: float) -> None:
             _draw_runs(c, runs, MARGIN_X, top)
@@ -595,18 +596,23 @@ class _FormBuilder:
         for fld in row:
             w = free * fld.width / max(total, 1.0) if total > 1.0 else free * fld.width
             if len(row) == 1:
-                w = CONTENT_W * fld.width
+                # version 2 on: a part-width field lines up with the same share of a row of two
+                w = (CONTENT_W - GUTTER if self.st.instructions_first and fld.width < 1 else CONTENT_W) * fld.width
             cells.append((x, w, self._cell(fld, w)))
             x += w + GUTTER
         height = max(h for _, _, (h, _) in cells)
-        # beside a signature, a field stands on the signing line (its box bottom level with the line)
-        bottom = any(f.type == "signature" for f in row)
+        # beside a signature, a field stands on the signing line (its box bottom level with the line);
+        # from version 2 boxes in a row line up at the bottom whatever their labels' lengths
+        bottom = any(f.type == "signature" for f in row) or (
+            self.st.marks_required and all(f.type in ("text", "date", "integer", "multiline") for f in row)
+        )
 
         def draw(c: Canvas, top: float) -> None:
             for cx, _w, (h, draw_cell) in cells:
                 draw_cell(c, cx, top - (height - h if bottom else 0.0))
 
-        return _Block(height, draw, space_after=5)
+        # a name box with its label under it ends a signer's block: air before the next
+        return _Block(height, draw, space_after=12 if any(f.label_below for f in row) else 5)
 
     def _cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
         if fld.type == "signature":
@@ -865,6 +871,7 @@ class _FormBuilder:
         x = MARGIN_X + area_w
         for level in levels:
             if self.st.not_observed_apart and level.rank == 0:
+                self._apart_x = x + gap / 2
                 x += gap
             centres[level.code] = x + col_w / 2
             x += col_w
@@ -885,6 +892,7 @@ class _FormBuilder:
             c.setLineWidth(1.0)
             c.line(MARGIN_X, top - head_h, MARGIN_X + CONTENT_W, top - head_h)
             c.setLineWidth(BORDER)
+            self._apart_rule(c, top, top - head_h)
 
         yield _Block(head_h, draw_head, keep_with_next=True)
         for fld in fields:
@@ -915,8 +923,16 @@ class _FormBuilder:
             c.setLineWidth(0.4)
             c.line(MARGIN_X, top - height, MARGIN_X + CONTENT_W, top - height)
             c.setLineWidth(BORDER)
+            self._apart_rule(c, top, top - height)
 
         return draw
+
+    def _apart_rule(self, c: Canvas, top: float, bottom: float) -> None:
+        """A thin upright rule that sets "not observed" apart from the ordinal steps (version 2 on)."""
+        if self._apart_x is not None:
+            c.setLineWidth(0.4)
+            c.line(self._apart_x, top, self._apart_x, bottom)
+            c.setLineWidth(BORDER)
 
     # ---------------------------------------------------------------- instructions
 
