@@ -335,3 +335,12 @@ def test_the_record_of_a_version_2_form_round_trips_through_the_store(tmp_path):
         store.add(record)
         (back,) = list(store.records())
     assert dataclasses.asdict(back)["values"] == dataclasses.asdict(record)["values"]
+
+
+def test_every_field_has_its_own_name_in_records_and_exports():
+    """Two "Datum" boxes on the page are told apart in records, exports and messages."""
+    for lang in ("sv", "en"):
+        titles = [f.title[lang] for f in V2.fields]
+        assert len(titles) == len(set(titles)), lang
+    dates = [V2.field("assessor_signature_date"), V2.field("trainee_signature_date")]
+    assert dates[0].label == dates[1].label and dates[0].title != dates[1].title

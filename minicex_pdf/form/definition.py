@@ -145,6 +145,14 @@ class Field:
     signature: bool = False
     part: str = "assessor"
     label_below: bool = False
+    #: The field's name in records, exports and messages where the page label alone is ambiguous
+    #: (two "Datum" boxes in the signature block); the page label otherwise.
+    record_label: Text | None = None
+
+    @property
+    def title(self) -> Text:
+        """What records, exports and problem messages call the field."""
+        return self.record_label or self.label
 
     @property
     def is_button(self) -> bool:
@@ -450,6 +458,7 @@ def _field(
         signature=bool(entry.get("signature", False)),
         part=_part(entry, part),
         label_below=bool(entry.get("label_below", False)),
+        record_label=entry.text("record_label", optional=True),
     )
 
 

@@ -91,6 +91,9 @@ class Style:
     auto_multiline: bool = False  # multi-line fields with automatic font size (/DA 0 Tf)
     writing_lines: bool = False  # faint lines to write on in multi-line boxes
     not_observed_apart: bool = False  # the rank-0 step in its own column at the right
+    reg: str = REG  # the page's fonts: regular, bold (Swedish labels), italic (English)
+    bold: str = BOLD
+    ital: str = ITAL
     instructions_first: bool = False  # the instructions on page 1, before the assessor starts
 
     @classmethod
@@ -277,17 +280,23 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[_Run]:
 
 
 def _label_runs(
-    text: Text, langs: tuple[Lang, ...], width: float, size: float = LABEL_SIZE, floor: float = 0.0, mark: str = ""
+    text: Text,
+    langs: tuple[Lang, ...],
+    width: float,
+    size: float = LABEL_SIZE,
+    floor: float = 0.0,
+    mark: str = "",
+    faces: tuple[str, str] = (BOLD, ITAL),
 ) -> list[_Run]:
     """A bilingual label: Swedish in bold, English in italic underneath (or one language).
 
     ``floor`` is the smallest size the English may take; ``mark`` (an asterisk)
-    ends the first language's text.
+    ends the first language's text; ``faces`` are the fonts of the first and the other language.
     """
-    runs = _wrap(text[langs[0]] + mark, BOLD, size, width)
+    runs = _wrap(text[langs[0]] + mark, faces[0], size, width)
     for lang in langs[1:]:
         if text[lang] != text[langs[0]]:
-            runs += _wrap(text[lang], ITAL, max(floor, size * EN_SIZE / LABEL_SIZE), width)
+            runs += _wrap(text[lang], faces[1], max(floor, size * EN_SIZE / LABEL_SIZE), width)
     return runs
 
 
@@ -348,7 +357,8 @@ class _FormBuilder:
     def label(self, text: Text, width: float, size: float | None = None, required: bool = False) -> list[_Run]:
         """A field label in the form's languages at no less than the smallest size, with the required mark."""
         mark = "\u00a0*" if required and self.st.marks_required else ""  # no break before the asterisk
-        return _label_runs(text, self.langs, width, self.fs(size or self.st.label), self.st.min_font, mark)
+        faces = (self.st.bold, self.st.ital)
+        return _label_runs(text, self.langs, width, self.fs(size or self.st.label), self.st.min_font, mark, faces)
 
     # ---------------------------------------------------------------- text of the form
 
@@ -485,7 +495,7 @@ class _FormBuilder:
         return pages
 
     def _footer(self, c: Canvas, number: int, total: int) -> None:
-        c.setFont(REG, self.fs(SMALL))
+        c.setFont(self.st.reg, self.fs(SMALL))
         c.drawString(MARGIN_X, MARGIN_BOTTOM - 14, f"{self.t(self.d.title)}  ·  {self.d.id} v{self.d.version}")
         c.drawRightString(PAGE_W - MARGIN_X, MARGIN_BOTTOM - 14, f"{number} / {total}")
 
@@ -500,12 +510,12 @@ class _FormBuilder:
 
     def _header(self) -> Iterator[_Block]:
         d = self.d
-        runs = _wrap(d.title[self.langs[0]], BOLD, 15, CONTENT_W)
+        runs = _wrap(d.title[self.langs[0]], self.st.bold, 15, CONTENT_W)
         for lang in self.langs[1:]:
-            runs += _wrap(d.title[lang], ITAL, 11, CONTENT_W)
-        runs += _wrap(self.t(d.subtitle), REG, self.fs(LABEL_SIZE), CONTENT_W)
+            runs += _wrap(d.title[lang], self.st.ital, 11, CONTENT_W)
+        runs += _wrap(self.t(d.subtitle), self.st.reg, self.fs(LABEL_SIZE), CONTENT_W)
         if self.st.marks_required and d.required_key is not None:
-            runs += _wrap("* = " + self.t(d.required_key), BOLD, self.fs(LABEL_SIZE), CONTENT_W)
+            runs += _wrap("* = " + self.t(d.required_key), self.st.bold, self.fs(LABEL_SIZE), CONTENT_W)
 
         def draw(c: Canvas, top: float) -> None:
             _draw_runs(c, runs, MARGIN_X, top)
@@ -518,7 +528,7 @@ class _FormBuilder:
             c.setLineWidth(1.6)
             c.rect(MARGIN_X, top - height, CONTENT_W, height, stroke=1, fill=0)
             c.setLineWidth(BORDER)
-            c.setFont(BOLD, 11)
+            c.setFont(self.st.bold, 11)
             c.drawCentredString(MARGIN_X + 8, top - 5 - privacy[0].height + 0.5, "!")
             _draw_runs(c, privacy, MARGIN_X + 16, top - 5)
 
@@ -533,25 +543,27 @@ class _FormBuilder:
         others = [title[lang] for lang in self.langs[1:] if title[lang] != first]
         one_line = " / ".join([first, *others])
         inline = bool(others) and (
-            stringWidth(first + " / ", BOLD, sv_size) + sum(stringWidth(o, ITAL, en_size) for o in others) <= CONTENT_W
+            stringWidth(first + " / ", self.st.bold, sv_size)
+            + sum(stringWidth(o, self.st.ital, en_size) for o in others)
+            <= CONTENT_W
         )
         if inline or not others:
-            runs = [_Run(one_line, BOLD, sv_size)]
+            runs = [_Run(one_line, self.st.bold, sv_size)]
         else:
-            runs = _wrap(first, BOLD, sv_size, CONTENT_W) + [
-                r for o in others for r in _wrap(o, ITAL, en_size, CONTENT_W)
+            runs = _wrap(first, self.st.bold, sv_size, CONTENT_W) + [
+                r for o in others for r in _wrap(o, self.st.ital, en_size, CONTENT_W)
             ]
         title_h = _runs_height(runs)
-        note_runs = _wrap(self.t(note), REG, self.fs(SMALL + 0.4), CONTENT_W) if note else []
+        note_runs = _wrap(self.t(note), self.st.reg, self.fs(SMALL + 0.4), CONTENT_W) if note else []
         height = title_h + 4 + _runs_height(note_runs)
 
         def draw(c: Canvas, top: float) -> None:
             if inline:
                 base = top - runs[0].height + 0.22 * sv_size
-                c.setFont(BOLD, sv_size)
+                c.setFont(self.st.bold, sv_size)
                 c.drawString(MARGIN_X, base, first + " / ")
-                x = MARGIN_X + stringWidth(first + " / ", BOLD, sv_size)
-                c.setFont(ITAL, en_size)
+                x = MARGIN_X + stringWidth(first + " / ", self.st.bold, sv_size)
+                c.setFont(self.st.ital, en_size)
                 c.drawString(x, base, " / ".join(others))
             else:
                 _draw_runs(c, runs, MARGIN_X, top)
@@ -792,7 +804,7 @@ class _FormBuilder:
         line_h = 0.0
         for opt in fld.options:
             text = self.t(opt.label)
-            runs = _wrap(text, REG, self.fs(LABEL_SIZE), avail - tick - 6)
+            runs = _wrap(text, self.st.reg, self.fs(LABEL_SIZE), avail - tick - 6)
             w = tick + 4 + max(stringWidth(r.text, r.font, r.size) for r in runs)
             h = max(tick + 2, _runs_height(runs))
             if dx and dx + w > avail:
@@ -835,9 +847,9 @@ class _FormBuilder:
         rows = []
         for level in self._scale_order():
             name = self.label(level.label, name_w - 6, 7.5)
-            text = _wrap(level.definition[self.langs[0]], REG, self.fs(SMALL + 0.2), CONTENT_W - name_w - 8)
+            text = _wrap(level.definition[self.langs[0]], self.st.reg, self.fs(SMALL + 0.2), CONTENT_W - name_w - 8)
             for lang in self.langs[1:]:
-                text += _wrap(level.definition[lang], ITAL, self.fs(SMALL), CONTENT_W - name_w - 8)
+                text += _wrap(level.definition[lang], self.st.ital, self.fs(SMALL), CONTENT_W - name_w - 8)
             gap = 4.0 if self.st.not_observed_apart and level.rank == 0 else 0.0
             rows.append((name, text, max(_runs_height(name), _runs_height(text)) + 4, gap))
         note = self.label(d.scale_note, CONTENT_W - 8, 8)
@@ -899,9 +911,9 @@ class _FormBuilder:
             assert fld.area is not None
             area = self.d.area(fld.area)
             label = self.label(fld.label, area_w - 8, 8.5, required=fld.required)
-            text = _wrap(area.indicators[self.langs[0]], REG, self.fs(SMALL), area_w - 8)
+            text = _wrap(area.indicators[self.langs[0]], self.st.reg, self.fs(SMALL), area_w - 8)
             for lang in self.langs[1:]:
-                text += _wrap(area.indicators[lang], ITAL, self.fs(SMALL - 0.3), area_w - 8)
+                text += _wrap(area.indicators[lang], self.st.ital, self.fs(SMALL - 0.3), area_w - 8)
             height = _runs_height(label) + 2 + _runs_height(text) + 6
             yield _Block(height, self._level_row(fld, label, text, centres, height))
 
@@ -918,7 +930,7 @@ class _FormBuilder:
                 if fld.option(code) is not None:
                     self._radio(c, fld, code, cx - tick / 2, cy)
                 else:  # a step this area cannot take (the activity as a whole must be rated)
-                    c.setFont(REG, self.fs(LABEL_SIZE))
+                    c.setFont(self.st.reg, self.fs(LABEL_SIZE))
                     c.drawCentredString(cx, cy + tick / 2 - 3, "–")
             c.setLineWidth(0.4)
             c.line(MARGIN_X, top - height, MARGIN_X + CONTENT_W, top - height)
@@ -946,14 +958,14 @@ class _FormBuilder:
         if len(self.langs) == 2:
             col_w = (CONTENT_W - 14) / 2
             for i, para in enumerate(paragraphs):
-                left = _wrap(para[self.langs[0]], REG, self.fs(7.5), col_w)
-                right = _wrap(para[self.langs[1]], ITAL, self.fs(7.2), col_w)
+                left = _wrap(para[self.langs[0]], self.st.reg, self.fs(7.5), col_w)
+                right = _wrap(para[self.langs[1]], self.st.ital, self.fs(7.2), col_w)
                 height = max(_runs_height(left), _runs_height(right))
                 after = space_after if i == len(paragraphs) - 1 and space_after else 3
                 yield _Block(height, self._two_columns(left, right, col_w), space_after=after)
         else:
             for i, para in enumerate(paragraphs):
-                runs = _wrap(para[self.langs[0]], REG, 8, CONTENT_W)
+                runs = _wrap(para[self.langs[0]], self.st.reg, 8, CONTENT_W)
                 after = space_after if i == len(paragraphs) - 1 and space_after else 4
                 yield _Block(_runs_height(runs), self._one_column(runs), space_after=after)
 

@@ -402,12 +402,12 @@ def record_text(record: Record, lang: str = "sv", definition_for: DefinitionSour
         "",
     ]
     fields = definition.fields if definition is not None else ()
-    width = max((len(f.label[lang]) for f in fields), default=0)
+    width = max((len(f.title[lang]) for f in fields), default=0)
     for fld in fields:
         value = record.values.get(fld.name)
         shown = _shown(fld, value, lang, record.raw.get(fld.name))
         first, *rest = shown.split("\n") if shown else [""]
-        lines.append(f"  {fld.label[lang]:<{width}}  {first}")
+        lines.append(f"  {fld.title[lang]:<{width}}  {first}")
         lines.extend(f"  {'':<{width}}  {line}" for line in rest)
     if record.subgoals:
         lines += [

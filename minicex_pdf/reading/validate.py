@@ -154,7 +154,7 @@ def problem(code: str, fld: Field | None = None, **params: Any) -> Problem:
     def fill(lang: str, template: str) -> str:
         values = {k: (v[lang] if isinstance(v, Text) else v) for k, v in params.items()}
         if fld is not None:
-            values["field"] = fld.label[lang]
+            values["field"] = fld.title[lang]
         return template.format(**values)
 
     return Problem(

@@ -114,10 +114,10 @@ def _field_columns(field: Field) -> list[Column]:
         return (_YES if _value(r, field) else _NO)[lang]
 
     if field.type == "level":
-        both = Text(f"{field.label.sv} ({_CODE.sv})", f"{field.label.en} ({_CODE.en})")
-        return [Column(f"{field.name}_code", both, code), Column(field.name, field.label, label)]
+        both = Text(f"{field.title.sv} ({_CODE.sv})", f"{field.title.en} ({_CODE.en})")
+        return [Column(f"{field.name}_code", both, code), Column(field.name, field.title, label)]
     cell = {"choice": label, "multichoice": many, "checkbox": tick}.get(field.type, code)
-    return [Column(field.name, field.label, cell)]
+    return [Column(field.name, field.title, cell)]
 
 
 def _problems(row: StoredRow, lang: str) -> str | None:
