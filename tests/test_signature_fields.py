@@ -58,7 +58,7 @@ def test_the_locks_split_the_form_between_assessor_and_trainee():
     assert not set(assessor) & set(trainee)
     # together they lock every field a user fills in, and the identity fields
     assert sorted(assessor + trainee) == sorted(V2.pdf_names)
-    for role in ("trainee", "date", "assessor", "assessor_role", "focus", "feedback"):
+    for role in ("assessor_part", "trainee", "date", "assessor", "assessor_role", "focus", "feedback"):
         assert all(n in assessor for f in V2.role_fields(role) for n in f.pdf_names), role
     assert set(V2.identity.names) <= set(assessor)
 

@@ -257,9 +257,13 @@ class FormDefinition:
     def lock_names(self, signature: Field) -> tuple[str, ...]:
         """The PDF field names the ``signature`` field locks when signed (its ``/Lock /Fields``).
 
-        The assessor's signature locks every field of the assessor's part and the
-        hidden identity fields; the trainee's locks the trainee's part (the action
-        plan, the trainee's printed name and date). Nothing else names them.
+        The trainee's signature locks the trainee's part (``part = "trainee"``: the
+        action plan, the trainee's printed name and date). The assessor's locks the
+        rest: every field of the ``assessor_part`` role, the pre-filled fields that say
+        whose assessment it is (trainee, specialty, ...) and the hidden identity fields,
+        so that nothing but the action plan can change after the assessor has signed.
+        The definition checks that ``assessor_part`` and ``action_plan`` fall in the
+        right lock; no list is written out a second time.
         """
         names = tuple(n for f in self.part_fields(signature.part) for n in f.pdf_names)
         return names + (self.identity.names if signature.part == "assessor" else ())
