@@ -19,7 +19,8 @@ from pypdf.generic import NameObject
 
 from minicex_pdf.cli import cli
 from minicex_pdf.form.definition import FORM_LANGS, load_definition, split_langs
-from minicex_pdf.form.generator import WRITING_LINE_GREY, build_form
+from minicex_pdf.form.generator import build_form
+from minicex_pdf.form.layout import WRITING_LINE_GREY
 from minicex_pdf.reading.reader import read_form
 from minicex_pdf.reading.validate import check
 from minicex_pdf.report.progress import ProgressBuilder

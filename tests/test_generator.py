@@ -21,15 +21,12 @@ from minicex_pdf.errors import DefinitionError, UsageError
 from minicex_pdf.form.definition import FORM_LANGS, FormDefinition, Text, forms_dir, load_definition, split_langs
 from minicex_pdf.form.fonts import field_font
 from minicex_pdf.form.generator import (
-    CONTENT_W,
-    MARGIN_BOTTOM,
-    MARGIN_TOP,
-    MARGIN_X,
     build_form,
     identity_keywords,
     parse_identity_keywords,
     write_form,
 )
+from minicex_pdf.form.layout import CONTENT_W, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X
 
 A4 = (595.2756, 841.8898)
 FF_READONLY, FF_REQUIRED, FF_MULTILINE = 1, 2, 1 << 12

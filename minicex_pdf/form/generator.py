@@ -21,6 +21,13 @@ only decides where it goes. The PDF follows ``shared/design/pdf-forms.md``:
 
 On paper the boxes, tick boxes and radio circles are drawn into the page
 content as well, big enough to write in by hand, in black only.
+
+The builder is split by concern, each class adding to the one before:
+``layout.py`` (geometry, type, :class:`~minicex_pdf.form.layout.Style` per
+version, text and block primitives), ``widgets.py`` (the AcroForm widgets and
+the ReportLab hooks), ``cells.py`` (a field in its share of a row),
+``levels.py`` (section D's scale and level table) and this module (the public
+API, the header, sections, rows, instructions and pagination).
 """
 
 from __future__ import annotations
@@ -29,21 +36,34 @@ import datetime as _dt
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from reportlab.lib.colors import black, white
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.acroform import AcroForm
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ..errors import UsageError
 from . import fonts
-from .definition import Field, FormDefinition, Lang, Level, Section, Text, load_definition, split_langs
+from .definition import Field, FormDefinition, Section, Text, load_definition, split_langs
+from .layout import (
+    BORDER,
+    CONTENT_W,
+    GUTTER,
+    LABEL_SIZE,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    PAGE_H,
+    PAGE_W,
+    SMALL,
+    _Block,
+    _draw_runs,
+    _Page,
+    _Run,
+    _runs_height,
+    _wrap,
+)
+from .levels import _LevelTable
 
 __all__ = [
     "IDENTITY_PREFIX",
@@ -53,80 +73,6 @@ __all__ = [
     "parse_identity_keywords",
     "write_form",
 ]
-
-# --------------------------------------------------------------------------- page geometry and type
-
-PAGE_W, PAGE_H = A4
-MARGIN_X = 40.0
-MARGIN_TOP = 36.0
-MARGIN_BOTTOM = 40.0
-CONTENT_W = PAGE_W - 2 * MARGIN_X
-GUTTER = 10.0  # between fields on one row
-
-REG, BOLD, ITAL = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
-FIELD_FONT, FIELD_FONT_SIZE = fonts.REGULAR, 10  # typed values: the shipped Unicode font (form/fonts.py)
-LABEL_SIZE = 8.0
-EN_SIZE = 7.5
-SMALL = 6.8
-LEAD = 1.2  # line height as a share of the font size
-
-BOX_H = 20.0  # a one-line box: room for handwriting
-SIGN_H = 30.0  # room to sign by hand, above the line (the signature field covers it)
-LINE_H = 17.0  # each writing line of a multi-line box
-TICK = 11.0  # side of a tick box, diameter of a radio circle
-BORDER = 0.8
-FF_MULTILINE = 1 << 12
-
-
-@dataclass(frozen=True)
-class Style:
-    """The type and sizes of one form version's page (version 1 keeps its look; version 2 on: the page rules)."""
-
-    min_font: float = 0.0  # no page text smaller (pt)
-    tick: float = TICK  # tick box side, radio diameter (pt)
-    box_h: float = BOX_H  # one-line box height (pt)
-    line_h: float = LINE_H  # each writing line of a multi-line box (pt)
-    label: float = LABEL_SIZE  # field labels (pt)
-    marks_required: bool = False  # PDF Required flag, asterisk by the label, the key on page 1
-    auto_multiline: bool = False  # multi-line fields with automatic font size (/DA 0 Tf)
-    writing_lines: bool = False  # faint lines to write on in multi-line boxes
-    not_observed_apart: bool = False  # the rank-0 step in its own column at the right
-    reg: str = REG  # the page's fonts: regular, bold (Swedish labels), italic (English)
-    bold: str = BOLD
-    ital: str = ITAL
-    instructions_first: bool = False  # the instructions on page 1, before the assessor starts
-
-    @classmethod
-    def for_version(cls, version: int) -> Style:
-        """Version 1's look, or the page rules of version 2 on."""
-        if version <= 1:
-            return cls()
-        return cls(
-            min_font=8.0,
-            tick=14.5,  # 5.1 mm
-            box_h=24.0,  # 8.5 mm
-            line_h=18.0,
-            label=9.0,
-            marks_required=True,
-            auto_multiline=True,
-            writing_lines=True,
-            not_observed_apart=True,
-            instructions_first=True,
-        )
-
-
-#: The grey of the writing lines in multi-line boxes: faint on paper, never mistaken for a box.
-WRITING_LINE_GREY = 0.78
-
-#: How tick boxes and radio circles look: black on white, visible on paper, printed.
-_BUTTON_LOOK: dict[str, object] = {
-    "borderColor": black,
-    "fillColor": white,
-    "textColor": black,
-    "borderWidth": BORDER,
-    "forceBorder": True,
-    "annotationFlags": "print",
-}
 
 #: Keywords prefix of the identity facts in the document metadata.
 IDENTITY_PREFIX = "minicex"
@@ -256,117 +202,8 @@ def _field_value(fld: Field, value: object) -> dict[str, str | bool]:
     return {fld.name: text}
 
 
-# --------------------------------------------------------------------------- text helpers
-
-
-@dataclass(frozen=True)
-class _Run:
-    """One line of text with its font."""
-
-    text: str
-    font: str
-    size: float
-
-    @property
-    def height(self) -> float:
-        return self.size * LEAD
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[_Run]:
-    lines: list[_Run] = []
-    for para in text.split("\n"):
-        lines += [_Run(line, font, size) for line in simpleSplit(para, font, size, width) or [""]]
-    return lines
-
-
-def _label_runs(
-    text: Text,
-    langs: tuple[Lang, ...],
-    width: float,
-    size: float = LABEL_SIZE,
-    floor: float = 0.0,
-    mark: str = "",
-    faces: tuple[str, str] = (BOLD, ITAL),
-) -> list[_Run]:
-    """A bilingual label: Swedish in bold, English in italic underneath (or one language).
-
-    ``floor`` is the smallest size the English may take; ``mark`` (an asterisk)
-    ends the first language's text; ``faces`` are the fonts of the first and the other language.
-    """
-    runs = _wrap(text[langs[0]] + mark, faces[0], size, width)
-    for lang in langs[1:]:
-        if text[lang] != text[langs[0]]:
-            runs += _wrap(text[lang], faces[1], max(floor, size * EN_SIZE / LABEL_SIZE), width)
-    return runs
-
-
-def _runs_height(runs: list[_Run]) -> float:
-    return sum(r.height for r in runs)
-
-
-def _draw_runs(c: Canvas, runs: list[_Run], x: float, top: float) -> float:
-    """Draw lines from ``top`` downwards; return the y below the last line."""
-    y = top
-    for run in runs:
-        y -= run.height
-        c.setFont(run.font, run.size)
-        c.drawString(x, y + 0.22 * run.size, run.text)
-    return y
-
-
-# --------------------------------------------------------------------------- blocks
-
-
-@dataclass
-class _Block:
-    """A horizontal band of the page: its height and how to draw it at a given top."""
-
-    height: float
-    draw: Callable[[Canvas, float], None]
-    keep_with_next: bool = False
-    space_after: float = 0.0
-
-
-@dataclass
-class _Page:
-    """The blocks placed on one page."""
-
-    blocks: list[tuple[float, _Block]] = field(default_factory=list)
-
-
-class _FormBuilder:
-    """Builds one form: measures blocks, paginates them, draws pages and widgets."""
-
-    def __init__(
-        self, definition: FormDefinition, langs: tuple[Lang, ...], values: dict[str, str | bool], instance_id: str
-    ) -> None:
-        self.d = definition
-        self.langs = langs
-        self.values = values
-        self.instance_id = instance_id
-        self.form: AcroForm | None = None
-        self._multiline_width: float | None = None
-        self.st = Style.for_version(definition.version)
-        self._apart_x: float | None = None  # the rule between the ordinal steps and "not observed"
-        self.button_look = {**_BUTTON_LOOK, "size": self.st.tick}
-
-    def fs(self, size: float) -> float:
-        """A font size, never below the style's smallest."""
-        return max(size, self.st.min_font)
-
-    def label(self, text: Text, width: float, size: float | None = None, required: bool = False) -> list[_Run]:
-        """A field label in the form's languages at no less than the smallest size, with the required mark."""
-        mark = "\u00a0*" if required and self.st.marks_required else ""  # no break before the asterisk
-        faces = (self.st.bold, self.st.ital)
-        return _label_runs(text, self.langs, width, self.fs(size or self.st.label), self.st.min_font, mark, faces)
-
-    # ---------------------------------------------------------------- text of the form
-
-    def t(self, text: Text, sep: str = " / ") -> str:
-        return text.joined(self.langs, sep)
-
-    def tooltip(self, fld: Field) -> str:
-        return self.t(fld.tooltip)
+class _FormBuilder(_LevelTable):
+    """Builds one form: measures blocks, paginates them, draws pages (cells, levels and widgets come from its bases)."""
 
     # ---------------------------------------------------------------- build
 
@@ -399,81 +236,6 @@ class _FormBuilder:
         self._finish_resources()
         c.save()
         return buf.getvalue()
-
-    def _setup(self, c: Canvas) -> None:
-        """Hook the AcroForm: /DA on buttons, ZapfDingbats in /DR, wrapped multi-line appearances."""
-        form = c.acroForm
-        self.form = form
-        add_annotation = c._addAnnotation
-
-        def _add(annotation: Any, name: Any = None, addtopage: int = 1) -> None:
-            if isinstance(annotation, PDFDictionary) and "MK" in annotation.dict:
-                mk = annotation.dict["MK"]
-                if isinstance(mk, PDFDictionary) and "CA" in mk.dict:
-                    annotation.dict["DA"] = PDFString("/ZaDb 0 Tf 0 g")
-            if (
-                self.st.auto_multiline
-                and isinstance(annotation, PDFDictionary)
-                and "DA" in annotation.dict
-                and int(annotation.dict.get("Ff", 0)) & FF_MULTILINE
-            ):
-                # viewers shrink long typed feedback to fit the box (a pre-filled value is drawn at 10 pt)
-                annotation.dict["DA"] = PDFString(f"/{fonts.FIELD_RESOURCE} 0 Tf 0 g")
-            add_annotation(annotation, name, addtopage)
-
-        c._addAnnotation = _add
-        make_font = form.makeFont
-        field_font = fonts.field_font()
-
-        def _make_font(name: str | None) -> tuple[str, str]:
-            if name != FIELD_FONT:
-                return make_font(name)
-            ref = field_font.embed(c._doc)
-            form.fonts[fonts.FIELD_RESOURCE] = ref
-            return ref, fonts.FIELD_RESOURCE
-
-        form.makeFont = _make_font
-        tx_ap = form.txAP
-
-        def _tx_ap(key: str, value: str, *args: Any, **kwds: Any) -> Any:
-            if not value:
-                return tx_ap(key, value, *args, **kwds)
-            if self._multiline_width is not None:
-                width = self._multiline_width - 4 * BORDER - 4
-                lines = [r.text for r in _wrap(fonts.shown(value), FIELD_FONT, FIELD_FONT_SIZE, width)]
-            else:
-                lines = [value]
-            # ReportLab writes (line) Tj in its own encoding: hand it placeholders, then put in the glyph codes.
-            holders = [f"@@{i}@@" for i in range(len(lines))]
-            stream = tx_ap(key, "\n".join(holders), *args, **kwds)
-            for holder, line in zip(holders, lines, strict=True):
-                code = "<" + field_font.encode(line).encode("latin-1").hex().upper() + ">"
-                stream.content = stream.content.replace(f"({holder})", code)
-                stream._af_refstr = stream._af_refstr.replace(f"({holder})", code)
-            return stream
-
-        form.txAP = _tx_ap
-        checkbox_ap = form.checkboxAP
-
-        def _checkbox_ap(key: str, value: str, *args: Any, **kwds: Any) -> Any:
-            # ReportLab 5.1 misplaces radio circles whose size is not 20: draw them here.
-            if kwds.get("shape") == "circle":
-                size = kwds["size"]
-                return form.makeStream(size, size, _radio_stream(size, value == "Yes"), Resources=_raw("<< >>"))
-            return checkbox_ap(key, value, *args, **kwds)
-
-        form.checkboxAP = _checkbox_ap
-
-    def _finish_resources(self) -> None:
-        """One /Font dictionary in /DR with the text font and ZapfDingbats (ReportLab writes one per font)."""
-        form = self.form
-        assert form is not None
-        zadb = form.getRefStr(_raw("<< /Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats /Name /ZaDb >>"))
-        used = dict(form.fonts)
-        used["ZaDb"] = zadb
-        font_dict = " ".join(f"/{name} {ref}" for name, ref in sorted(used.items()))
-        form.extras["DR"] = _raw(f"<< /Encoding << /RLAFencoding {form.encRefStr} >> /Font << {font_dict} >> >>")
-        form.extras["DA"] = PDFString(f"/{fonts.FIELD_RESOURCE} 0 Tf 0 g")
 
     # ---------------------------------------------------------------- pagination
 
@@ -626,326 +388,6 @@ class _FormBuilder:
         # a name box with its label under it ends a signer's block: air before the next
         return _Block(height, draw, space_after=12 if any(f.label_below for f in row) else 5)
 
-    def _cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
-        if fld.type == "signature":
-            return self._signature_cell(fld, width)
-        if fld.type == "checkbox":
-            return self._checkbox_cell(fld, width)
-        if fld.type in ("choice", "multichoice"):
-            return self._choice_cell(fld, width)
-        return self._text_cell(fld, width)
-
-    def _text_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
-        label = self.label(fld.label, width, required=fld.required)
-        label_h = _runs_height(label) + 1.5
-        box_h = self.st.line_h * fld.lines + 4 if fld.type == "multiline" else self.st.box_h
-        sign_h = 26.0 if fld.signature else 0.0
-        height = label_h + sign_h + box_h
-
-        if fld.label_below:
-
-            def draw_below(c: Canvas, x: float, top: float) -> None:
-                self._textfield(c, fld, x, top - box_h, width, box_h)
-                _draw_runs(c, label, x, top - box_h - 1.5)
-
-            return height, draw_below
-
-        def draw(c: Canvas, x: float, top: float) -> None:
-            _draw_runs(c, label, x, top)
-            y = top - label_h
-            if fld.signature:
-                c.setLineWidth(BORDER)
-                c.line(x, y - sign_h + 3, x + width, y - sign_h + 3)
-                y -= sign_h
-            if fld.type == "multiline" and self.st.writing_lines:
-                self._writing_lines(c, x, y - box_h, width, fld.lines)
-            self._textfield(c, fld, x, y - box_h, width, box_h)
-
-        return height, draw
-
-    def _writing_lines(self, c: Canvas, x: float, y: float, width: float, lines: int) -> None:
-        """Faint lines to write on inside a multi-line box (page content: they print, and never hold a value)."""
-        c.saveState()
-        c.setStrokeGray(WRITING_LINE_GREY)
-        c.setLineWidth(0.4)
-        for i in range(1, lines):
-            ly = y + 2 + i * self.st.line_h
-            c.line(x + 4, ly, x + width - 4, ly)
-        c.restoreState()
-
-    def _signature_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
-        """The label, then room to sign by hand above a line; the PDF signature field covers that room."""
-        label = self.label(fld.label, width)
-        label_h = _runs_height(label) + 1.5
-
-        def draw(c: Canvas, x: float, top: float) -> None:
-            _draw_runs(c, label, x, top)
-            bottom = top - label_h - SIGN_H
-            c.setLineWidth(BORDER)
-            c.line(x, bottom + 2, x + width, bottom + 2)
-            self._sigfield(c, fld, x, bottom, width, SIGN_H)
-
-        return label_h + SIGN_H, draw
-
-    def _sigfield(self, c: Canvas, fld: Field, x: float, y: float, w: float, h: float) -> None:
-        """An unsigned signature field (``/FT /Sig``) whose ``/Lock`` names the fields of its part.
-
-        Its own appearance is empty: the line under it is page content, so the
-        form prints and works the same on paper and in viewers that cannot sign.
-        """
-        assert self.form is not None
-        form = self.form
-        lock = PDFDictionary(
-            {
-                "Type": PDFName("SigFieldLock"),
-                "Action": PDFName("Include"),
-                "Fields": PDFArray([PDFString(n) for n in self.d.lock_names(fld)]),
-            }
-        )
-        empty = form.makeStream(w, h, "", Resources=_raw("<< >>"))
-        widget = PDFDictionary(
-            {
-                "FT": PDFName("Sig"),
-                "Type": PDFName("Annot"),
-                "Subtype": PDFName("Widget"),
-                "P": c._doc.thisPageRef(),
-                "Rect": PDFArray((x, y, x + w, y + h)),
-                "F": 4,  # print
-                "T": PDFString(fld.name),
-                "TU": PDFString(self.tooltip(fld)),
-                "Lock": form.getRef(lock),
-                "AP": PDFDictionary({"N": form.getRef(empty)}),
-            }
-        )
-        c._addAnnotation(widget)
-        form.fields.append(form.getRef(widget))
-
-    def _textfield(self, c: Canvas, fld: Field, x: float, y: float, w: float, h: float) -> None:
-        assert self.form is not None
-        value = self.values.get(fld.name, "")
-        multiline = fld.type == "multiline"
-        self._multiline_width = w if multiline else None
-        self.form.textfield(
-            name=fld.name,
-            tooltip=self.tooltip(fld),
-            value=str(value),
-            x=x,
-            y=y,
-            width=w,
-            height=h,
-            fontName=FIELD_FONT,
-            fontSize=FIELD_FONT_SIZE,
-            textColor=black,
-            borderColor=black,
-            fillColor=None,
-            borderWidth=BORDER,
-            forceBorder=True,
-            maxlen=0,
-            fieldFlags=" ".join(
-                f for f in ("multiline" if multiline else "", "required" if self._required(fld) else "") if f
-            ),
-            annotationFlags="print",
-        )
-        self._multiline_width = None
-
-    def _required(self, fld: Field) -> bool:
-        """Whether the field gets the PDF Required flag (version 2 on)."""
-        return fld.required and self.st.marks_required
-
-    def _checkbox_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
-        tick = self.st.tick
-        label = self.label(fld.label, width - tick - 5, required=fld.required)
-        height = max(tick + 2, _runs_height(label))
-
-        def draw(c: Canvas, x: float, top: float) -> None:
-            self._tick(c, fld.name, self.tooltip(fld), x, top - tick - 1, bool(self.values.get(fld.name)))
-            _draw_runs(c, label, x + tick + 5, top + min(0.0, (_runs_height(label) - tick) / 2 - 1))
-
-        return height, draw
-
-    def _tick(self, c: Canvas, name: str, tooltip: str, x: float, y: float, checked: bool) -> None:
-        assert self.form is not None
-        self.form.checkbox(
-            name=name,
-            tooltip=tooltip,
-            checked=checked,
-            buttonStyle="check",
-            shape="square",
-            x=x,
-            y=y,
-            fieldFlags="",
-            **self.button_look,
-        )
-
-    def _radio(self, c: Canvas, fld: Field, code: str, x: float, y: float) -> None:
-        assert self.form is not None
-        self.form.radio(
-            name=fld.name,
-            value=code,
-            tooltip=self.tooltip(fld),
-            selected=self.values.get(fld.name) == code,
-            buttonStyle="circle",
-            shape="circle",
-            x=x,
-            y=y,
-            fieldFlags="noToggleToOff radio" + (" required" if self._required(fld) else ""),
-            **self.button_look,
-        )
-
-    def _choice_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
-        """Label on the left, options flowing to its right: radio circles or tick boxes."""
-        label_w = min(150.0, width * 0.3)
-        tick = self.st.tick
-        label = self.label(fld.label, label_w - 6, required=fld.required)
-        opts_x0 = label_w
-        avail = width - label_w
-        placed: list[tuple[float, float, str, list[_Run]]] = []  # dx, dy, code, runs
-        dx = dy = 0.0
-        line_h = 0.0
-        for opt in fld.options:
-            text = self.t(opt.label)
-            runs = _wrap(text, self.st.reg, self.fs(LABEL_SIZE), avail - tick - 6)
-            w = tick + 4 + max(stringWidth(r.text, r.font, r.size) for r in runs)
-            h = max(tick + 2, _runs_height(runs))
-            if dx and dx + w > avail:
-                dx = 0.0
-                dy += line_h + 4
-                line_h = 0.0
-            placed.append((dx, dy, opt.code, runs))
-            dx += w + 14
-            line_h = max(line_h, h)
-        height = max(_runs_height(label), dy + line_h)
-
-        def draw(c: Canvas, x: float, top: float) -> None:
-            _draw_runs(c, label, x, top)
-            for odx, ody, code, runs in placed:
-                ox = x + opts_x0 + odx
-                oy = top - ody - tick - 1
-                if fld.type == "multichoice":
-                    name = fld.option_field(code)
-                    tip = f"{self.tooltip(fld)}: {self.t(fld.option(code).label)}"  # type: ignore[union-attr]
-                    self._tick(c, name, tip, ox, oy, bool(self.values.get(name)))
-                else:
-                    self._radio(c, fld, code, ox, oy)
-                _draw_runs(c, runs, ox + tick + 4, top - ody - max(0.0, (tick - _runs_height(runs[:1])) / 2))
-
-        return height, draw
-
-    # ---------------------------------------------------------------- the scale and the level table
-
-    def _scale_order(self) -> list[Level]:
-        """The scale's steps as printed: in rank order, or (version 2 on) "not observed" set apart at the end."""
-        levels = list(self.d.levels)
-        if self.st.not_observed_apart:
-            levels = [lv for lv in levels if lv.rank > 0] + [lv for lv in levels if lv.rank == 0]
-        return levels
-
-    def _scale(self) -> Iterator[_Block]:
-        d = self.d
-        title = self.label(d.scale_title, CONTENT_W, 8.5)
-        name_w = 120.0
-        rows = []
-        for level in self._scale_order():
-            name = self.label(level.label, name_w - 6, 7.5)
-            text = _wrap(level.definition[self.langs[0]], self.st.reg, self.fs(SMALL + 0.2), CONTENT_W - name_w - 8)
-            for lang in self.langs[1:]:
-                text += _wrap(level.definition[lang], self.st.ital, self.fs(SMALL), CONTENT_W - name_w - 8)
-            gap = 4.0 if self.st.not_observed_apart and level.rank == 0 else 0.0
-            rows.append((name, text, max(_runs_height(name), _runs_height(text)) + 4, gap))
-        note = self.label(d.scale_note, CONTENT_W - 8, 8)
-        height = _runs_height(title) + 3 + sum(r[2] + r[3] for r in rows) + 4 + _runs_height(note) + 4
-
-        def draw(c: Canvas, top: float) -> None:
-            y = _draw_runs(c, title, MARGIN_X, top) - 3
-            c.setLineWidth(0.4)
-            for name, text, h, gap in rows:
-                if gap:
-                    c.line(MARGIN_X, y, MARGIN_X + CONTENT_W, y)
-                    y -= gap
-                c.line(MARGIN_X, y, MARGIN_X + CONTENT_W, y)
-                _draw_runs(c, name, MARGIN_X + 2, y - 2)
-                _draw_runs(c, text, MARGIN_X + name_w, y - 2)
-                y -= h
-            c.line(MARGIN_X, y, MARGIN_X + CONTENT_W, y)
-            c.setLineWidth(BORDER)
-            _draw_runs(c, note, MARGIN_X + 2, y - 4)
-
-        # version 2 on: the scale may end a page and the table start the next (no half-empty page)
-        yield _Block(height, draw, keep_with_next=not self.st.not_observed_apart, space_after=8)
-
-    def _level_columns(self) -> tuple[float, float, dict[str, float]]:
-        """The level table's area width, column width and each step's column centre (x)."""
-        levels = self._scale_order()
-        col_w = 54.0 if self.st.not_observed_apart else 56.0
-        gap = 10.0 if self.st.not_observed_apart else 0.0
-        area_w = CONTENT_W - col_w * len(levels) - gap
-        centres = {}
-        x = MARGIN_X + area_w
-        for level in levels:
-            if self.st.not_observed_apart and level.rank == 0:
-                self._apart_x = x + gap / 2
-                x += gap
-            centres[level.code] = x + col_w / 2
-            x += col_w
-        return area_w, col_w, centres
-
-    def _level_table(self, fields: list[Field]) -> Iterator[_Block]:
-        area_w, col_w, centres = self._level_columns()
-        heads = [(centres[lv.code], self.label(lv.label, col_w - 4, 7)) for lv in self._scale_order()]
-        head_h = max(_runs_height(h) for _, h in heads) + 4
-
-        def draw_head(c: Canvas, top: float) -> None:
-            for cx, runs in heads:
-                y = top
-                for run in runs:
-                    y -= run.height
-                    c.setFont(run.font, run.size)
-                    c.drawCentredString(cx, y + 0.22 * run.size, run.text)
-            c.setLineWidth(1.0)
-            c.line(MARGIN_X, top - head_h, MARGIN_X + CONTENT_W, top - head_h)
-            c.setLineWidth(BORDER)
-            self._apart_rule(c, top, top - head_h)
-
-        yield _Block(head_h, draw_head, keep_with_next=True)
-        for fld in fields:
-            assert fld.area is not None
-            area = self.d.area(fld.area)
-            label = self.label(fld.label, area_w - 8, 8.5, required=fld.required)
-            text = _wrap(area.indicators[self.langs[0]], self.st.reg, self.fs(SMALL), area_w - 8)
-            for lang in self.langs[1:]:
-                text += _wrap(area.indicators[lang], self.st.ital, self.fs(SMALL - 0.3), area_w - 8)
-            height = _runs_height(label) + 2 + _runs_height(text) + 6
-            yield _Block(height, self._level_row(fld, label, text, centres, height))
-
-    def _level_row(
-        self, fld: Field, label: list[_Run], text: list[_Run], centres: dict[str, float], height: float
-    ) -> Callable[[Canvas, float], None]:
-        tick = self.st.tick
-
-        def draw(c: Canvas, top: float) -> None:
-            y = _draw_runs(c, label, MARGIN_X + 2, top - 3)
-            _draw_runs(c, text, MARGIN_X + 2, y - 2)
-            cy = top - min(height / 2, 3 + _runs_height(label) / 2 + tick) - tick / 2
-            for code, cx in centres.items():
-                if fld.option(code) is not None:
-                    self._radio(c, fld, code, cx - tick / 2, cy)
-                else:  # a step this area cannot take (the activity as a whole must be rated)
-                    c.setFont(self.st.reg, self.fs(LABEL_SIZE))
-                    c.drawCentredString(cx, cy + tick / 2 - 3, "–")
-            c.setLineWidth(0.4)
-            c.line(MARGIN_X, top - height, MARGIN_X + CONTENT_W, top - height)
-            c.setLineWidth(BORDER)
-            self._apart_rule(c, top, top - height)
-
-        return draw
-
-    def _apart_rule(self, c: Canvas, top: float, bottom: float) -> None:
-        """A thin upright rule that sets "not observed" apart from the ordinal steps (version 2 on)."""
-        if self._apart_x is not None:
-            c.setLineWidth(0.4)
-            c.line(self._apart_x, top, self._apart_x, bottom)
-            c.setLineWidth(BORDER)
-
     # ---------------------------------------------------------------- instructions
 
     def _instructions(self) -> Iterator[_Block]:
@@ -983,59 +425,3 @@ class _FormBuilder:
             _draw_runs(c, runs, MARGIN_X, top)
 
         return draw
-
-    # ---------------------------------------------------------------- identity
-
-    def _identity_fields(self, c: Canvas) -> None:
-        assert self.form is not None
-        ident = self.d.identity
-        facts = (
-            (ident.form_id_field, self.d.id),
-            (ident.version_field, str(self.d.version)),
-            (ident.instance_field, self.instance_id),
-        )
-        for i, (name, value) in enumerate(facts):
-            self.form.textfield(
-                name=name,
-                value=value,
-                x=MARGIN_X + i * 40,
-                y=4,
-                width=36,
-                height=10,
-                fontName=FIELD_FONT,
-                fontSize=6,
-                textColor=black,
-                borderColor=None,
-                fillColor=None,
-                borderWidth=0,
-                maxlen=0,
-                fieldFlags="readOnly",
-                annotationFlags="hidden",
-            )
-
-
-def _circle(c: float, r: float) -> str:
-    """A closed circle path around (c, c) of radius r, as four Bezier arcs."""
-    k = 0.5523 * r
-    return (
-        f"{c + r:.2f} {c:.2f} m "
-        f"{c + r:.2f} {c + k:.2f} {c + k:.2f} {c + r:.2f} {c:.2f} {c + r:.2f} c "
-        f"{c - k:.2f} {c + r:.2f} {c - r:.2f} {c + k:.2f} {c - r:.2f} {c:.2f} c "
-        f"{c - r:.2f} {c - k:.2f} {c - k:.2f} {c - r:.2f} {c:.2f} {c - r:.2f} c "
-        f"{c + k:.2f} {c - r:.2f} {c + r:.2f} {c - k:.2f} {c + r:.2f} {c:.2f} c h"
-    )
-
-
-def _radio_stream(size: float, on: bool) -> str:
-    """A radio button's appearance: a white disc with a black ring, and a black dot when on."""
-    c = size / 2
-    parts = ["q 1 g", _circle(c, c), "f", f"0 G {BORDER} w", _circle(c, c - BORDER / 2), "S"]
-    if on:
-        parts += ["0 g", _circle(c, c * 0.45), "f"]
-    return "\n".join([*parts, "Q"])
-
-
-def _raw(text: str) -> Any:
-    from reportlab.pdfbase.acroform import PDFFromString
-
-    return PDFFromString(text)
