@@ -87,6 +87,16 @@ def form_lang_option(what: str) -> Callable[[F], F]:
     return click.option("--lang", type=click.Choice(FORM_LANGS), default=FORM_LANGS[0], show_default=True, help=what)
 
 
+def return_to_option() -> Callable[[F], F]:
+    """``--return-to TEXT``: where the completed forms go (the form's return-to line)."""
+    return click.option(
+        "--return-to",
+        default=None,
+        metavar="TEXT",
+        help="Fill the form's 'return to' line (e.g. the director of studies' address); a roster column wins.",
+    )
+
+
 @click.group()
 @click.version_option(__version__, prog_name="minicex")
 def cli() -> None:
@@ -104,15 +114,23 @@ def cli() -> None:
     default=None,
     help="The form version to make (default: the newest; older ones stay readable).",
 )
-def blank(out: Path, lang: str, force: bool, form_version: int | None) -> None:
+@return_to_option()
+def blank(out: Path, lang: str, force: bool, form_version: int | None, return_to: str | None) -> None:
     """Write a blank fillable mini-CEX form (A4 PDF) to print or e-mail."""
+    from .errors import UsageError
     from .form.definition import load_definition
     from .form.generator import write_form
 
     if out.exists() and not force:
         raise click.ClickException(f"{out} exists: choose another name with -o, or add --force to overwrite it")
     with library_errors():
-        path = write_form(out, load_definition(form_version), lang=lang, overwrite=force)
+        definition = load_definition(form_version)
+        values = {}
+        if return_to:
+            if not definition.has_role("return_to"):
+                raise UsageError(f"form version {definition.version} has no return-to line")
+            values[definition.role("return_to").name] = return_to
+        path = write_form(out, definition, lang=lang, values=values, overwrite=force)
     click.echo(f"Wrote {path}")
 
 
@@ -128,13 +146,14 @@ def blank(out: Path, lang: str, force: bool, form_version: int | None) -> None:
     help="Folder for the forms and index.csv (created if missing; existing files are never overwritten).",
 )
 @form_lang_option("Language(s) of the forms.")
-def prefill(roster: Path, out_dir: Path, lang: str) -> None:
+@return_to_option()
+def prefill(roster: Path, out_dir: Path, lang: str, return_to: str | None) -> None:
     """One pre-filled form per trainee in ROSTER (CSV or XLSX); exit status 1 if rows were skipped."""
     from .form.prefill import Prefiller
 
     msg_lang = "sv" if lang == "sv" else "en"
     with library_errors():
-        result = Prefiller(out_dir, lang=lang).make(roster)
+        result = Prefiller(out_dir, lang=lang, return_to=return_to).make(roster)
     for warning in result.roster.warnings:
         click.echo(f"{roster}: {'varning' if msg_lang == 'sv' else 'warning'}: {warning.text(msg_lang)}", err=True)
     for error in result.errors:

@@ -168,3 +168,30 @@ def test_naming_is_linear_in_the_name_length():
     start = time.perf_counter()
     safe_stem("Łukasz " * 60_000)  # 420,000 characters: took a minute when the stem was cut a character at a time
     assert time.perf_counter() - start < 0.5
+
+
+def test_return_to_fills_every_form_unless_the_roster_says_otherwise(tmp_path):
+    """`--return-to` fills the form's return-to line; a roster row's own value wins."""
+    line = D.role("return_to")
+    roster = tmp_path / "r.csv"
+    with roster.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(
+            [[COLUMNS.name_field.prefill, line.prefill], ["Åsa Öberg", ""], ["Bo Ek", "ST-kansliet, Region Väst"]]
+        )
+    result = CliRunner().invoke(
+        cli, ["prefill", str(roster), "-o", str(tmp_path / "out"), "--return-to", "Studierektor ST, Box 1"]
+    )
+    assert result.exit_code == 0, result.output
+    got = {p.name: PdfReader(p).get_fields()[line.name].get("/V") for p in sorted((tmp_path / "out").glob("*.pdf"))}
+    assert got == {"minicex_Bo_Ek.pdf": "ST-kansliet, Region Väst", "minicex_Åsa_Öberg.pdf": "Studierektor ST, Box 1"}
+
+
+def test_cli_blank_with_a_return_to_line_and_a_version_without_one(tmp_path):
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(cli, ["blank", "--return-to", "Studierektor ST, Box 1"])
+        assert (result.exit_code, result.output) == (0, "Wrote mini-cex.pdf\n")
+        fields = PdfReader("mini-cex.pdf").get_fields()
+        assert fields[D.role("return_to").name]["/V"] == "Studierektor ST, Box 1"
+        result = runner.invoke(cli, ["blank", "--version", "1", "--return-to", "x", "-o", "v1.pdf"])
+        assert (result.exit_code, result.output) == (1, "Error: form version 1 has no return-to line\n")

@@ -60,6 +60,7 @@ OPTIONAL_ROLES: dict[str, tuple[str, ...]] = {
     "assessor_trained": ("checkbox",),
     "times_seen": ("integer",),
     "confirmed_at": ("date",),
+    "return_to": ("text",),
     "assessor_signature": ("signature",),
     "trainee_signature": ("signature",),
 }

@@ -65,11 +65,15 @@ class Prefiller:
     lang: str = "sv+en"
     definition: FormDefinition = field(default_factory=load_definition)
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
+    #: Where every form goes back to (the ``return_to`` role), unless the roster has that column filled.
+    return_to: str | None = None
 
     def __post_init__(self) -> None:
         if self.lang not in FORM_LANGS:
             raise UsageError(f"unknown language {self.lang!r}: use one of {', '.join(FORM_LANGS)}")
         self.out_dir = Path(self.out_dir)
+        if self.return_to and not self.definition.has_role("return_to"):
+            raise UsageError(f"form version {self.definition.version} has no return-to line")
 
     def _folder(self) -> Path:
         if self.out_dir.exists() and not self.out_dir.is_dir():
@@ -115,8 +119,11 @@ class Prefiller:
             if target.parent != folder:  # safe_stem makes this impossible; never write outside the folder
                 raise UsageError(f"{name!r}: not a plain file name")
             instance_id = self.new_id()
+            values = dict(row.values)
+            if self.return_to and not values.get(self.definition.role("return_to").name):
+                values[self.definition.role("return_to").name] = self.return_to
             try:
-                pdf = build_form(self.definition, lang=self.lang, values=row.values, instance_id=instance_id)
+                pdf = build_form(self.definition, lang=self.lang, values=values, instance_id=instance_id)
             except UsageError as exc:  # a value the form cannot take (the roster checks make this rare)
                 failed.append(
                     RowError(
