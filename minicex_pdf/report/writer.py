@@ -545,10 +545,10 @@ class ReportWriter:
         rows: list[list[object]] = []
         for fld, counts in ((self.roles.setting, p.settings), (self.roles.complexity, p.complexity)):
             cells = [f"{fld.option(code).label[lang]}: {n}" for code, n in counts]  # type: ignore[union-attr]
-            rows.append([_p(fld.label[lang], 8.5, bold=True), _p("   ·   ".join(cells), 8.5)])
+            rows.append([_p(fld.title[lang], 8.5, bold=True), _p("   ·   ".join(cells), 8.5)])
         rows.append(
             [
-                _p(self.roles.complicated.label[lang], 8.5, bold=True),
+                _p(self.roles.complicated.title[lang], 8.5, bold=True),
                 _p(f"{p.complicated} {self.t('of')} {p.count}", 8.5),
             ]
         )
@@ -599,7 +599,7 @@ class ReportWriter:
                 (roles.action_plan, fb.action_plan),
             ):
                 if text:
-                    block.append(_p(f"{fld.label[lang]}:", 7.5, color=GREY))
+                    block.append(_p(f"{fld.title[lang]}:", 7.5, color=GREY))
                     block.append(_p(text, 8.5))
             block.append(Spacer(1, 3 * mm))
             out.append(KeepTogether(block))
