@@ -241,4 +241,3 @@ def _raw(text: str) -> Any:
     from reportlab.pdfbase.acroform import PDFFromString
 
     return PDFFromString(text)
-
