@@ -8,7 +8,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from .definition import Field
-from .layout import BORDER, LABEL_SIZE, SIGN_H, WRITING_LINE_GREY, _draw_runs, _Run, _runs_height, _wrap
+from .layout import BORDER, LABEL_SIZE, SIGN_H, _draw_runs, _Run, _runs_height, _wrap
 from .widgets import _Widgets
 
 
@@ -46,21 +46,9 @@ class _Cells(_Widgets):
                 c.setLineWidth(BORDER)
                 c.line(x, y - sign_h + 3, x + width, y - sign_h + 3)
                 y -= sign_h
-            if fld.type == "multiline" and self.st.writing_lines:
-                self._writing_lines(c, x, y - box_h, width, fld.lines)
             self._textfield(c, fld, x, y - box_h, width, box_h)
 
         return height, draw
-
-    def _writing_lines(self, c: Canvas, x: float, y: float, width: float, lines: int) -> None:
-        """Faint lines to write on inside a multi-line box (page content: they print, and never hold a value)."""
-        c.saveState()
-        c.setStrokeGray(WRITING_LINE_GREY)
-        c.setLineWidth(0.4)
-        for i in range(1, lines):
-            ly = y + 2 + i * self.st.line_h
-            c.line(x + 4, ly, x + width - 4, ly)
-        c.restoreState()
 
     def _signature_cell(self, fld: Field, width: float) -> tuple[float, Callable[[Canvas, float, float], None]]:
         """The label, then room to sign by hand above a line; the PDF signature field covers that room."""

@@ -184,6 +184,7 @@ class _Base:
         self.instance_id = instance_id
         self.form: AcroForm | None = None
         self._multiline_width: float | None = None
+        self._writing: tuple[float, int] | None = None  # (width, lines) of the multi-line box being made
         self.st = Style.for_version(definition.version)
         self._apart_x: float | None = None  # the rule between the ordinal steps and "not observed"
         self.button_look = {**_BUTTON_LOOK, "size": self.st.tick}

@@ -11,7 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from . import fonts
 from .definition import Field
-from .layout import BORDER, FF_MULTILINE, FIELD_FONT, FIELD_FONT_SIZE, MARGIN_X, _Base, _wrap
+from .layout import BORDER, FF_MULTILINE, FIELD_FONT, FIELD_FONT_SIZE, MARGIN_X, WRITING_LINE_GREY, _Base, _wrap
 
 
 class _Widgets(_Base):
@@ -54,7 +54,7 @@ class _Widgets(_Base):
 
         def _tx_ap(key: str, value: str, *args: Any, **kwds: Any) -> Any:
             if not value:
-                return tx_ap(key, value, *args, **kwds)
+                return self._with_writing_lines(tx_ap(key, value, *args, **kwds))
             if self._multiline_width is not None:
                 width = self._multiline_width - 4 * BORDER - 4
                 lines = [r.text for r in _wrap(fonts.shown(value), FIELD_FONT, FIELD_FONT_SIZE, width)]
@@ -80,6 +80,25 @@ class _Widgets(_Base):
             return checkbox_ap(key, value, *args, **kwds)
 
         form.checkboxAP = _checkbox_ap
+
+    def _with_writing_lines(self, stream: Any) -> Any:
+        """An empty multi-line box's appearance with faint lines to write on (version 2 on).
+
+        They are part of the widget's own appearance, not the page: they print on a
+        blank form, and a viewer that draws the typed text makes a new appearance
+        without them, so typed text (in any size) is never crossed by a line.
+        """
+        if self._writing is None:
+            return stream
+        width, lines = self._writing
+        strokes = "".join(
+            f"4 {2 + i * self.st.line_h:.2f} m {width - 4:.2f} {2 + i * self.st.line_h:.2f} l S\n"
+            for i in range(1, lines)
+        )
+        ops = f"q {WRITING_LINE_GREY:g} G 0.4 w\n{strokes}Q\n"
+        stream.content += ops
+        stream._af_refstr += ops
+        return stream
 
     def _finish_resources(self) -> None:
         """One /Font dictionary in /DR with the text font and ZapfDingbats (ReportLab writes one per font)."""
@@ -130,6 +149,7 @@ class _Widgets(_Base):
         value = self.values.get(fld.name, "")
         multiline = fld.type == "multiline"
         self._multiline_width = w if multiline else None
+        self._writing = (w, fld.lines) if multiline and self.st.writing_lines else None
         self.form.textfield(
             name=fld.name,
             tooltip=self.tooltip(fld),
@@ -152,6 +172,7 @@ class _Widgets(_Base):
             annotationFlags="print",
         )
         self._multiline_width = None
+        self._writing = None
 
     def _required(self, fld: Field) -> bool:
         """Whether the field gets the PDF Required flag (version 2 on)."""
