@@ -45,6 +45,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ..errors import UsageError
 from . import fonts
 from .definition import Field, FormDefinition, Section, Text, load_definition, split_langs
+from .keywords import IDENTITY_PREFIX, identity_keywords, parse_identity_keywords
 from .layout import (
     BORDER,
     CONTENT_W,
@@ -74,9 +75,6 @@ __all__ = [
     "write_form",
 ]
 
-#: Keywords prefix of the identity facts in the document metadata.
-IDENTITY_PREFIX = "minicex"
-_KEYWORD = re.compile(r"\b" + IDENTITY_PREFIX + r"-(form-id|form-version|instance-id)=([^\s;]*)")
 _INSTANCE = re.compile(r"^[A-Za-z0-9_.:-]*$")
 
 # --------------------------------------------------------------------------- public API
@@ -122,24 +120,6 @@ def write_form(
 
     data = build_form(definition, lang=lang, values=values, instance_id=instance_id)
     return write_bytes(path, data, overwrite=overwrite)
-
-
-def identity_keywords(definition: FormDefinition, instance_id: str = "") -> str:
-    """The ``/Keywords`` metadata that identifies a form, e.g.
-    ``minicex-form-id=minicex-st; minicex-form-version=1; minicex-instance-id=``."""
-    return "; ".join(
-        f"{IDENTITY_PREFIX}-{key}={value}"
-        for key, value in (
-            ("form-id", definition.id),
-            ("form-version", definition.version),
-            ("instance-id", instance_id),
-        )
-    )
-
-
-def parse_identity_keywords(text: str) -> dict[str, str]:
-    """The identity facts in a ``/Keywords`` string: keys ``form-id``, ``form-version``, ``instance-id``."""
-    return {m.group(1): m.group(2) for m in _KEYWORD.finditer(text or "")}
 
 
 def form_values(definition: FormDefinition, values: Mapping[str, object]) -> dict[str, str | bool]:

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..errors import DamagedPdfError, FormReadError, NotAFileError, NotMinicexError, UnknownVersionError
 from ..form.definition import Field, FormDefinition, definitions
+from ..form.keywords import parse_identity_keywords
 from ..form.subgoals import catalogue
 from ..limits import MAX_FILE_SIZE
 from .budget import Budget, OverBudget
@@ -120,6 +121,8 @@ def read_form(
     data = _load(path, data)
     check_header(data, str(path))
     known = _Known(definition_for)
+    for definition in known.pool():  # loaded (once per process) before the budget starts: not the file's cost
+        catalogue(definition)
     try:
         with reading() as budget:  # parsing, typing and checking alike: a huge text is checked in budget too
             return _read(str(path), data, known, budget, today)
@@ -254,8 +257,6 @@ def _metadata_identity(info: Mapping[str, str]) -> dict[str, str]:
     keywords = info.get("Keywords")
     if not keywords or "minicex" not in keywords:
         return {}
-    from ..form.generator import parse_identity_keywords  # reportlab is imported only on this rare path
-
     return parse_identity_keywords(keywords)
 
 
