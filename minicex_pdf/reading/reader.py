@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 import stat
@@ -28,7 +29,8 @@ from ..form.keywords import parse_identity_keywords
 from ..form.subgoals import catalogue
 from ..limits import MAX_FILE_SIZE
 from .budget import Budget, OverBudget
-from .record import STATUS_TEXT, Problem, Record, Source
+from .record import SIGNATURE_TEXT, STATUS_TEXT, Problem, Record, Source
+from .signatures import SignaturePolicy, check_signatures, describe
 from .validate import (
     check,
     is_empty_form,
@@ -107,6 +109,7 @@ def read_form(
     data: bytes | None = None,
     definition_for: DefinitionSource = None,
     today: _dt.date | None = None,
+    signatures: SignaturePolicy | None = None,
 ) -> Record:
     """Read one returned form into a validated record.
 
@@ -115,6 +118,9 @@ def read_form(
     its :class:`FormDefinition` (a mapping or a callable returning None for an
     unknown version; default: every shipped definition). ``today`` is the date
     that "in the future" is measured from (default: the local date).
+    ``signatures`` holds the trust anchors and whether the assessor must sign
+    (default: no anchors, no requirement); signature fields are verified only
+    when one holds a signature.
     Raises FormReadError subclasses for files that are not usable returned forms;
     the whole read has one CPU budget (:data:`~minicex_pdf.limits.READ_CPU_SECONDS`).
     """
@@ -125,13 +131,29 @@ def read_form(
         catalogue(definition)
     try:
         with reading() as budget:  # parsing, typing and checking alike: a huge text is checked in budget too
-            return _read(str(path), data, known, budget, today)
+            record, found, definition = _read(str(path), data, known, budget, today)
     except OverBudget:
         raise DamagedPdfError(path, "reading it takes far longer than any form") from None
+    # outside the read's budget: verifying a signature (pyHanko) has its own (limits.SIGNATURE_CPU_SECONDS)
+    return _signed(record, data, found, definition, signatures or SignaturePolicy())
 
 
-def _read(path: str, data: bytes, known: _Known, budget: Budget, today: _dt.date | None) -> Record:
-    """The record of the form in ``data``, within ``budget``."""
+def _signed(
+    record: Record, data: bytes, found: FormScan, definition: FormDefinition, policy: SignaturePolicy
+) -> Record:
+    """``record`` with a check per signature field of its version, and their problems."""
+    checks, found_problems = check_signatures(data, definition, found, record.values, policy)
+    if not found_problems:
+        return dataclasses.replace(record, signatures=checks) if checks else record
+    problems = _ordered(definition, [*record.problems, *found_problems])
+    status = status_of(problems, empty=is_empty_form(definition, record.values))
+    return dataclasses.replace(record, problems=tuple(problems), status=status, signatures=checks)
+
+
+def _read(
+    path: str, data: bytes, known: _Known, budget: Budget, today: _dt.date | None
+) -> tuple[Record, FormScan, FormDefinition]:
+    """The record of the form in ``data`` (its signatures not checked yet), the walk and its definition, within ``budget``."""
     found, definition, instance_id, problems = _scanned(data, path, known, budget)
     values, raw, typing_problems = _typed(definition, found)
     problems.extend(typing_problems)
@@ -157,7 +179,7 @@ def _read(path: str, data: bytes, known: _Known, budget: Budget, today: _dt.date
         )
     )
     problems = _ordered(definition, problems)
-    return Record(
+    record = Record(
         source=Source(
             path=path,
             sha256=found.sha256,
@@ -173,6 +195,7 @@ def _read(path: str, data: bytes, known: _Known, budget: Budget, today: _dt.date
         status=status_of(problems, empty=is_empty_form(definition, values)),
         raw=raw,
     )
+    return record, found, definition
 
 
 def _scanned(
@@ -389,6 +412,8 @@ def record_json(record: Record, lang: str | None = None) -> dict[str, Any]:
         for item in out["problems"]:
             item["message"] = item["message"][lang]
     out["status_text"] = STATUS_TEXT[record.status][lang or "en"]
+    for item in out.get("signatures", ()):
+        item["state_text"] = SIGNATURE_TEXT[item["state"]][lang or "en"]
     return out
 
 
@@ -415,6 +440,12 @@ def record_text(record: Record, lang: str = "sv", definition_for: DefinitionSour
             "",
             "  " + ("Delmål: " if lang == "sv" else "Sub-goals: ") + ", ".join(g.code for g in record.subgoals),
         ]
+    if record.signatures:
+        lines += ["", "  " + ("Digitala underskrifter:" if lang == "sv" else "Digital signatures:")]
+        labels = (
+            {f.name: f.label[lang] for sec in definition.sections for f in sec.fields} if definition is not None else {}
+        )
+        lines.extend(f"  - {labels.get(s.field, s.field)}: {describe(s, lang)}" for s in record.signatures)
     if record.problems:
         lines += ["", "  " + ("Problem:" if lang == "sv" else "Problems:")]
         lines.extend(f"  - [{p.severity}] {p.message[lang]}  ({p.code})" for p in record.problems)

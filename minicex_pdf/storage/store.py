@@ -43,7 +43,7 @@ from .. import __version__
 from ..errors import DefinitionError, FormReadError, StoreError, UsageError
 from ..form.definition import FormDefinition, Text, load_definition
 from ..limits import store_lock_wait
-from ..reading.record import STATUSES, Problem, Record, Source, SubGoal
+from ..reading.record import STATUSES, Problem, Record, SignatureCheck, Source, SubGoal
 from . import identity
 from .mailbook import MailBook
 
@@ -299,6 +299,7 @@ def record_from_dict(data: dict[str, Any], definition: FormDefinition | None = N
         ),
         status=data["status"],
         raw=dict(data.get("raw", {})),
+        signatures=tuple(SignatureCheck.from_dict(s) for s in data.get("signatures", ())),
     )
 
 
