@@ -87,6 +87,44 @@ def form_lang_option(what: str) -> Callable[[F], F]:
     return click.option("--lang", type=click.Choice(FORM_LANGS), default=FORM_LANGS[0], show_default=True, help=what)
 
 
+def signature_options(f: F) -> F:
+    """``--trust-anchor FILE`` (repeatable), ``--require-signature`` and ``--fetch``: how signed forms are judged.
+
+    Each may also be set once for the region in the environment (``MINICEX_TRUST_ANCHORS``, paths
+    separated by ``:``; ``MINICEX_REQUIRE_SIGNATURE``; ``MINICEX_SIGNATURE_FETCH=1``).
+    """
+    f = click.option(
+        "--fetch",
+        "fetch",
+        is_flag=True,
+        envvar="MINICEX_SIGNATURE_FETCH",
+        help="Let signature checks fetch revocation data over the network (off: nothing is fetched).",
+    )(f)
+    f = click.option(
+        "--require-signature",
+        type=click.Choice(["off", "warning", "error"]),
+        default="off",
+        show_default=True,
+        envvar="MINICEX_REQUIRE_SIGNATURE",
+        help="An assessor's part that is not digitally signed (or not trusted) is a warning or an error.",
+    )(f)
+    return click.option(
+        "--trust-anchor",
+        "trust_anchors",
+        multiple=True,
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        envvar="MINICEX_TRUST_ANCHORS",
+        help="A CA certificate file (PEM or DER) that signers' certificates must chain to; repeatable.",
+    )(f)
+
+
+def signature_policy(trust_anchors: tuple[Path, ...], require_signature: str, fetch: bool) -> Any:
+    """The :class:`SignaturePolicy` of the signature options."""
+    from .reading.signatures import policy_of
+
+    return policy_of(trust_anchors, require_signature, fetch)
+
+
 def return_to_option() -> Callable[[F], F]:
     """``--return-to TEXT``: where the completed forms go (the form's return-to line)."""
     return click.option(
@@ -205,6 +243,7 @@ def roster_template(out: Path, lang: str, force: bool) -> None:
 )
 @lang_option("Language of the summary.", default="en")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@signature_options
 def import_(
     paths: tuple[Path, ...],
     db: Path,
@@ -214,6 +253,9 @@ def import_(
     report: Path | None,
     lang: str,
     quiet: bool,
+    trust_anchors: tuple[Path, ...],
+    require_signature: str,
+    fetch: bool,
 ) -> None:
     """Import returned forms: PDF files, mail files (.eml, .mbox, .msg), folders, and an IMAP folder.
 
@@ -233,6 +275,7 @@ def import_(
     if not paths and imap_url is None:
         raise click.UsageError("give files or folders to import, or --imap")
     with library_errors(lang):
+        policy = signature_policy(trust_anchors, require_signature, fetch)
         with Store(db) as store:
             mailboxes = []
             if imap_url is not None:
@@ -240,7 +283,7 @@ def import_(
 
                 mailboxes.append(open_mailbox(imap_url, config_file, store))
             progress = partial(progress_for, "none" if quiet else "auto", label="import")
-            summary = Importer(store, jobs=jobs, progress=progress).run(paths, mailboxes)
+            summary = Importer(store, jobs=jobs, progress=progress, signatures=policy).run(paths, mailboxes)
         if report is not None:
             summary.write_report(report, lang)
     click.echo("\n".join(summary.lines(lang)))
@@ -401,7 +444,10 @@ def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
 )
 @lang_option("Language of the messages.")
 @click.option("--raw", is_flag=True, help="Print the decoded field map {PDF field name: value} as JSON (debugging).")
-def read(file: Path, fmt: str, lang: str, raw: bool) -> None:
+@signature_options
+def read(
+    file: Path, fmt: str, lang: str, raw: bool, trust_anchors: tuple[Path, ...], require_signature: str, fetch: bool
+) -> None:
     """Read one returned form FILE and print its record; exit status 1 if it cannot be read.
 
     FILE may also be a mail file (.eml, .mbox, .msg): each PDF attachment's record is
@@ -437,7 +483,7 @@ def read(file: Path, fmt: str, lang: str, raw: bool) -> None:
         if raw:
             click.echo(json.dumps(read_raw(file), ensure_ascii=False, indent=2))
             return
-        record = read_form(file)
+        record = read_form(file, signatures=signature_policy(trust_anchors, require_signature, fetch))
     if fmt == "text":
         click.echo(record_text(record, lang))
     else:

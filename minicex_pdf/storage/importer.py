@@ -39,6 +39,7 @@ from ..limits import HEADER_WINDOW, ORPHAN_CHECK_SECONDS
 from ..mail import MAIL_SUFFIXES
 from ..outputs import atomic_output
 from ..progress_bar import NullProgress, Progress
+from ..reading.signatures import SignaturePolicy
 from .export import neutralise
 from .store import Provenance, Store, Unreadable, reason_of
 
@@ -201,17 +202,19 @@ def find_files(paths: Iterable[str | Path], *, skip: Iterable[str | Path] = ()) 
 # ---------------------------------------------------------------------- worker side
 
 _known: frozenset[str] = frozenset()
+_policy: SignaturePolicy | None = None
 
 
-def _init_known(known: frozenset[str]) -> None:
-    """The hashes :func:`read_one` skips without parsing (files already stored)."""
-    global _known
+def _init_known(known: frozenset[str], policy: SignaturePolicy | None = None) -> None:
+    """The hashes :func:`read_one` skips without parsing (files already stored), and the signature policy."""
+    global _known, _policy
     _known = known
+    _policy = policy
 
 
-def _init_worker(known: frozenset[str], parent: int) -> None:
-    """Pool initializer: the hashes to skip; Ctrl-C is the parent's to handle; end with the parent."""
-    _init_known(known)
+def _init_worker(known: frozenset[str], parent: int, policy: SignaturePolicy | None = None) -> None:
+    """Pool initializer: the hashes to skip, the signature policy; Ctrl-C is the parent's to handle; end with the parent."""
+    _init_known(known, policy)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _end_with_parent(parent)
 
@@ -261,7 +264,7 @@ def read_data(path: str, data: bytes, known: frozenset[str] | None = None) -> tu
     if sha in (_known if known is None else known):
         return (_KNOWN, path, sha, len(data), None)
     try:
-        record = read_form(path, data=data)
+        record = read_form(path, data=data, signatures=_policy)
     except FormReadError as exc:
         return (_BAD, path, sha, len(data), (exc.kind, *_texts(reason_of(exc))))
     except Exception as exc:  # a reader bug must not stop the batch: report the file as damaged
@@ -296,6 +299,7 @@ class Importer:
         jobs: int | None = None,
         progress: Any = None,
         display_root: str | Path | None = None,
+        signatures: SignaturePolicy | None = None,
     ) -> None:
         if jobs is not None and jobs < 1:
             raise UsageError(f"--jobs must be 1 or more, not {jobs}")
@@ -304,6 +308,8 @@ class Importer:
         #: ``progress(total) -> Progress``: how to report; None for nothing.
         self.progress = progress
         self.display_root = os.path.abspath(display_root or os.getcwd())
+        #: Trust anchors and whether the assessor must sign (default: none, no requirement).
+        self.signatures = signatures
 
     def run(self, paths: Sequence[str | Path], mailboxes: Sequence[Any] = ()) -> ImportSummary:
         """Import every file under ``paths``, then every mailbox; the summary of what happened.
@@ -376,7 +382,7 @@ class Importer:
     def _results(self, paths: list[str], known: frozenset[str]) -> Generator[tuple[Any, ...], None, None]:
         todo = len(paths)
         if self.jobs == 1 or todo <= POOL_MIN_FILES:
-            _init_known(known)
+            _init_known(known, self.signatures)
             yield from map(read_one, paths)
             return
         jobs = min(self.jobs, todo)
@@ -385,7 +391,7 @@ class Importer:
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         from ..reading import reader  # noqa: F401  (imported before forking: the workers inherit it)
 
-        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(known, os.getpid()))
+        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(known, os.getpid(), self.signatures))
         try:
             # In order (imap, not imap_unordered): files are stored in the order found.
             yield from pool.imap(read_one, paths, chunksize=chunk)
