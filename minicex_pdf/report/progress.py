@@ -30,6 +30,7 @@ from ..form.definition import Field, FormDefinition, Text, load_definition
 from ..form.subgoals import Catalogue
 from ..form.subgoals import catalogue as load_catalogue
 from ..reading.record import ASSESSMENT_STATUSES, Record, SubGoal
+from ..reading.signatures import ASSESSOR
 
 _SPACE = re.compile(r"\s+")
 
@@ -152,6 +153,11 @@ class TraineeProgress:
     incomplete: tuple[FormRef, ...] = ()
     #: Forms where the assessor filled in nothing: listed, not counted.
     empty: tuple[FormRef, ...] = ()
+    #: Assessments whose assessor's signature is valid and trusted, of the assessments that have the field.
+    signed_by_assessor: int = 0
+    signable: int = 0
+    #: Forms (counted or not) with a signature changed after signing or broken (any role).
+    changed_after_signing: tuple[FormRef, ...] = ()
 
     @property
     def not_by_supervisor(self) -> int:
@@ -335,6 +341,11 @@ class ProgressBuilder:
             notes=tuple(out_notes),
             incomplete=tuple(self._ref(r) for r in every if r.status == "incomplete"),
             empty=tuple(self._ref(r) for r in every if r.status == "empty"),
+            signable=sum(1 for r in records if r.signature(ASSESSOR)),
+            signed_by_assessor=sum(1 for r in records if (c := r.signature(ASSESSOR)) and c.state == "valid_trusted"),
+            changed_after_signing=tuple(
+                self._ref(r) for r in every if any(c.state in ("changed", "broken") for c in r.signatures)
+            ),
         )
 
     def build(self, records: Iterable[Record]) -> list[TraineeProgress]:

@@ -117,6 +117,14 @@ T = {
     "waiting": Text(
         sv="Formulär som väntar på ST-läkarens handlingsplan", en="Forms awaiting the trainee's action plan"
     ),
+    "signed": Text(
+        sv="Digitalt underskrivna av bedömaren (giltig underskrift, betrott certifikat)",
+        en="Digitally signed by the assessor (valid signature, trusted certificate)",
+    ),
+    "changed": Text(
+        sv="Formulär ändrade efter den digitala underskriften (se importens problem)",
+        en="Forms changed after they were digitally signed (see the import's problems)",
+    ),
     "feedback": Text(sv="Återkoppling i datumordning", en="Feedback in date order"),
     "no_date": Text(sv="utan datum", en="no date"),
     "count": Text(sv="Antal", en="Count"),
@@ -517,6 +525,9 @@ class ReportWriter:
             Spacer(1, 1.5 * mm),
             _p(f"{self.t('incomplete')}: {len(p.incomplete)} · {self.t('empty')}: {len(p.empty)}", 8.5),
         ]
+        if p.signable:
+            signed = f"{self.t('signed')}: {p.signed_by_assessor} {self.t('of')} {p.signable}"
+            story += [Spacer(1, 2 * mm), _p(signed, 9)]
         story += [Spacer(1, 4 * mm), _p(self.t("per_month"), 10, bold=True), Spacer(1, 1 * mm)]
         story.append(MonthChart(p.per_month, WIDTH))
         story += [Spacer(1, 3 * mm), _p(self.t("levels"), 10, bold=True), _p(self.t("levels_note"), 7.5)]
@@ -534,6 +545,7 @@ class ReportWriter:
         story += self._subgoals(p)
         story += self._waiting(p)
         story += self._not_counted(p)
+        story += self._changed(p)
         story += self._feedback(p)
         return story
 
@@ -586,6 +598,14 @@ class ReportWriter:
                 for ref in refs:
                     who = f" · {ref.assessor}" if ref.assessor else ""
                     out.append(_p(f"{_date(ref.date, self.lang)}{who} · {Path(ref.path).name}", 8.5))
+        return out
+
+    def _changed(self, p: TraineeProgress) -> list[Flowable]:
+        if not p.changed_after_signing:
+            return []
+        out = self._section("changed")
+        for ref in p.changed_after_signing:
+            out.append(_p(f"{_date(ref.date, self.lang)} · {ref.assessor} · {Path(ref.path).name}", 8.5, bold=True))
         return out
 
     def _feedback(self, p: TraineeProgress) -> list[Flowable]:

@@ -41,7 +41,8 @@ from ..errors import UsageError
 from ..form.definition import Field, FormDefinition, Text, definitions
 from ..outputs import atomic_output, formula_like, neutralise, output_error
 from ..reading import personal
-from ..reading.record import STATUS_TEXT, STATUSES
+from ..reading.record import SIGNATURE_TEXT, STATUS_TEXT, STATUSES
+from ..reading.signatures import SIGNATURE_ROLES
 from .store import Store, StoredRow
 
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -58,6 +59,8 @@ _CODE = Text(sv="kod", en="code")
 _HEADERS = {
     "subgoal_codes": Text(sv="Delmål (tolkade koder)", en="Sub-goals (codes read)"),
     "status": Text(sv="Status", en="Status"),
+    "signature_state": Text(sv="status", en="status"),
+    "signature_signer": Text(sv="undertecknad av", en="signed by"),
     "problems": Text(sv="Problem", en="Problems"),
     "revision": Text(sv="Version av ifyllnaden", en="Revision"),
     "instance_id": Text(sv="Formulär-id", en="Form instance id"),
@@ -142,6 +145,7 @@ def columns(defs: Iterable[FormDefinition] | None = None) -> list[Column]:
             "subgoal_codes", h["subgoal_codes"], lambda r, lang: ", ".join(s.code for s in r.record.subgoals) or None
         ),
         Column("status", h["status"], lambda r, lang: STATUS_TEXT[r.record.status][lang]),
+        *_signature_columns(defs),
         Column("problems", h["problems"], _problems),
         Column("revision", h["revision"], lambda r, lang: r.revision),
         Column("instance_id", h["instance_id"], src("instance_id")),
@@ -154,6 +158,28 @@ def columns(defs: Iterable[FormDefinition] | None = None) -> list[Column]:
         Column("mail_subject", h["mail_subject"], lambda r, lang: r.mail.subject if r.mail else None),
     ]
     return cols
+
+
+def _signature_columns(defs: list[FormDefinition]) -> list[Column]:
+    """Per signature role of any version: its state and the signer's name (empty for forms without the field)."""
+    out = []
+    for role in SIGNATURE_ROLES:
+        label = next((d.role(role).label for d in sorted(defs, key=lambda d: -d.version) if role in d.roles), None)
+        if label is None:
+            continue
+
+        def state(r: StoredRow, lang: str, role: str = role) -> Any:
+            check = r.record.signature(role)
+            return SIGNATURE_TEXT[check.state][lang] if check else None
+
+        def signer(r: StoredRow, lang: str, role: str = role) -> Any:
+            check = r.record.signature(role)
+            return check.signer.name if check and check.signer else None
+
+        for key, cell in (("signature_state", state), ("signature_signer", signer)):
+            header = Text(f"{label.sv}: {_HEADERS[key].sv}", f"{label.en}: {_HEADERS[key].en}")
+            out.append(Column(f"{role}_{key.split('_')[1]}", header, cell))
+    return out
 
 
 def _plain(value: Any) -> Any:
