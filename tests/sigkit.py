@@ -1,0 +1,208 @@
+"""Test signing kit: a CA and certificates made at test time, and signing and filling as the viewers do.
+
+Certificates are made with ``cryptography`` (never shipped); forms are signed
+with pyHanko into their existing signature fields as Acrobat Reader does (an
+incremental update; the field's ``/Lock`` becomes the signature's FieldMDP
+reference). While the shipped definitions have no signature fields (form
+version 2 adds them), :func:`signing_definition` is version 1 with two
+signature fields added, and :func:`signable_form` adds them to the generated
+PDF with pyHanko; the roles name them, as a definition does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from minicex_pdf.form.definition import Field, FormDefinition, Section, Text, definitions, load_definition
+from minicex_pdf.form.generator import build_form
+from minicex_pdf.reading.signatures import ASSESSOR, TRAINEE
+
+NOW = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A certificate and its private key (``cryptography`` objects)."""
+
+    cert: x509.Certificate
+    key: Any
+
+    def pem(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+    def write(self, folder: Path, name: str) -> Path:
+        path = folder / name
+        path.write_bytes(self.pem())
+        return path
+
+
+def _name(common: str, **extra: str) -> x509.Name:
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, common)]
+    if "country" in extra:
+        attrs.insert(0, x509.NameAttribute(NameOID.COUNTRY_NAME, extra["country"]))
+    if "org" in extra:
+        attrs.insert(1, x509.NameAttribute(NameOID.ORGANIZATION_NAME, extra["org"]))
+    return x509.Name(attrs)
+
+
+def make_ca(name: str = "Test SITHS CA") -> Identity:
+    """A self-signed root CA valid from ten years ago to ten years ahead."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = _name(name, country="SE", org="Testregionen")
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - _dt.timedelta(days=3650))
+        .not_valid_after(NOW + _dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(_usage(cert_sign=True), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return Identity(cert, key)
+
+
+def _usage(cert_sign: bool = False) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=not cert_sign,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=cert_sign,
+        crl_sign=cert_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def make_person(ca: Identity, name: str, *, serial: int = 0x5EC0, valid_days: tuple[int, int] = (-30, 365)) -> Identity:
+    """A signing certificate for ``name`` issued by ``ca``, valid from/to ``valid_days`` days from now."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(name, country="SE"))
+        .issuer_name(ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(NOW + _dt.timedelta(days=valid_days[0]))
+        .not_valid_after(NOW + _dt.timedelta(days=valid_days[1]))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_usage(), critical=True)
+        .sign(ca.key, hashes.SHA256())
+    )
+    return Identity(cert, key)
+
+
+# --------------------------------------------------------------------------- the form
+
+
+def signing_definition() -> FormDefinition:
+    """The newest shipped definition with signature roles, else version 1 with two signature fields added."""
+    for definition in sorted(definitions().values(), key=lambda d: -d.version):
+        if ASSESSOR in definition.roles and TRAINEE in definition.roles:
+            return definition
+    v1 = load_definition(1)
+
+    def sig(name: str, sv: str, en: str) -> Field:
+        return Field(name=name, type="signature", label=Text(sv, en), tooltip=Text(sv, en), section="esign")
+
+    section = Section(
+        code="esign",
+        title=Text("Digitala underskrifter", "Digital signatures"),
+        note=None,
+        fields=(
+            sig("assessor_sig", "Bedömarens digitala underskrift", "Assessor's digital signature"),
+            sig("trainee_sig", "ST-läkarens digitala underskrift", "Trainee's digital signature"),
+        ),
+    )
+    return dataclasses.replace(
+        v1,
+        sections=(*v1.sections, section),
+        roles={**v1.roles, ASSESSOR: ("assessor_sig",), TRAINEE: ("trainee_sig",)},
+        _by_name={},
+    )
+
+
+def lock_names(definition: FormDefinition, role: str) -> list[str]:
+    """The PDF fields a signature role locks: the definition's own answer, else the assessor's part or the plan."""
+    sig = definition.role(role)
+    if hasattr(definition, "lock_names"):
+        return list(definition.lock_names(sig))
+    plan = definition.role_fields("action_plan")
+    if role == TRAINEE:
+        return [n for f in plan for n in f.pdf_names]
+    value_fields = [f for f in definition.fields if f.type != "signature" and f not in plan]
+    return [n for f in value_fields for n in f.pdf_names] + list(definition.identity.names)
+
+
+def signable_form(definition: FormDefinition) -> bytes:
+    """A blank form of ``definition`` with its signature fields (added with pyHanko for the test definition)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec, SigFieldSpec, append_signature_field
+
+    if definition.version in definitions() and definitions()[definition.version] is definition:
+        return build_form(definition)
+    pdf = build_form(load_definition(definition.version))
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    for i, role in enumerate((ASSESSOR, TRAINEE)):
+        spec = FieldMDPSpec(FieldMDPAction.INCLUDE, fields=lock_names(definition, role))
+        box = (60 + 250 * i, 60, 280 + 250 * i, 110)
+        append_signature_field(
+            writer, SigFieldSpec(definition.role(role).name, box=box, on_page=-1, field_mdp_spec=spec)
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def sign(pdf: bytes, field: str, who: Identity, ca: Identity) -> bytes:
+    """Sign the signature field ``field`` as Acrobat Reader does: an incremental update honouring its /Lock."""
+    from asn1crypto import keys as akeys
+    from asn1crypto import x509 as ax509
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    der = serialization.Encoding.DER
+    signer = signers.SimpleSigner(
+        signing_cert=ax509.Certificate.load(who.cert.public_bytes(der)),
+        signing_key=akeys.PrivateKeyInfo.load(
+            who.key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        ),
+        cert_registry=SimpleCertificateStore.from_certs([ax509.Certificate.load(ca.cert.public_bytes(der))]),
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256")
+    return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+
+
+def fill_incrementally(pdf: bytes, values: dict[str, str]) -> bytes:
+    """Set text fields' values in one incremental update that touches only those fields (as Acrobat saves)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    left = dict(values)
+    for ref in writer.root["/AcroForm"]["/Fields"]:
+        node = ref.get_object()
+        name = str(node.get("/T", ""))
+        if name in left:
+            node["/V"] = generic.TextStringObject(left.pop(name))
+            writer.update_container(node)
+    assert not left, f"no such fields: {sorted(left)}"
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
