@@ -264,6 +264,7 @@ def import_(
     Every PDF attachment of a message is read, also in forwarded messages; each
     form keeps the message's sender, date and subject. Processed IMAP messages are
     marked (or moved with imap.move_to), never deleted.
+    Digitally signed forms are verified (trust anchors and policy: the options below).
     Exit status 1 when some files could not be read.
     """
     from functools import partial
@@ -448,7 +449,7 @@ def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
 def read(
     file: Path, fmt: str, lang: str, raw: bool, trust_anchors: tuple[Path, ...], require_signature: str, fetch: bool
 ) -> None:
-    """Read one returned form FILE and print its record; exit status 1 if it cannot be read.
+    """Read one returned form FILE and print its record (digital signatures verified); exit 1 if unreadable.
 
     FILE may also be a mail file (.eml, .mbox, .msg): each PDF attachment's record is
     printed with the sender, date and subject of its message (JSON: a list).
