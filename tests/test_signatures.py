@@ -7,6 +7,7 @@ the file back and compares the whole signature check and the signature problems.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import json
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 from sigkit import (
     fill_incrementally,
     make_ca,
@@ -32,6 +34,7 @@ from minicex_pdf.reading.reader import read_form, record_json, record_text
 from minicex_pdf.reading.record import Record, SignatureCheck, Signer
 from minicex_pdf.reading.signatures import ASSESSOR, TRAINEE, SignaturePolicy, same_person
 from minicex_pdf.report.progress import ProgressBuilder
+from minicex_pdf.report.writer import ReportWriter
 from minicex_pdf.storage.export import Exporter
 from minicex_pdf.storage.importer import Importer
 from minicex_pdf.storage.store import Store
@@ -380,6 +383,11 @@ def test_import_keeps_the_checks_and_export_and_report_show_them(
     progress = ProgressBuilder(definition).build(records)
     assert [(p.name, p.signed_by_assessor, p.signable) for p in progress] == [(TRAINEE_NAME, 1, 3)]
     assert [Path(f.path).name for f in progress[0].changed_after_signing] == ["b-changed.pdf"]
+    pages = PdfReader(io.BytesIO(ReportWriter(definition, "en").from_records(records))).pages
+    text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+    assert "Digitally signed by the assessor (valid signature, trusted certificate): 1 of 3" in text
+    changed = "Forms changed after they were digitally signed (see the import's problems) 2026-11-21 · "
+    assert changed + f"{ASSESSOR_NAME} · b-changed.pdf" in text
 
 
 def test_cli_read_shows_signatures_in_text_and_json(
