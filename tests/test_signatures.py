@@ -32,7 +32,7 @@ from minicex_pdf.form.definition import FormDefinition, definitions, forms_dir, 
 from minicex_pdf.form.generator import build_form
 from minicex_pdf.reading.reader import read_form, record_json, record_text
 from minicex_pdf.reading.record import Record, SignatureCheck, Signer
-from minicex_pdf.reading.signatures import ASSESSOR, TRAINEE, SignaturePolicy, same_person
+from minicex_pdf.reading.signatures import ASSESSOR, MAX_REVISIONS, TRAINEE, SignaturePolicy, same_person
 from minicex_pdf.report.progress import ProgressBuilder
 from minicex_pdf.report.writer import ReportWriter
 from minicex_pdf.storage.export import Exporter
@@ -228,6 +228,16 @@ def test_bytes_flipped_in_the_signed_range_break_it(
     assert (check.state, check.detail) == ("broken", "signed bytes altered")  # type: ignore[union-attr]
     assert codes(record) == [("signature_broken", "error", definition.role(ASSESSOR).name)]
     assert record.status == "incomplete"
+
+
+def test_a_file_saved_too_many_times_is_not_analysed(
+    signed: bytes, definition: FormDefinition, policy: SignaturePolicy
+) -> None:
+    data = signed
+    for i in range(MAX_REVISIONS):
+        data = fill_incrementally(data, {"action_plan": f"Version {i}"})
+    check = read(data, definition, policy).signature(ASSESSOR)
+    assert (check.state, check.detail) == ("broken", f"more than {MAX_REVISIONS} saved revisions")  # type: ignore[union-attr]
 
 
 def test_a_certificate_from_another_ca_is_untrusted(

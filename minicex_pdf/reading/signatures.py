@@ -73,6 +73,10 @@ SIGNATURE_ROLES = (ASSESSOR, TRAINEE)
 #: The role of the typed name each signer's certificate is compared with.
 NAME_ROLE = {ASSESSOR: "assessor", TRAINEE: "trainee"}
 
+#: Most saved revisions a signed file may have: pyHanko compares each one after the signature with the
+#: signed one, so a hostile file with thousands would take minutes. A real form has a handful.
+MAX_REVISIONS = 64
+
 Requirement = Literal["off", "warning", "error"]
 REQUIREMENTS: tuple[Requirement, ...] = ("off", "warning", "error")
 
@@ -305,6 +309,8 @@ def _verify(
     data: bytes, fields: Mapping[str, Field], definition: FormDefinition, policy: SignaturePolicy
 ) -> dict[str, SignatureCheck]:
     """Verify the signed fields with pyHanko; any failure to read the signature is ``broken``."""
+    if data.count(b"%%EOF") > MAX_REVISIONS:
+        return {r: _broken(r, f, f"more than {MAX_REVISIONS} saved revisions") for r, f in fields.items()}
     with _quiet():
         try:
             from pyhanko.pdf_utils.reader import PdfFileReader
