@@ -527,7 +527,7 @@ class ReportWriter:
         ]
         if p.signable:
             signed = f"{self.t('signed')}: {p.signed_by_assessor} {self.t('of')} {p.signable}"
-            story += [Spacer(1, 2 * mm), _p(signed, 9)]
+            story += [Spacer(1, 1 * mm), _p(signed, 8.5)]
         story += [Spacer(1, 4 * mm), _p(self.t("per_month"), 10, bold=True), Spacer(1, 1 * mm)]
         story.append(MonthChart(p.per_month, WIDTH))
         story += [Spacer(1, 3 * mm), _p(self.t("levels"), 10, bold=True), _p(self.t("levels_note"), 7.5)]
