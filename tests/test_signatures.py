@@ -172,7 +172,7 @@ def test_trainee_adds_the_action_plan_as_acrobat_saves(
     record = read(after, definition, policy)
     assert record.signature(ASSESSOR).state == "valid_trusted"  # type: ignore[union-attr]
     assert record.values["action_plan"] == "Öva sammanfattningen."
-    assert (record.problems, record.status) == ((), "complete")
+    assert (codes(record), record.errors, record.status) == ([], (), "complete")
 
 
 def test_trainee_adds_the_action_plan_in_pdfium(
