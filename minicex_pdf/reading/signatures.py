@@ -427,7 +427,8 @@ def _verify_one(
     if status.coverage not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION):
         return dataclasses.replace(base, detail="the signature does not cover its revision")
     untrusted = None if status.trusted else _why_untrusted(status, cert, signed_at, bool(roots))
-    if isinstance(status.diff_result, DiffResult) and status.docmdp_ok is not False:
+    untouched = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if untouched or (isinstance(status.diff_result, DiffResult) and status.docmdp_ok is not False):
         return dataclasses.replace(
             base, state="valid_trusted" if untrusted is None else "valid_untrusted", untrusted=untrusted
         )
