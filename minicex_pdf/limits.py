@@ -39,6 +39,13 @@ READ_CPU_SECONDS = 0.5
 #: Tokens or bytes scanned between two looks at the CPU budget inside one long scan.
 BUDGET_CHECK_EVERY = 4096
 
+#: CPU seconds verifying one file's signatures may take (pyHanko: parse, digest, certificate path and the
+#: revision-by-revision difference analysis; some 50 ms for a real form), after pyHanko is loaded.
+SIGNATURE_CPU_SECONDS = 5.0
+#: Most saved revisions a signed file may have: pyHanko compares each one after the signature with the
+#: signed one, so a hostile file with thousands would take minutes. A real form has a handful.
+MAX_SIGNED_REVISIONS = 64
+
 #: How often an import worker looks whether its parent is gone, where the kernel cannot tell it (not Linux).
 ORPHAN_CHECK_SECONDS = 0.5
 

@@ -30,9 +30,10 @@ from minicex_pdf.engines.pdfium import fill_pdfium
 from minicex_pdf.errors import UsageError
 from minicex_pdf.form.definition import FormDefinition, definitions, forms_dir, load_file
 from minicex_pdf.form.generator import build_form
+from minicex_pdf.limits import MAX_SIGNED_REVISIONS
 from minicex_pdf.reading.reader import read_form, record_json, record_text
 from minicex_pdf.reading.record import Record, SignatureCheck, Signer
-from minicex_pdf.reading.signatures import ASSESSOR, MAX_REVISIONS, TRAINEE, SignaturePolicy, same_person
+from minicex_pdf.reading.signatures import ASSESSOR, TRAINEE, SignaturePolicy, same_person
 from minicex_pdf.report.progress import ProgressBuilder
 from minicex_pdf.report.writer import ReportWriter
 from minicex_pdf.storage.export import Exporter
@@ -234,10 +235,10 @@ def test_a_file_saved_too_many_times_is_not_analysed(
     signed: bytes, definition: FormDefinition, policy: SignaturePolicy
 ) -> None:
     data = signed
-    for i in range(MAX_REVISIONS):
+    for i in range(MAX_SIGNED_REVISIONS):
         data = fill_incrementally(data, {"action_plan": f"Version {i}"})
     check = read(data, definition, policy).signature(ASSESSOR)
-    assert (check.state, check.detail) == ("broken", f"more than {MAX_REVISIONS} saved revisions")  # type: ignore[union-attr]
+    assert (check.state, check.detail) == ("broken", f"more than {MAX_SIGNED_REVISIONS} saved revisions")  # type: ignore[union-attr]
 
 
 def test_a_certificate_from_another_ca_is_untrusted(
@@ -430,3 +431,33 @@ def test_cli_rejects_a_missing_anchor(tmp_path: Path, signed: bytes) -> None:
     result = CliRunner().invoke(cli, ["read", str(path), "--trust-anchor", str(tmp_path / "nope.pem")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_verification_has_a_cpu_budget(
+    signed: bytes, definition: FormDefinition, policy: SignaturePolicy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose verification takes far longer than any form's is a broken signature, not a hang."""
+    from minicex_pdf.reading import signatures
+
+    read(signed, definition, policy)  # pyHanko loaded
+    monkeypatch.setattr(signatures, "SIGNATURE_CPU_SECONDS", 0.000_001)
+    check = read(signed, definition, policy).signature(ASSESSOR)
+    assert (check.state, check.detail) == ("broken", "verifying it takes far longer than any form")  # type: ignore[union-attr]
+
+
+def test_a_signed_form_read_first_in_a_fresh_process_is_within_the_read_budget(signed: bytes, tmp_path: Path) -> None:
+    """Loading pyHanko (some 0.5 s of CPU) counts against neither the read's nor the verification's budget."""
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed)
+    code = (
+        "import sigkit\n"
+        "from minicex_pdf.reading.reader import read_form\n"
+        "d = sigkit.signing_definition()\n"
+        f"r = read_form({str(path)!r}, definition_for={{d.version: d}})\n"
+        "print([c.state for c in r.signatures])\n"
+    )
+    tests = str(Path(__file__).parent)
+    root = str(Path(__file__).parent.parent)
+    env = {"PYTHONPATH": f"{root}:{tests}", "PATH": ""}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "['valid_untrusted', 'unsigned']"

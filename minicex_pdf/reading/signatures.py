@@ -62,6 +62,8 @@ from pypdf.generic import DictionaryObject
 
 from ..errors import UsageError
 from ..form.definition import Field, FormDefinition, Text
+from ..limits import MAX_SIGNED_REVISIONS, SIGNATURE_CPU_SECONDS
+from .budget import Budget, OverBudget
 from .record import Problem, Severity, SignatureCheck, Signer
 from .validate import Rule
 from .walker import FormScan
@@ -72,10 +74,6 @@ TRAINEE = "trainee_signature"
 SIGNATURE_ROLES = (ASSESSOR, TRAINEE)
 #: The role of the typed name each signer's certificate is compared with.
 NAME_ROLE = {ASSESSOR: "assessor", TRAINEE: "trainee"}
-
-#: Most saved revisions a signed file may have: pyHanko compares each one after the signature with the
-#: signed one, so a hostile file with thousands would take minutes. A real form has a handful.
-MAX_REVISIONS = 64
 
 Requirement = Literal["off", "warning", "error"]
 REQUIREMENTS: tuple[Requirement, ...] = ("off", "warning", "error")
@@ -309,27 +307,41 @@ def _verify(
     data: bytes, fields: Mapping[str, Field], definition: FormDefinition, policy: SignaturePolicy
 ) -> dict[str, SignatureCheck]:
     """Verify the signed fields with pyHanko; any failure to read the signature is ``broken``."""
-    if data.count(b"%%EOF") > MAX_REVISIONS:
-        return {r: _broken(r, f, f"more than {MAX_REVISIONS} saved revisions") for r, f in fields.items()}
+    if data.count(b"%%EOF") > MAX_SIGNED_REVISIONS:
+        return {r: _broken(r, f, f"more than {MAX_SIGNED_REVISIONS} saved revisions") for r, f in fields.items()}
+    # pyHanko is loaded outside the budget: the first time takes some 0.5 s of CPU, any file after none
+    import pyhanko.sign.validation  # noqa: F401
+    import pyhanko_certvalidator  # noqa: F401
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    diff_policy()
     with _quiet():
         try:
-            from pyhanko.pdf_utils.reader import PdfFileReader
+            with Budget(SIGNATURE_CPU_SECONDS):
+                return _verify_all(data, fields, definition, policy, PdfFileReader)
+        except OverBudget:
+            return {r: _broken(r, f, "verifying it takes far longer than any form") for r, f in fields.items()}
 
-            reader = PdfFileReader(io.BytesIO(data), strict=False)
-            embedded = {es.field_name: es for es in reader.embedded_signatures}
-        except Exception as exc:  # pyHanko raises many kinds on broken input
-            return {r: _broken(r, f, type(exc).__name__) for r, f in fields.items()}
-        out = {}
-        for role, fld in fields.items():
-            es = embedded.get(fld.name)
-            if es is None:
-                out[role] = _broken(role, fld, "no signature object")
-                continue
-            try:
-                out[role] = _verify_one(data, role, fld, es, reader, definition, policy)
-            except Exception as exc:
-                out[role] = _broken(role, fld, type(exc).__name__)
-        return out
+
+def _verify_all(
+    data: bytes, fields: Mapping[str, Field], definition: FormDefinition, policy: SignaturePolicy, reader_class: Any
+) -> dict[str, SignatureCheck]:
+    try:
+        reader = reader_class(io.BytesIO(data), strict=False)
+        embedded = {es.field_name: es for es in reader.embedded_signatures}
+    except Exception as exc:  # pyHanko raises many kinds on broken input
+        return {r: _broken(r, f, type(exc).__name__) for r, f in fields.items()}
+    out = {}
+    for role, fld in fields.items():
+        es = embedded.get(fld.name)
+        if es is None:
+            out[role] = _broken(role, fld, "no signature object")
+            continue
+        try:
+            out[role] = _verify_one(data, role, fld, es, definition, policy)
+        except Exception as exc:
+            out[role] = _broken(role, fld, type(exc).__name__)
+    return out
 
 
 def _broken(role: str, fld: Field, detail: str) -> SignatureCheck:
@@ -386,7 +398,6 @@ def _verify_one(
     role: str,
     fld: Field,
     es: Any,
-    reader: Any,
     definition: FormDefinition,
     policy: SignaturePolicy,
 ) -> SignatureCheck:
