@@ -463,7 +463,7 @@ def read(
         from .mail.read import mail_forms
 
         with library_errors(lang):
-            forms = list(mail_forms(file))
+            forms = list(mail_forms(file, signature_policy(trust_anchors, require_signature, fetch)))
         if fmt == "json":
             items = [
                 {"mail": f.mail_json(), "file": f.name}

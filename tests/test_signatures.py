@@ -461,3 +461,26 @@ def test_a_signed_form_read_first_in_a_fresh_process_is_within_the_read_budget(s
     env = {"PYTHONPATH": f"{root}:{tests}", "PATH": ""}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "['valid_untrusted', 'unsigned']"
+
+
+def test_a_signed_form_mailed_in_is_verified_with_the_import_policy(
+    tmp_path: Path, signed: bytes, filled: bytes, definition: FormDefinition, policy: SignaturePolicy
+) -> None:
+    """Mail attachments are read in the importing process, also when files go to a pool of workers."""
+    from email.message import EmailMessage
+
+    forms = tmp_path / "in"
+    forms.mkdir()
+    for day in range(1, 10):  # more files than POOL_MIN_FILES: the PDFs go to worker processes
+        (forms / f"form-{day}.pdf").write_bytes(fill_pdfium(filled, {"date": f"2026-10-{day:02d}"}, definition))
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "anna@example.org", "kansliet@example.org", "Mini-CEX"
+    message["Date"], message["Message-ID"] = "Mon, 30 Nov 2026 10:00:00 +0100", "<signed@example.org>"
+    message.set_content("Bifogat.")
+    message.add_attachment(signed, maintype="application", subtype="pdf", filename="signed.pdf")
+    (forms / "return.eml").write_bytes(bytes(message))
+    with Store(tmp_path / "db.sqlite") as store:
+        summary = Importer(store, jobs=2, signatures=policy).run([forms])
+        assert (summary.imported, summary.unreadable) == (10, 0)
+        states = sorted(r.signatures[0].state for r in store.records())
+    assert states == ["unsigned"] * 9 + ["valid_trusted"]

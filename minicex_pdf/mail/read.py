@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import FormReadError
 from ..reading.record import Record
+from ..reading.signatures import SignaturePolicy
 from .sources import MailMessage, messages_in
 
 
@@ -26,14 +27,17 @@ class MailForm:
         return {"from": self.message.sender, "date": self.message.date, "subject": self.message.subject}
 
 
-def mail_forms(path: str | Path) -> Iterator[MailForm]:
-    """Every PDF attachment in the mail file ``path``, read (MailReadError if the file cannot be read)."""
+def mail_forms(path: str | Path, signatures: SignaturePolicy | None = None) -> Iterator[MailForm]:
+    """Every PDF attachment in the mail file ``path``, read (MailReadError if the file cannot be read).
+
+    ``signatures``: trust anchors and policy for signed forms (see :func:`~minicex_pdf.reading.reader.read_form`).
+    """
     from ..reading.reader import read_form
 
     for message in messages_in(path):
         for pdf in message.pdfs:
             name = f"{message.origin}/{pdf.name}"
             try:
-                yield MailForm(message, name, read_form(name, data=pdf.data), None)
+                yield MailForm(message, name, read_form(name, data=pdf.data, signatures=signatures), None)
             except FormReadError as exc:
                 yield MailForm(message, name, None, exc)

@@ -256,15 +256,20 @@ def read_one(path: str) -> tuple[Any, ...]:
     return read_data(path, data)
 
 
-def read_data(path: str, data: bytes, known: frozenset[str] | None = None) -> tuple[Any, ...]:
-    """Read one file's bytes (``path`` names it): like :func:`read_one`; ``known`` hashes are not parsed."""
+def read_data(
+    path: str, data: bytes, known: frozenset[str] | None = None, policy: SignaturePolicy | None = None
+) -> tuple[Any, ...]:
+    """Read one file's bytes (``path`` names it): like :func:`read_one`; ``known`` hashes are not parsed.
+
+    ``known`` and ``policy`` default to what the worker was started with.
+    """
     from ..reading.reader import read_form
 
     sha = hashlib.sha256(data).hexdigest()
     if sha in (_known if known is None else known):
         return (_KNOWN, path, sha, len(data), None)
     try:
-        record = read_form(path, data=data, signatures=_policy)
+        record = read_form(path, data=data, signatures=policy or _policy)
     except FormReadError as exc:
         return (_BAD, path, sha, len(data), (exc.kind, *_texts(reason_of(exc))))
     except Exception as exc:  # a reader bug must not stop the batch: report the file as damaged
@@ -370,7 +375,7 @@ class Importer:
             name = f"{message.origin}/{pdf.name}"
             sha = hashlib.sha256(pdf.data).hexdigest()
             known = frozenset([sha]) if self.store.lookup(sha) is not None else frozenset()
-            readable += self._store(read_data(name, pdf.data, known), summary, message.provenance)
+            readable += self._store(read_data(name, pdf.data, known, self.signatures), summary, message.provenance)
         reasons = message.skip_reasons()
         if not readable:
             reasons.insert(0, _TEXT["no_readable" if message.pdfs else "no_pdf"])
