@@ -445,7 +445,7 @@ def record_text(record: Record, lang: str = "sv", definition_for: DefinitionSour
         labels = (
             {f.name: f.label[lang] for sec in definition.sections for f in sec.fields} if definition is not None else {}
         )
-        lines.extend(f"  - {labels.get(s.field, s.field)}: {describe(s, lang)}" for s in record.signatures)
+        lines.extend(f"  - {labels.get(s.field, s.field)}: {describe(s, lang, labels)}" for s in record.signatures)
     if record.problems:
         lines += ["", "  " + ("Problem:" if lang == "sv" else "Problems:")]
         lines.extend(f"  - [{p.severity}] {p.message[lang]}  ({p.code})" for p in record.problems)

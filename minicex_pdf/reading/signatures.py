@@ -501,8 +501,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def describe(check: SignatureCheck, lang: str) -> str:
-    """One line for people: the state, and the signer's name, issuer and signing time when signed."""
+def describe(check: SignatureCheck, lang: str, labels: Mapping[str, str] | None = None) -> str:
+    """One line for people: the state, the signer's name, issuer and signing time, and the fields changed.
+
+    ``labels`` names fields for people (field name -> label); without it the names are shown.
+    """
     from .record import SIGNATURE_TEXT
 
     text = SIGNATURE_TEXT[check.state][lang]
@@ -514,7 +517,7 @@ def describe(check: SignatureCheck, lang: str) -> str:
     if check.untrusted:
         text += f"; {UNTRUSTED_TEXT[check.untrusted][lang]}"
     if check.changed:
-        text += "; " + ", ".join(check.changed)
+        text += "; " + ", ".join((labels or {}).get(n, n) for n in check.changed)
     return text
 
 
