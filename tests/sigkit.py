@@ -3,15 +3,12 @@
 Certificates are made with ``cryptography`` (never shipped); forms are signed
 with pyHanko into their existing signature fields as Acrobat Reader does (an
 incremental update; the field's ``/Lock`` becomes the signature's FieldMDP
-reference). While the shipped definitions have no signature fields (form
-version 2 adds them), :func:`signing_definition` is version 1 with two
-signature fields added, and :func:`signable_form` adds them to the generated
-PDF with pyHanko; the roles name them, as a definition does.
+reference). The form is the newest shipped version with signature fields, as
+the generator makes it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import io
 from dataclasses import dataclass
@@ -23,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from minicex_pdf.form.definition import Field, FormDefinition, Section, Text, definitions, load_definition
+from minicex_pdf.form.definition import FormDefinition, definitions
 from minicex_pdf.form.generator import build_form
 from minicex_pdf.reading.signatures import ASSESSOR, TRAINEE
 
@@ -110,62 +107,16 @@ def make_person(ca: Identity, name: str, *, serial: int = 0x5EC0, valid_days: tu
 
 
 def signing_definition() -> FormDefinition:
-    """The newest shipped definition with signature roles, else version 1 with two signature fields added."""
+    """The newest shipped definition with both signature roles (version 2 on)."""
     for definition in sorted(definitions().values(), key=lambda d: -d.version):
         if ASSESSOR in definition.roles and TRAINEE in definition.roles:
             return definition
-    v1 = load_definition(1)
-
-    def sig(name: str, sv: str, en: str) -> Field:
-        return Field(name=name, type="signature", label=Text(sv, en), tooltip=Text(sv, en), section="esign")
-
-    section = Section(
-        code="esign",
-        title=Text("Digitala underskrifter", "Digital signatures"),
-        note=None,
-        fields=(
-            sig("assessor_sig", "Bedömarens digitala underskrift", "Assessor's digital signature"),
-            sig("trainee_sig", "ST-läkarens digitala underskrift", "Trainee's digital signature"),
-        ),
-    )
-    return dataclasses.replace(
-        v1,
-        sections=(*v1.sections, section),
-        roles={**v1.roles, ASSESSOR: ("assessor_sig",), TRAINEE: ("trainee_sig",)},
-        _by_name={},
-    )
-
-
-def lock_names(definition: FormDefinition, role: str) -> list[str]:
-    """The PDF fields a signature role locks: the definition's own answer, else the assessor's part or the plan."""
-    sig = definition.role(role)
-    if hasattr(definition, "lock_names"):
-        return list(definition.lock_names(sig))
-    plan = definition.role_fields("action_plan")
-    if role == TRAINEE:
-        return [n for f in plan for n in f.pdf_names]
-    value_fields = [f for f in definition.fields if f.type != "signature" and f not in plan]
-    return [n for f in value_fields for n in f.pdf_names] + list(definition.identity.names)
+    raise AssertionError("no shipped form definition has signature fields")
 
 
 def signable_form(definition: FormDefinition) -> bytes:
-    """A blank form of ``definition`` with its signature fields (added with pyHanko for the test definition)."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec, SigFieldSpec, append_signature_field
-
-    if definition.version in definitions() and definitions()[definition.version] is definition:
-        return build_form(definition)
-    pdf = build_form(load_definition(definition.version))
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    for i, role in enumerate((ASSESSOR, TRAINEE)):
-        spec = FieldMDPSpec(FieldMDPAction.INCLUDE, fields=lock_names(definition, role))
-        box = (60 + 250 * i, 60, 280 + 250 * i, 110)
-        append_signature_field(
-            writer, SigFieldSpec(definition.role(role).name, box=box, on_page=-1, field_mdp_spec=spec)
-        )
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    """A blank form of ``definition``: its signature fields carry their ``/Lock`` from the generator."""
+    return build_form(definition)
 
 
 def sign(pdf: bytes, field: str, who: Identity, ca: Identity) -> bytes:

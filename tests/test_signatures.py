@@ -28,7 +28,7 @@ from sigkit import (
 from minicex_pdf.cli import cli
 from minicex_pdf.engines.pdfium import fill_pdfium
 from minicex_pdf.errors import UsageError
-from minicex_pdf.form.definition import FormDefinition, definitions, forms_dir, load_file
+from minicex_pdf.form.definition import FormDefinition, load_definition
 from minicex_pdf.form.generator import build_form
 from minicex_pdf.limits import MAX_SIGNED_REVISIONS
 from minicex_pdf.reading.reader import read_form, record_json, record_text
@@ -58,17 +58,6 @@ SIGNATURE_CODES = {
 @pytest.fixture(scope="module")
 def definition() -> FormDefinition:
     return signing_definition()
-
-
-@pytest.fixture(autouse=True)
-def shipped(definition: FormDefinition) -> object:
-    """While version 2 is not shipped, the test definition stands in for version 1 everywhere (import, store)."""
-    known = definitions()
-    old = known.get(definition.version)
-    known[definition.version] = definition
-    yield
-    if old is not None:
-        known[definition.version] = old
 
 
 @pytest.fixture(scope="module")
@@ -309,7 +298,7 @@ def test_policy_error_makes_an_untrusted_assessor_signature_an_error(signed: byt
 
 
 def test_version_1_form_without_signature_fields_reads_as_before(anchor: Path) -> None:
-    v1 = load_file(forms_dir() / "minicex-1.toml")  # the shipped file, whatever the fixture stands in
+    v1 = load_definition(1)
     assert v1.version == 1 and ASSESSOR not in v1.roles
     data = fill_pdfium(build_form(v1), assessor_values(), v1)
     before = read_form("v1.pdf", data=data, definition_for={1: v1}, today=TODAY)
