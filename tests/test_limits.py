@@ -25,6 +25,7 @@ from pypdf.generic import read_object
 
 from minicex_pdf.engines import hostile
 from minicex_pdf.errors import DamagedPdfError, NotAFileError
+from minicex_pdf.form.definition import load_definition
 from minicex_pdf.form.generator import build_form
 from minicex_pdf.limits import MAX_FILE_SIZE, READ_CPU_SECONDS
 from minicex_pdf.reading.budget import Budget, OverBudget
@@ -111,11 +112,13 @@ UNICODE = [
     ids=["issue-64k", "punctuation-100k", "unicode-100k"],
 )
 def test_long_feedback_filled_in_pdfium_reads_back_equal_and_fast(text: str, tmp_path: Path) -> None:
+    # version 1's fixed-size fields: PDFium re-lays an auto-sized (version 2) field out at every line typed
+    blank = build_form(load_definition(1))
     try:
         text.encode("latin-1")
-        pdf = fill_pdfium(build_form(), {hostile.FIELD: text, "next_time": "Kort (text)\nrad två"})
+        pdf = fill_pdfium(blank, {hostile.FIELD: text, "next_time": "Kort (text)\nrad två"})
     except UnicodeEncodeError:
-        pdf = typed_by_pdfium(build_form(), hostile.FIELD, text)
+        pdf = typed_by_pdfium(blank, hostile.FIELD, text)
     path = tmp_path / "long.pdf"
     path.write_bytes(pdf)
     start = time.process_time()

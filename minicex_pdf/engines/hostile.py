@@ -230,10 +230,12 @@ def _paren_feedback(n: int) -> Callable[[], bytes]:
 
     def build() -> bytes:
         from ..engines.pdfium import fill_pdfium
+        from ..form.definition import load_definition
         from ..form.generator import build_form
 
+        # version 1's fixed-size field: PDFium lays out an auto-sized field of 100,000 characters for seconds
         text = ("Good history (open questions) and exam. " * (n // 40 + 1))[:n].strip()
-        return fill_pdfium(build_form(), {FIELD: text})
+        return fill_pdfium(build_form(load_definition(1)), {FIELD: text})
 
     return build
 
