@@ -20,8 +20,8 @@ from pypdf import PdfReader
 from pypdf._codecs import _pdfdoc_encoding_rev  # PDFDocEncoding's table, as pypdf reads it
 
 from minicex_pdf.form.generator import build_form
+from minicex_pdf.reading import personal
 from minicex_pdf.reading.reader import read_raw
-from minicex_pdf.reading.validate import has_personal_number
 from minicex_pdf.report.progress import name_key
 
 # --------------------------------------------------------------------------- text round trips
@@ -186,15 +186,25 @@ after = st.sampled_from(["", " idag.", ")", ", åter om 2 v", "\n"])
 
 @given(number=personal_numbers(valid=True), before=surrounding, tail=after)
 @example(number="811218-9876", before="", tail="")  # Skatteverket's own example
-def test_a_valid_personnummer_in_free_text_is_found(number: str, before: str, tail: str) -> None:
-    assert has_personal_number(before + number + tail)
+def test_a_valid_personnummer_in_free_text_is_found_and_masked(number: str, before: str, tail: str) -> None:
+    text = before + number + tail
+    assert personal.has_valid(text)
+    assert (
+        personal.mask(text)
+        == before + ("ÅÅÅÅMMDD" if len(number.replace("-", "")) == 12 else "ÅÅMMDD") + "-XXXX" + tail
+    )
 
 
 @given(number=personal_numbers(valid=False), before=surrounding, tail=after)
-def test_a_wrong_check_digit_is_not_taken_for_a_valid_number(number: str, before: str, tail: str) -> None:
-    assert not has_personal_number(before + number + tail)
+def test_a_wrong_check_digit_is_still_a_number_but_not_a_valid_one(number: str, before: str, tail: str) -> None:
+    text = before + number + tail
+    assert not personal.has_valid(text)
+    assert personal.has_any(text)
+    assert number not in personal.mask(text, "en") and "-XXXX" in personal.mask(text, "en")
 
 
 @given(digits=st.integers(0, 10**8 - 1), before=surrounding)
 def test_shorter_numbers_and_dates_are_not_personnummer(digits: int, before: str) -> None:
-    assert not has_personal_number(f"{before}{digits} {_dt.date(2026, 3, 14).isoformat()} 45 min")
+    text = f"{before}{digits} {_dt.date(2026, 3, 14).isoformat()} 45 min"
+    assert not personal.has_any(text)
+    assert personal.mask(text) == text
