@@ -41,15 +41,30 @@ EQUIVALENTS = Path(__file__).resolve().parent / "mutation_equivalents.toml"
 
 #: The tests that exercise each module (the rest of the suite is not run per mutant, to keep it affordable).
 TESTS_FOR: dict[str, list[str]] = {
-    "minicex_pdf/reading/validate.py": ["tests/test_reader_rules.py", "tests/test_reader.py"],
+    "minicex_pdf/reading/validate.py": [
+        "tests/test_rules_teeth.py",
+        "tests/test_reader_rules.py",
+        "tests/test_reader.py",
+    ],
+    "minicex_pdf/reading/personal.py": [
+        "tests/test_personal_teeth.py",
+        "tests/test_rules_teeth.py",
+        "tests/test_reader_rules.py",
+        "tests/test_properties.py",
+    ],
     "minicex_pdf/reading/reader.py": ["tests/test_reader.py", "tests/test_reader_rules.py", "tests/test_acroform.py"],
     "minicex_pdf/reading/walker.py": ["tests/test_acroform.py", "tests/test_reader.py"],
     "minicex_pdf/reading/lexer.py": ["tests/test_acroform.py", "tests/test_reader.py"],
-    "minicex_pdf/reading/record.py": ["tests/test_reader.py", "tests/test_store.py"],
+    "minicex_pdf/reading/record.py": ["tests/test_record_teeth.py", "tests/test_reader.py", "tests/test_store.py"],
+    "minicex_pdf/storage/identity.py": ["tests/test_identity_teeth.py", "tests/test_identity.py"],
     "minicex_pdf/storage/store.py": ["tests/test_store.py", "tests/test_import.py"],
     "minicex_pdf/storage/importer.py": ["tests/test_import.py"],
     "minicex_pdf/storage/export.py": ["tests/test_export.py"],
-    "minicex_pdf/report/progress.py": ["tests/test_progress.py", "tests/test_report.py"],
+    "minicex_pdf/report/progress.py": [
+        "tests/test_progress_teeth.py",
+        "tests/test_progress.py",
+        "tests/test_report.py",
+    ],
     "minicex_pdf/form/roster.py": ["tests/test_roster.py", "tests/test_prefill.py"],
     "minicex_pdf/form/prefill.py": ["tests/test_prefill.py"],
     "minicex_pdf/form/generator.py": ["tests/test_generator.py"],

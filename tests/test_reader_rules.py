@@ -155,7 +155,7 @@ def test_check_on_empty_values_reports_required_and_feedback(definition):
     values = {f.name: None for f in definition.fields}
     problems = check(definition, values, today=_dt.date(2026, 1, 1))
     codes = {p.code for p in problems}
-    assert {"required_missing", "feedback_missing", "action_plan_missing"} <= codes
+    assert codes == {"required_missing", "feedback_missing", "action_plan_missing"}
     required = {f.name for f in definition.fields if f.required}
     assert {p.field for p in problems if p.code in ("required_missing", "feedback_missing")} == required
     assert all(isinstance(p, Problem) for p in problems)

@@ -1,0 +1,89 @@
+"""A record's JSON form and its statuses, written out in full."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from minicex_pdf.form.definition import Text
+from minicex_pdf.reading.record import (
+    ASSESSMENT_STATUSES,
+    STATUS_TEXT,
+    STATUSES,
+    Problem,
+    Record,
+    Source,
+    SubGoal,
+)
+
+
+def test_statuses_and_which_are_counted():
+    assert STATUSES == ("complete", "awaiting_action_plan", "incomplete", "empty")
+    assert ASSESSMENT_STATUSES == ("complete", "awaiting_action_plan")
+    assert STATUS_TEXT["incomplete"] == Text(sv="ofullständig", en="incomplete")
+    assert STATUS_TEXT["awaiting_action_plan"].en == "awaiting the trainee's action plan"
+    assert set(STATUS_TEXT) == set(STATUSES)
+
+
+def test_record_to_dict_in_full():
+    error = Problem("required_missing", "error", "date", Text(sv="Datum saknas", en="Date missing"))
+    info = Problem("action_plan_missing", "info", "action_plan", Text(sv="Ingen plan", en="No plan"))
+    record = Record(
+        source=Source("in/a.pdf", "ab" * 32, 2048, "minicex-st", 1, "i-1", earlier=("cd" * 32,)),
+        values={
+            "date": _dt.date(2026, 12, 31),
+            "focus": ("history", "communication"),
+            "observation_minutes": 15,
+            "complicated": False,
+            "went_well": "Bra.\nMycket bra.",
+            "action_plan": None,
+        },
+        subgoals=(SubGoal("STa1", "hslf2021"), SubGoal("a2", "sosfs2015")),
+        problems=(error, info),
+        status="incomplete",
+        raw={"feedback_minutes": "en kvart"},
+    )
+    assert record.to_dict() == {
+        "source": {
+            "path": "in/a.pdf",
+            "sha256": "ab" * 32,
+            "size": 2048,
+            "form_id": "minicex-st",
+            "form_version": 1,
+            "instance_id": "i-1",
+            "earlier": ["cd" * 32],
+        },
+        "status": "incomplete",
+        "values": {
+            "date": "2026-12-31",
+            "focus": ["history", "communication"],
+            "observation_minutes": 15,
+            "complicated": False,
+            "went_well": "Bra.\nMycket bra.",
+            "action_plan": None,
+        },
+        "subgoals": [{"code": "STa1", "regulation": "hslf2021"}, {"code": "a2", "regulation": "sosfs2015"}],
+        "problems": [
+            {
+                "code": "required_missing",
+                "severity": "error",
+                "field": "date",
+                "message": {"sv": "Datum saknas", "en": "Date missing"},
+            },
+            {
+                "code": "action_plan_missing",
+                "severity": "info",
+                "field": "action_plan",
+                "message": {"sv": "Ingen plan", "en": "No plan"},
+            },
+        ],
+        "raw": {"feedback_minutes": "en kvart"},
+    }
+    assert record.errors == (error,)
+    assert record["observation_minutes"] == 15
+
+
+def test_record_defaults():
+    record = Record(source=Source("a.pdf", "0" * 64, 1, "minicex-st", 1, None), values={})
+    assert record.status == "incomplete"
+    assert record.to_dict()["source"]["earlier"] == []
+    assert (record.subgoals, record.problems, record.raw, record.errors) == ((), (), {}, ())
