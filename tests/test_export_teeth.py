@@ -1,0 +1,380 @@
+"""What users rely on in an export, pinned as literal values: column keys, headers, and each cell.
+
+Spreadsheets, scripts and mail merges are built on these keys and headers: a
+renamed key, a reordered column or a changed header must fail here, on
+purpose. When a change is meant (a new field in a new form version, a new
+column), update the lists below by hand and say so in the CHANGELOG.
+
+Note: the two signature date columns share the header "Datum"/"Date" today;
+issue #11 (admin) makes headers unique: update ``COLUMNS`` when it lands.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from minicex_pdf.form.definition import Text
+from minicex_pdf.reading.record import Problem, Record, Source, SubGoal
+from minicex_pdf.storage.export import Exporter, columns
+from minicex_pdf.storage.store import Store
+
+#: (key, Swedish header, English header) of every export column, in order.
+COLUMNS = [
+    ("trainee_name", "ST-läkarens namn", "Trainee's name"),
+    ("specialty", "Specialitet", "Specialty"),
+    ("workplace", "Klinik, arbetsplats", "Department, workplace"),
+    ("supervisor_name", "Personlig handledare", "Personal supervisor"),
+    ("date", "Datum (ÅÅÅÅ-MM-DD)", "Date (YYYY-MM-DD)"),
+    ("assessor_name", "Bedömarens namn", "Assessor's name"),
+    ("assessor_position", "Bedömarens befattning och specialitet", "Assessor's position and specialty"),
+    ("assessor_role", "Bedömarens relation till ST-läkaren", "Assessor's relation to the trainee"),
+    (
+        "assessor_trained",
+        "Bedömaren har utbildning i bedömning och återkoppling",
+        "Assessor trained in assessment and feedback",
+    ),
+    ("complexity", "Svårighetsgrad", "Complexity"),
+    ("complicated", "Komplicerad situation (t.ex. tolksamtal)", "Complicated situation (e.g. with an interpreter)"),
+    ("complicated_what", "Vad var komplicerat?", "What was complicated?"),
+    ("focus", "Fokus (ett eller flera)", "Focus (one or more)"),
+    (
+        "clinical_context",
+        "Kliniskt sammanhang (t.ex. diagnos, tillstånd eller situation)",
+        "Clinical context (e.g. diagnosis, condition or situation)",
+    ),
+    ("setting", "Vårdform", "Setting"),
+    ("observation_minutes", "Tid för observation (min)", "Observation time (min)"),
+    ("feedback_minutes", "Tid för återkoppling (min)", "Feedback time (min)"),
+    ("regulation", "Målbeskrivning", "Regulation"),
+    ("subgoals", "Delmål (koder)", "Sub-goals (codes)"),
+    ("level_history_code", "Anamnes (kod)", "History taking (code)"),
+    ("level_history", "Anamnes", "History taking"),
+    ("level_examination_code", "Status (kod)", "Physical examination (code)"),
+    ("level_examination", "Status", "Physical examination"),
+    ("level_communication_code", "Bemötande och rådgivning (kod)", "Communication and counselling (code)"),
+    ("level_communication", "Bemötande och rådgivning", "Communication and counselling"),
+    ("level_organisation_code", "Arbetar organisatoriskt och effektivt (kod)", "Organisation and efficiency (code)"),
+    ("level_organisation", "Arbetar organisatoriskt och effektivt", "Organisation and efficiency"),
+    ("level_overall_code", "Aktiviteten som helhet (kod)", "The activity as a whole (code)"),
+    ("level_overall", "Aktiviteten som helhet", "The activity as a whole"),
+    ("went_well", "Det som gick speciellt bra", "What went especially well"),
+    ("next_time", "Att tänka på nästa gång", "To think of next time"),
+    ("action_plan", "Handlingsplan", "Action plan"),
+    ("assessor_signature", "Bedömarens underskrift / namnförtydligande", "Assessor's signature / printed name"),
+    ("assessor_signature_date", "Datum", "Date"),
+    ("trainee_signature", "ST-läkarens underskrift / namnförtydligande", "Trainee's signature / printed name"),
+    ("trainee_signature_date", "Datum", "Date"),
+    ("subgoal_codes", "Delmål (tolkade koder)", "Sub-goals (codes read)"),
+    ("status", "Status", "Status"),
+    ("problems", "Problem", "Problems"),
+    ("revision", "Version av ifyllnaden", "Revision"),
+    ("instance_id", "Formulär-id", "Form instance id"),
+    ("form_version", "Formulärversion", "Form version"),
+    ("source_path", "Källfil", "Source file"),
+    ("sha256", "SHA-256", "SHA-256"),
+    ("imported_at", "Importerad (UTC)", "Imported (UTC)"),
+]
+KEYS = [k for k, _, _ in COLUMNS]
+SHA_A, SHA_B, SHA_C = "a" * 64, "b" * 64, "c" * 64
+
+
+def test_column_keys_and_headers_are_pinned():
+    assert [(c.key, c.header.sv, c.header.en) for c in columns()] == COLUMNS
+
+
+def record_a() -> Record:
+    """A complete assessment with both boxes unticked, an untyped minute count and a patient's number."""
+    return Record(
+        source=Source("/in/121212-1212.pdf", SHA_A, 10, "minicex-st", 1, "i-a"),
+        values={
+            "trainee_name": "Åsa Öberg",
+            "specialty": "Allmänmedicin",
+            "workplace": None,
+            "supervisor_name": "Per Lind",
+            "date": _dt.date(2026, 12, 31),
+            "assessor_name": "Karin Berg",
+            "assessor_position": "ÖL",
+            "assessor_role": "other",
+            "assessor_trained": False,
+            "complexity": "complex",
+            "complicated": False,
+            "complicated_what": None,
+            "focus": ("history", "communication"),
+            "clinical_context": "Pat 811218-9876, yrsel",
+            "setting": "outpatient",
+            "observation_minutes": None,
+            "feedback_minutes": 5,
+            "regulation": "hslf2021",
+            "subgoals": "STa1, STc4",
+            "level_history": "3",
+            "level_examination": "not_observed",
+            "level_communication": "4",
+            "level_organisation": None,
+            "level_overall": "2",
+            "went_well": "Lugn.\nTydlig.",
+            "next_time": "=SUM(A1)",
+            "action_plan": "Öva.",
+            "assessor_signature": None,
+            "assessor_signature_date": None,
+            "trainee_signature": None,
+            "trainee_signature_date": None,
+        },
+        subgoals=(SubGoal("STa1", "hslf2021"), SubGoal("STc4", "hslf2021")),
+        problems=(
+            Problem("integer_unreadable", "warning", "observation_minutes", Text(sv="Inte minuter", en="Not minutes")),
+        ),
+        status="complete",
+        raw={"observation_minutes": "tjugo"},
+    )
+
+
+def record_b() -> Record:
+    """An incomplete form, both boxes ticked, dated the day after: exported after A."""
+    values = {k: None for k in KEYS[:36] if not k.endswith("_code")}
+    values.update(
+        trainee_name="Bo Ek",
+        date=_dt.date(2027, 1, 1),
+        assessor_trained=True,
+        complicated=True,
+        focus=(),
+        assessor_role="supervisor",
+    )
+    return Record(
+        source=Source("/in/b.pdf", SHA_B, 20, "minicex-st", 1, None),
+        values=values,
+        problems=(
+            Problem("feedback_missing", "error", "went_well", Text(sv="Ingen återkoppling", en="No feedback")),
+            Problem("action_plan_missing", "info", "action_plan", Text(sv="Ingen plan", en="No plan")),
+        ),
+        status="incomplete",
+    )
+
+
+def record_c() -> Record:
+    """An empty copy: only exported with include_empty."""
+    values = {k: None for k in KEYS[:36] if not k.endswith("_code")}
+    values.update(trainee_name="Cia", assessor_trained=False, complicated=False, focus=())
+    return Record(source=Source("/in/c.pdf", SHA_C, 30, "minicex-st", 1, "i-c"), values=values, status="empty")
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("teeth") / "e.sqlite"
+    with Store(path) as store:
+        for r in (record_b(), record_c(), record_a()):
+            store.add(r)
+    return path
+
+
+STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
+
+
+def expected_sv() -> list[list[str]]:
+    a = [
+        "Åsa Öberg",
+        "Allmänmedicin",
+        "",
+        "Per Lind",
+        "2026-12-31",
+        "Karin Berg",
+        "ÖL",
+        "Annan bedömare",
+        "nej",
+        "Komplex",
+        "nej",
+        "",
+        "Anamnes; Bemötande och rådgivning",
+        "Pat ÅÅMMDD-XXXX, yrsel",
+        "Öppenvård",
+        "tjugo",
+        "5",
+        "HSLF-FS 2021:8 (STa1–STa7, STb1–STb4, STc1–)",
+        "STa1, STc4",
+        "3",
+        "Självständigt",
+        "not_observed",
+        "Ej observerat",
+        "4",
+        "Kan handleda andra",
+        "",
+        "",
+        "2",
+        "Reaktiv handledning",
+        "Lugn.\nTydlig.",
+        "'=SUM(A1)",
+        "Öva.",
+        "",
+        "",
+        "",
+        "",
+        "STa1, STc4",
+        "komplett",
+        "warning: Inte minuter [integer_unreadable]",
+        "1",
+        "i-a",
+        "1",
+        "/in/ÅÅMMDD-XXXX.pdf",
+        SHA_A,
+    ]
+    b = [
+        "Bo Ek",
+        "",
+        "",
+        "",
+        "2027-01-01",
+        "",
+        "",
+        "Personlig handledare",
+        "ja",
+        "",
+        "ja",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "ofullständig",
+        "error: Ingen återkoppling [feedback_missing]\ninfo: Ingen plan [action_plan_missing]",
+        "1",
+        "",
+        "1",
+        "/in/b.pdf",
+        SHA_B,
+    ]
+    return [a, b]
+
+
+def test_csv_rows_in_full(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "e.csv"
+    with Store(db) as store:
+        assert Exporter(store, fmt="csv", lang="sv").write(out) == 2
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+    assert rows[0] == [sv for _, sv, _ in COLUMNS]
+    assert [r[:-1] for r in rows[1:]] == expected_sv()
+    assert all(STAMP.match(r[-1]) for r in rows[1:])
+
+
+def test_empty_forms_only_with_include_empty(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    with Store(db) as store:
+        assert Exporter(store, fmt="csv", lang="en", delimiter=",", include_empty=True).write(out) == 3
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))
+    assert rows[0] == [en for _, _, en in COLUMNS]
+    assert [(r[0], r[8], r[10], r[37]) for r in rows[1:]] == [
+        ("Åsa Öberg", "no", "no", "complete"),
+        ("Bo Ek", "yes", "yes", "incomplete"),
+        ("Cia", "no", "no", "empty (nothing filled in by the assessor)"),
+    ]
+
+
+def test_jsonl_rows_in_full(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "e.jsonl"
+    with Store(db) as store:
+        assert Exporter(store, fmt="jsonl", lang="en", unmasked=True).write(out) == 2
+    first, second = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+    assert list(first) == KEYS and list(second) == KEYS
+    assert STAMP.match(first.pop("imported_at"))
+    assert first == {
+        "trainee_name": "Åsa Öberg",
+        "specialty": "Allmänmedicin",
+        "workplace": None,
+        "supervisor_name": "Per Lind",
+        "date": "2026-12-31",
+        "assessor_name": "Karin Berg",
+        "assessor_position": "ÖL",
+        "assessor_role": "Other assessor",
+        "assessor_trained": "no",
+        "complexity": "Complex",
+        "complicated": "no",
+        "complicated_what": None,
+        "focus": "History taking; Communication and counselling",
+        "clinical_context": "Pat 811218-9876, yrsel",
+        "setting": "Outpatient",
+        "observation_minutes": "tjugo",
+        "feedback_minutes": 5,
+        "regulation": "HSLF-FS 2021:8 (STa1–STa7, STb1–STb4, STc1–)",
+        "subgoals": "STa1, STc4",
+        "level_history_code": "3",
+        "level_history": "Independently",
+        "level_examination_code": "not_observed",
+        "level_examination": "Not observed",
+        "level_communication_code": "4",
+        "level_communication": "Can supervise others",
+        "level_organisation_code": None,
+        "level_organisation": None,
+        "level_overall_code": "2",
+        "level_overall": "Reactive supervision",
+        "went_well": "Lugn.\nTydlig.",
+        "next_time": "=SUM(A1)",
+        "action_plan": "Öva.",
+        "assessor_signature": None,
+        "assessor_signature_date": None,
+        "trainee_signature": None,
+        "trainee_signature_date": None,
+        "subgoal_codes": "STa1, STc4",
+        "status": "complete",
+        "problems": "warning: Not minutes [integer_unreadable]",
+        "revision": 1,
+        "instance_id": "i-a",
+        "form_version": 1,
+        "source_path": "/in/121212-1212.pdf",
+        "sha256": SHA_A,
+    }
+    assert (second["trainee_name"], second["focus"], second["subgoal_codes"], second["instance_id"]) == (
+        "Bo Ek",
+        None,
+        None,
+        None,
+    )
+
+
+def test_xlsx_rows_in_full(db: Path, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "e.xlsx"
+    with Store(db) as store:
+        assert Exporter(store, fmt="xlsx", lang="sv").write(out) == 2
+    ws = openpyxl.load_workbook(out).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0] == [sv for _, sv, _ in COLUMNS]
+    assert ws.auto_filter.ref == "A1:AS3"
+    a = rows[1]
+    assert a[:5] == ["Åsa Öberg", "Allmänmedicin", None, "Per Lind", _dt.datetime(2026, 12, 31)]
+    assert (a[8], a[10], a[13], a[15], a[16], a[30]) == (
+        "nej",
+        "nej",
+        "Pat ÅÅMMDD-XXXX, yrsel",
+        "tjugo",
+        5,
+        "'=SUM(A1)",
+    )
+    assert (rows[2][0], rows[2][8], rows[2][37]) == ("Bo Ek", "ja", "ofullständig")
