@@ -210,6 +210,17 @@ def test_parallel_import_stores_the_same_as_one_process(tree: Tree, tmp_path: Pa
     invoke("import", str(tree.root), "--db", str(two), "--jobs", "2", "-q")  # more than 8 files: a pool
     strip = lambda rows: {(s, r, json.dumps(json.loads(j)["values"])) for s, r, j in rows}  # noqa: E731
     assert strip(snapshot(one)) == strip(snapshot(two))
+    # something was stored: each distinct readable file once (the copy of form1 is the same file), the
+    # returned-again form as revisions 1 and 2, and each broken file as unreadable
+    stored = {
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in [*tree.good, tree.first, tree.second, tree.incomplete]
+    }
+    for db in (one, two):
+        rows = snapshot(db)
+        assert {s for s, _, _ in rows} == stored and len(rows) == len(tree.good) + 3
+        assert sorted(r for _, r, _ in rows) == [1] * (len(tree.good) + 2) + [2]
+        with sqlite3.connect(db) as c:
+            assert c.execute("SELECT count(*) FROM unreadable").fetchone() == (len(tree.broken),)
 
 
 def test_progress_lines_when_not_a_terminal(tree: Tree, tmp_path: Path) -> None:

@@ -1,0 +1,101 @@
+"""The walker's classifications and text decoding, each pinned to the exact outcome.
+
+Files are assembled byte by byte (``_raw_pdf`` from test_acroform), so the string
+in the file is exactly the one named: pypdf's writer never re-encodes it on the
+way, and each case reaches the decoding step its name says.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from pypdf.generic import ByteStringObject, NameObject, NumberObject, TextStringObject
+from test_acroform import (
+    _bomb_objstm,
+    _catalog,
+    _deep_array,
+    _deep_kids,
+    _kid_loop,
+    _missing_objects,
+    _raw_pdf,
+    _self_reference,
+)
+
+from minicex_pdf.errors import DamagedPdfError, FormReadError, NoFormFieldsError
+from minicex_pdf.reading.walker import decode_text, scan
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "detail"),
+    [
+        (_kid_loop, NoFormFieldsError, ""),  # the loop is cut where it closes: no terminal field is left
+        (_self_reference, NoFormFieldsError, ""),
+        (_deep_kids, DamagedPdfError, "form fields nested too deeply"),
+        (_deep_array, DamagedPdfError, "objects nested too deeply"),
+        (_missing_objects, DamagedPdfError, "reading it takes far longer than any form"),
+        (_bomb_objstm, DamagedPdfError, "an object stream inflates beyond any form's size"),
+    ],
+    ids=["kid-loop", "self-reference", "deep-kids", "deep-array", "missing-objects", "inflate-bomb"],
+)
+def test_hostile_files_get_their_own_classification(make, error, detail):
+    data = make()
+    start = time.perf_counter()
+    with pytest.raises(FormReadError) as caught:
+        scan(data, "hostile.pdf")
+    assert type(caught.value) is error
+    assert (caught.value.path, caught.value.detail) == ("hostile.pdf", detail)
+    assert time.perf_counter() - start < 2.0
+
+
+def one_text_field(value: bytes) -> bytes:
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (note) /FT /Tx /V " + value + b" >>"
+    return _raw_pdf(objs)
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        # UTF-16BE in a hex string: no literal unescaping on the way, so the decoder itself turns CR LF and CR into LF
+        (b"<FEFF00C500730061000D000A0062000D0063>", "Åsa\nb\nc"),
+        # a UTF-16BE string cut off after an odd byte: pypdf keeps it as bytes, the decoder still reads it as UTF-16
+        (b"<FEFF00C5007300>", "Ås\ufffd"),
+        # PDFDocEncoding in a hex string with CR LF and a lone CR: the decoder normalises them
+        (b"<726164200D0A740D75>", "rad \nt\nu"),
+        # raw (unescaped) CR LF and CR inside a literal: the lexer normalises them
+        (b"(rad ett\r\nrad tv\xe5\rtre)", "rad ett\nrad två\ntre"),
+        # escaped \r\n in a PDFDocEncoded literal
+        (rb"(ett\r\ntv\345)", "ett\ntvå"),
+        # UTF-8 bytes in a PDFDocEncoding literal (invalid, but written by some tools)
+        ("(Åsa Öberg)".encode(), "Åsa Öberg"),
+    ],
+    ids=[
+        "utf16-hex-crlf",
+        "utf16-odd-length",
+        "pdfdoc-hex-crlf",
+        "literal-raw-crlf",
+        "literal-escaped-crlf",
+        "raw-utf8",
+    ],
+)
+def test_strings_as_viewers_write_them_decode(stored, expected):
+    assert scan(one_text_field(stored), "x.pdf").raw() == {"note": expected}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (ByteStringObject(b"\xfe\xff" + "Å\r\nb\rc".encode("utf-16-be")), "Å\nb\nc"),
+        (ByteStringObject("Åsa\r\n".encode()), "Åsa\n"),  # UTF-8 bytes
+        (ByteStringObject(b"\xc5sa\xff"), "Åsaÿ"),  # not UTF-8: Latin-1
+        (TextStringObject("a\r\nb\rc\n"), "a\nb\nc\n"),
+        (NameObject("/Ja"), "Ja"),
+        (NumberObject(15), "15"),
+        ("plain\r", "plain\n"),
+        (None, None),
+        (3.5, None),
+    ],
+)
+def test_decode_text_each_kind(value, expected):
+    assert decode_text(value) == expected
