@@ -4,7 +4,8 @@
     python scripts/build_blanks.py --no-png   # blanks only (no pdftoppm needed)
 
 The blanks are byte-identical to what ``minicex blank`` writes today (ReportLab's
-invariant mode); ``tests/test_generator.py`` fails when they are out of date.
+invariant mode); ``tests/test_blanks_teeth.py`` fails when their meaning (fields,
+flags, values, labels, page text) differs: find out why before rebuilding.
 The previews need ``pdftoppm`` (poppler-utils).
 """
 
