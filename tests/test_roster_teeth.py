@@ -1,0 +1,163 @@
+"""Rosters as admins' spreadsheets save them, each read to an exact, hand-written result.
+
+Fixtures: Excel's "CSV UTF-8" (a byte order mark, semicolons, CRLF), cells padded
+with spaces, short rows (trailing empty cells left out), blank lines, a name
+typed on a Mac (NFD), Windows-1252, and an XLSX with numbers as floats.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from minicex_pdf.errors import RosterError
+from minicex_pdf.form.definition import Text
+from minicex_pdf.form.roster import RosterRow, RowError, check_table, header_key, read_roster
+from minicex_pdf.reading.record import SubGoal
+
+HSLF = "hslf2021"
+
+
+def excel_csv(tmp_path: Path, lines: list[str], name: str = "roster.csv", encoding: str = "utf-8-sig") -> Path:
+    path = tmp_path / name
+    path.write_bytes("\r\n".join(lines).encode(encoding) + b"\r\n")
+    return path
+
+
+def test_excel_csv_utf8_with_bom_padded_cells_and_short_rows(tmp_path):
+    path = excel_csv(
+        tmp_path,
+        [
+            "Namn;Specialitet; Arbetsplats ;handledare;Målbeskrivning;Delmål;Anteckning",
+            "  Åsa Öberg ; allmänmedicin ;VC Ljusdal;  Per Lind  ;HSLF-FS 2021:8; sta1, STc4 ;x",
+            "Bo Ek;;;",  # a short row: Excel leaves trailing empty cells out
+            ";;;;;",  # an empty row
+            "",
+            "A\u030ase Ek;Kirurgi",  # NFD, as typed on a Mac; shorter still
+            "Eva Al;;;;sosfs 2015:8;a1, STa1",
+        ],
+    )
+    roster = read_roster(path)
+    assert roster.rows == (
+        RosterRow(
+            2,
+            "Åsa Öberg",
+            {
+                "trainee_name": "Åsa Öberg",
+                "specialty": "allmänmedicin",
+                "workplace": "VC Ljusdal",
+                "supervisor_name": "Per Lind",
+                "subgoals": "STa1, STc4",
+                "regulation": HSLF,
+            },
+            (SubGoal("STa1", HSLF), SubGoal("STc4", HSLF)),
+        ),
+        RosterRow(3, "Bo Ek", {"trainee_name": "Bo Ek"}),
+        RosterRow(6, "Åse Ek", {"trainee_name": "Åse Ek", "specialty": "Kirurgi"}),
+    )
+    assert roster.rows[2].name == "\u00c5se Ek"  # NFC
+    assert roster.errors == (
+        RowError(
+            7,
+            Text(sv="delmål som inte finns i SOSFS 2015:8: STa1", en="sub-goals not in SOSFS 2015:8: STa1"),
+        ),
+    )
+    assert roster.ignored_columns == ("Anteckning",)
+    assert roster.errors[0].text("sv") == "rad 7: delmål som inte finns i SOSFS 2015:8: STa1"
+    assert roster.errors[0].text() == "row 7: sub-goals not in SOSFS 2015:8: STa1"
+
+
+def test_comma_separated_english_headers_with_a_comma_in_a_cell(tmp_path):
+    path = excel_csv(
+        tmp_path,
+        ["NAME,sub-goals,Regulation", 'Li Wang,"STa1, STb2",hslf2021'],
+        encoding="utf-8",
+    )
+    assert read_roster(path).rows == (
+        RosterRow(
+            2,
+            "Li Wang",
+            {"trainee_name": "Li Wang", "subgoals": "STa1, STb2", "regulation": HSLF},
+            (SubGoal("STa1", HSLF), SubGoal("STb2", HSLF)),
+        ),
+    )
+
+
+def test_windows_1252_csv(tmp_path):
+    path = excel_csv(tmp_path, ["namn;specialitet", "Åsa Öberg;Ögonsjukdomar"], encoding="cp1252")
+    assert read_roster(path).rows == (
+        RosterRow(2, "Åsa Öberg", {"trainee_name": "Åsa Öberg", "specialty": "Ögonsjukdomar"}),
+    )
+
+
+def test_header_after_blank_lines_and_tab_separated(tmp_path):
+    path = excel_csv(tmp_path, ["", "\t", "namn\tdelmål", "Bo Ek\ta1"], name="r.tsv", encoding="utf-8")
+    roster = read_roster(path)
+    assert roster.rows == (  # bare codes are SOSFS 2015:8's
+        RosterRow(
+            4,
+            "Bo Ek",
+            {"trainee_name": "Bo Ek", "subgoals": "a1", "regulation": "sosfs2015"},
+            (SubGoal("a1", "sosfs2015"),),
+        ),
+    )
+    assert roster.errors == ()
+
+
+def test_rows_skipped_with_their_reason():
+    table = [
+        ["name", "regulation", "sub_goals"],
+        ["", "hslf2021", ""],
+        ["Bo", "nej", ""],
+        ["Al", "hslf2021", "STa1, STa99"],
+        ["Cy", "", "STa1"],  # the regulation follows from the codes
+        ["Di", "", "a1, STa1"],  # codes of two regulations and none ticked
+    ]
+    roster = check_table(table)
+    assert [e.text() for e in roster.errors] == [
+        "row 2: Trainee's name is missing",
+        "row 3: unknown regulation 'nej'; known: HSLF-FS 2021:8 (hslf2021), SOSFS 2015:8 (sosfs2015)",
+        "row 4: sub-goals not in HSLF-FS 2021:8: STa99",
+        "row 6: sub-goals 'a1, STa1' without a regulation (give HSLF-FS 2021:8 / SOSFS 2015:8)",
+    ]
+    assert roster.rows == (
+        RosterRow(5, "Cy", {"trainee_name": "Cy", "subgoals": "STa1", "regulation": HSLF}, (SubGoal("STa1", HSLF),)),
+    )
+
+
+def test_xlsx_with_numbers_as_floats(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Namn", "Arbetsplats", "Delmål", "Målbeskrivning"])
+    sheet.append(["  Åsa Öberg", 12.0, None, None])
+    sheet.append([None, None, None, None])
+    sheet.append(["Bo Ek", 12.5])
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    assert read_roster(path).rows == (
+        RosterRow(2, "Åsa Öberg", {"trainee_name": "Åsa Öberg", "workplace": "12"}),
+        RosterRow(4, "Bo Ek", {"trainee_name": "Bo Ek", "workplace": "12.5"}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([" ", "\t"], "the roster is empty"),
+        (["förnamn;efternamn", "Åsa;Öberg"], "no name column in the first row"),
+        (["namn;name", "Åsa;Åsa"], "the column for 'name' appears twice ('name')"),
+    ],
+)
+def test_not_a_roster(tmp_path, lines, message):
+    path = excel_csv(tmp_path, lines)
+    with pytest.raises(RosterError, match=re.escape(message)) as caught:
+        read_roster(path)
+    assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_header_key():
+    assert header_key("  Sub_goals - ") == "subgoals"
+    assert header_key("MA\u030aLBESKRIVNING") == "målbeskrivning"
