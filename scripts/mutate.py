@@ -43,6 +43,7 @@ EQUIVALENTS = Path(__file__).resolve().parent / "mutation_equivalents.toml"
 TESTS_FOR: dict[str, list[str]] = {
     "minicex_pdf/reading/validate.py": [
         "tests/test_rules_teeth.py",
+        "tests/test_reader_teeth.py",
         "tests/test_reader_rules.py",
         "tests/test_reader.py",
     ],
@@ -52,7 +53,12 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_reader_rules.py",
         "tests/test_properties.py",
     ],
-    "minicex_pdf/reading/reader.py": ["tests/test_reader.py", "tests/test_reader_rules.py", "tests/test_acroform.py"],
+    "minicex_pdf/reading/reader.py": [
+        "tests/test_reader_teeth.py",
+        "tests/test_reader.py",
+        "tests/test_reader_rules.py",
+        "tests/test_acroform.py",
+    ],
     "minicex_pdf/reading/walker.py": ["tests/test_walker_teeth.py", "tests/test_acroform.py", "tests/test_reader.py"],
     "minicex_pdf/reading/lexer.py": ["tests/test_walker_teeth.py", "tests/test_acroform.py", "tests/test_reader.py"],
     "minicex_pdf/reading/record.py": ["tests/test_record_teeth.py", "tests/test_reader.py", "tests/test_store.py"],

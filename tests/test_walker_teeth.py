@@ -12,14 +12,20 @@ import time
 import pytest
 from pypdf.generic import ByteStringObject, NameObject, NumberObject, TextStringObject
 from test_acroform import (
+    Form,
+    N,
+    T,
+    _ap,
     _bomb_objstm,
     _catalog,
+    _d,
     _deep_array,
     _deep_kids,
     _kid_loop,
     _missing_objects,
     _raw_pdf,
     _self_reference,
+    radio_group,
 )
 
 from minicex_pdf.errors import DamagedPdfError, FormReadError, NoFormFieldsError
@@ -99,3 +105,13 @@ def test_strings_as_viewers_write_them_decode(stored, expected):
 )
 def test_decode_text_each_kind(value, expected):
     assert decode_text(value) == expected
+
+
+def test_a_box_stored_off_with_a_stale_ticked_appearance_reads_unticked_and_noted():
+    form = Form()
+    form.add(_d(T=T("box"), FT=N("/Btn"), V=N("/Off"), AS=N("/Yes"), AP=_ap("Yes")))  # /V wins over a stale /AS
+    form.add(_d(T=T("plain"), FT=N("/Btn"), AS=N("/Yes"), AP=_ap("Yes")))  # no /V: the shown state is the value
+    radio_group(form, "group", ["a", "b"], v=N("/Off"), shown="b")
+    found = scan(form.bytes())
+    assert found.raw() == {"box": False, "plain": True, "group": None}
+    assert {name: f.conflict for name, f in found.fields.items()} == {"box": True, "plain": False, "group": True}
