@@ -375,6 +375,8 @@ def test_xlsx_rows_in_full(db: Path, tmp_path: Path) -> None:
         "Pat ÅÅMMDD-XXXX, yrsel",
         "tjugo",
         5,
-        "'=SUM(A1)",
+        "=SUM(A1)",  # the text exactly, as a text cell: never a live formula
     )
+    formula = ws.cell(row=2, column=31)
+    assert (formula.data_type, formula.quotePrefix) == ("s", True)
     assert (rows[2][0], rows[2][8], rows[2][37]) == ("Bo Ek", "ja", "ofullständig")

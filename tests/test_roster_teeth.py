@@ -61,12 +61,15 @@ def test_excel_csv_utf8_with_bom_padded_cells_and_short_rows(tmp_path):
     assert roster.errors == (
         RowError(
             7,
-            Text(sv="delmål som inte finns i SOSFS 2015:8: STa1", en="sub-goals not in SOSFS 2015:8: STa1"),
+            Text(
+                sv="kolumnen delmål: delmål som inte finns i SOSFS 2015:8: STa1",
+                en="column sub_goals: sub-goals not in SOSFS 2015:8: STa1",
+            ),
         ),
     )
     assert roster.ignored_columns == ("Anteckning",)
-    assert roster.errors[0].text("sv") == "rad 7: delmål som inte finns i SOSFS 2015:8: STa1"
-    assert roster.errors[0].text() == "row 7: sub-goals not in SOSFS 2015:8: STa1"
+    assert roster.errors[0].text("sv") == "rad 7: kolumnen delmål: delmål som inte finns i SOSFS 2015:8: STa1"
+    assert roster.errors[0].text() == "row 7: column sub_goals: sub-goals not in SOSFS 2015:8: STa1"
 
 
 def test_comma_separated_english_headers_with_a_comma_in_a_cell(tmp_path):
@@ -118,9 +121,9 @@ def test_rows_skipped_with_their_reason():
     roster = check_table(table)
     assert [e.text() for e in roster.errors] == [
         "row 2: Trainee's name is missing",
-        "row 3: unknown regulation 'nej'; known: HSLF-FS 2021:8 (hslf2021), SOSFS 2015:8 (sosfs2015)",
-        "row 4: sub-goals not in HSLF-FS 2021:8: STa99",
-        "row 6: sub-goals 'a1, STa1' without a regulation (give HSLF-FS 2021:8 / SOSFS 2015:8)",
+        "row 3: column regulation: unknown regulation; known: HSLF-FS 2021:8 (hslf2021), SOSFS 2015:8 (sosfs2015)",
+        "row 4: column sub_goals: sub-goals not in HSLF-FS 2021:8: STa99",
+        "row 6: column sub_goals: sub-goals without a regulation (give HSLF-FS 2021:8 / SOSFS 2015:8)",
     ]
     assert roster.rows == (
         RosterRow(5, "Cy", {"trainee_name": "Cy", "subgoals": "STa1", "regulation": HSLF}, (SubGoal("STa1", HSLF),)),
@@ -148,7 +151,7 @@ def test_xlsx_with_numbers_as_floats(tmp_path):
     [
         ([" ", "\t"], "the roster is empty"),
         (["förnamn;efternamn", "Åsa;Öberg"], "no name column in the first row"),
-        (["namn;name", "Åsa;Åsa"], "the column for 'name' appears twice ('name')"),
+        (["namn;name", "Åsa;Åsa"], "columns 1 and 2 are both the name column: keep one of them"),
     ],
 )
 def test_not_a_roster(tmp_path, lines, message):
@@ -161,3 +164,20 @@ def test_not_a_roster(tmp_path, lines, message):
 def test_header_key():
     assert header_key("  Sub_goals - ") == "subgoals"
     assert header_key("MA\u030aLBESKRIVNING") == "målbeskrivning"
+
+
+def test_a_cell_that_is_not_codes_is_counted_never_quoted():
+    table = [
+        ["name", "regulation", "sub_goals"],
+        ["Ed", "hslf2021", "STa99, hej, 121212-1212"],  # a patient's number typed into the wrong column
+        ["Fi", "hslf2021", "STa99, hej"],
+    ]
+    roster = check_table(table)
+    assert [e.text("sv") for e in roster.errors] == [
+        "rad 2: kolumnen delmål: delmål som inte finns i HSLF-FS 2021:8: STa99, 2 andra poster",
+        "rad 3: kolumnen delmål: delmål som inte finns i HSLF-FS 2021:8: STa99, 1 annan post",
+    ]
+    assert [e.text("en") for e in roster.errors] == [
+        "row 2: column sub_goals: sub-goals not in HSLF-FS 2021:8: STa99, 2 other entries",
+        "row 3: column sub_goals: sub-goals not in HSLF-FS 2021:8: STa99, 1 other entry",
+    ]

@@ -393,3 +393,24 @@ def test_problem_params_in_both_languages(definition):
     p = problem("level_needs_confirmation", definition.field("level_history"), level=level.label)
     assert p.message.sv.startswith("Anamnes: nivån ”Kan handleda andra”")
     assert p.message.en.startswith("History taking: the level “Can supervise others”")
+
+
+def test_status_of_problems_rebuilt_from_json(definition):
+    """Problems that went through the store (JSON) give the same status as fresh ones."""
+    import json
+
+    fresh = check(definition, {**complete_values(), "next_time": None, "action_plan": None}, today=TODAY)
+    rebuilt = [
+        Problem(d["code"], d["severity"], d["field"], Text(**d["message"]))
+        for d in json.loads(json.dumps([p.to_dict() for p in fresh]))
+    ]
+    assert rebuilt == fresh
+    assert status_of(rebuilt) == status_of(fresh) == "incomplete"
+    plan_only = [p for p in rebuilt if p.code == "action_plan_missing"]
+    assert status_of(plan_only) == "awaiting_action_plan"
+
+
+def test_the_missing_action_plan_never_makes_a_form_incomplete_whatever_its_severity(definition):
+    plan = definition.field("action_plan")
+    as_error = Problem("action_plan_missing", "error", "action_plan", problem("action_plan_missing", plan).message)
+    assert status_of([as_error]) == "awaiting_action_plan"
