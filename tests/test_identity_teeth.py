@@ -208,3 +208,18 @@ def test_keys():
     one = Assessment((filing(1, "a"),))
     assert keys("walkin:åsa", [one, one, one]) == ["walkin:åsa", "walkin:åsa#2", "walkin:åsa#3"]
     assert keys("instance:x", []) == []
+
+
+def test_assessments_of_one_day_ordered_by_their_fullest_files_checksum():
+    x = filing(1, "b")
+    x_later = filing(2, "z", action_plan="Öva.")  # the fullest file of x's assessment
+    y = filing(3, "m", level_history="1", level_overall="1")
+    for order in itertools.permutations([x, x_later, y]):
+        assert shas(group(order, ANCHORS)) == [["m"], ["b", "z"]]
+
+
+def test_a_nameless_untouched_copy_is_one_with_a_named_one():
+    nameless = Filing.of(1, "a", DEF, {})
+    named = Filing.of(2, "b", DEF, {"trainee_name": "Åsa Öberg"})
+    assert difference(nameless, named, ANCHORS) == 0
+    assert difference(named, nameless, ANCHORS) == 0

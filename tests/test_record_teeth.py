@@ -87,3 +87,27 @@ def test_record_defaults():
     assert record.status == "incomplete"
     assert record.to_dict()["source"]["earlier"] == []
     assert (record.subgoals, record.problems, record.raw, record.errors) == ((), (), {}, ())
+
+
+def test_records_and_their_parts_are_immutable_and_problems_hashable():
+    import dataclasses
+
+    import pytest
+
+    problem = Problem("date_future", "warning", "date", Text(sv="a", en="b"))
+    goal = SubGoal("STa1", "hslf2021")
+    source = Source("a.pdf", "0" * 64, 1, "minicex-st", 1, None)
+    record = Record(source=source, values={})
+    for obj, name in ((problem, "code"), (goal, "code"), (source, "path"), (record, "status")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, name, "x")
+    assert len({problem, Problem("date_future", "warning", "date", Text(sv="a", en="b")), goal, source}) == 3
+
+
+def test_errors_of_problems_read_back_from_json():
+    import json
+
+    data = json.loads(json.dumps({"severity": ["error", "warning", "info"]}))["severity"]
+    problems = tuple(Problem(f"c{i}", s, None, Text(sv="a", en="b")) for i, s in enumerate(data))
+    record = Record(source=Source("a.pdf", "0" * 64, 1, "minicex-st", 1, None), values={}, problems=problems)
+    assert record.errors == (problems[0],)
