@@ -80,6 +80,9 @@ COLUMNS = [
     ("source_path", "Källfil", "Source file"),
     ("sha256", "SHA-256", "SHA-256"),
     ("imported_at", "Importerad (UTC)", "Imported (UTC)"),
+    ("mail_from", "E-post från", "E-mail from"),
+    ("mail_date", "E-postens datum (UTC)", "E-mail date (UTC)"),
+    ("mail_subject", "E-postens ämne", "E-mail subject"),
 ]
 KEYS = [k for k, _, _ in COLUMNS]
 SHA_A, SHA_B, SHA_C = "a" * 64, "b" * 64, "c" * 64
@@ -222,6 +225,10 @@ def expected_sv() -> list[list[str]]:
         "1",
         "/in/ÅÅMMDD-XXXX.pdf",
         SHA_A,
+        "",  # imported at: checked apart
+        "",  # not from a mailbox: no mail sender, date or subject
+        "",
+        "",
     ]
     b = [
         "Bo Ek",
@@ -268,6 +275,10 @@ def expected_sv() -> list[list[str]]:
         "1",
         "/in/b.pdf",
         SHA_B,
+        "",
+        "",
+        "",
+        "",
     ]
     return [a, b]
 
@@ -280,8 +291,9 @@ def test_csv_rows_in_full(db: Path, tmp_path: Path) -> None:
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
     assert rows[0] == [sv for _, sv, _ in COLUMNS]
-    assert [r[:-1] for r in rows[1:]] == expected_sv()
-    assert all(STAMP.match(r[-1]) for r in rows[1:])
+    stamp = KEYS.index("imported_at")
+    assert all(STAMP.match(r[stamp]) for r in rows[1:])
+    assert [[*r[:stamp], "", *r[stamp + 1 :]] for r in rows[1:]] == expected_sv()
 
 
 def test_empty_forms_only_with_include_empty(db: Path, tmp_path: Path) -> None:
@@ -349,6 +361,9 @@ def test_jsonl_rows_in_full(db: Path, tmp_path: Path) -> None:
         "form_version": 1,
         "source_path": "/in/121212-1212.pdf",
         "sha256": SHA_A,
+        "mail_from": None,
+        "mail_date": None,
+        "mail_subject": None,
     }
     assert (second["trainee_name"], second["focus"], second["subgoal_codes"], second["instance_id"]) == (
         "Bo Ek",
@@ -366,7 +381,7 @@ def test_xlsx_rows_in_full(db: Path, tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(out).active
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert rows[0] == [sv for _, sv, _ in COLUMNS]
-    assert ws.auto_filter.ref == "A1:AS3"
+    assert ws.auto_filter.ref == "A1:AV3"
     a = rows[1]
     assert a[:5] == ["Åsa Öberg", "Allmänmedicin", None, "Per Lind", _dt.datetime(2026, 12, 31)]
     assert (a[8], a[10], a[13], a[15], a[16], a[30]) == (

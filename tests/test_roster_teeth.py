@@ -62,14 +62,14 @@ def test_excel_csv_utf8_with_bom_padded_cells_and_short_rows(tmp_path):
         RowError(
             7,
             Text(
-                sv="kolumnen delmål: delmål som inte finns i SOSFS 2015:8: STa1",
-                en="column sub_goals: sub-goals not in SOSFS 2015:8: STa1",
+                sv="kolumn F (delmål): delmål som inte finns i SOSFS 2015:8: STa1",
+                en="column F (sub_goals): sub-goals not in SOSFS 2015:8: STa1",
             ),
         ),
     )
     assert roster.ignored_columns == ("Anteckning",)
-    assert roster.errors[0].text("sv") == "rad 7: kolumnen delmål: delmål som inte finns i SOSFS 2015:8: STa1"
-    assert roster.errors[0].text() == "row 7: column sub_goals: sub-goals not in SOSFS 2015:8: STa1"
+    assert roster.errors[0].text("sv") == "rad 7: kolumn F (delmål): delmål som inte finns i SOSFS 2015:8: STa1"
+    assert roster.errors[0].text() == "row 7: column F (sub_goals): sub-goals not in SOSFS 2015:8: STa1"
 
 
 def test_comma_separated_english_headers_with_a_comma_in_a_cell(tmp_path):
@@ -120,10 +120,10 @@ def test_rows_skipped_with_their_reason():
     ]
     roster = check_table(table)
     assert [e.text() for e in roster.errors] == [
-        "row 2: Trainee's name is missing",
-        "row 3: column regulation: unknown regulation; known: HSLF-FS 2021:8 (hslf2021), SOSFS 2015:8 (sosfs2015)",
-        "row 4: column sub_goals: sub-goals not in HSLF-FS 2021:8: STa99",
-        "row 6: column sub_goals: sub-goals without a regulation (give HSLF-FS 2021:8 / SOSFS 2015:8)",
+        "row 2: column A (name): Trainee's name is missing",
+        "row 3: column B (regulation): unknown regulation; known: HSLF-FS 2021:8 (hslf2021), SOSFS 2015:8 (sosfs2015)",
+        "row 4: column C (sub_goals): sub-goals not in HSLF-FS 2021:8: STa99",
+        "row 6: column C (sub_goals): sub-goals without a regulation (give HSLF-FS 2021:8 / SOSFS 2015:8)",
     ]
     assert roster.rows == (
         RosterRow(5, "Cy", {"trainee_name": "Cy", "subgoals": "STa1", "regulation": HSLF}, (SubGoal("STa1", HSLF),)),
@@ -150,8 +150,8 @@ def test_xlsx_with_numbers_as_floats(tmp_path):
     ("lines", "message"),
     [
         ([" ", "\t"], "the roster is empty"),
-        (["förnamn;efternamn", "Åsa;Öberg"], "no name column in the first row"),
-        (["namn;name", "Åsa;Åsa"], "columns 1 and 2 are both the name column: keep one of them"),
+        (["kurs;poäng", "A;3"], "no header row with a name column; headers are name, specialty"),
+        (["namn;name", "Åsa;Åsa"], "columns A and B are both the name column: keep one of them"),
     ],
 )
 def test_not_a_roster(tmp_path, lines, message):
@@ -174,10 +174,10 @@ def test_a_cell_that_is_not_codes_is_counted_never_quoted():
     ]
     roster = check_table(table)
     assert [e.text("sv") for e in roster.errors] == [
-        "rad 2: kolumnen delmål: delmål som inte finns i HSLF-FS 2021:8: STa99, 2 andra poster",
-        "rad 3: kolumnen delmål: delmål som inte finns i HSLF-FS 2021:8: STa99, 1 annan post",
+        "rad 2: kolumn C (delmål): delmål som inte finns i HSLF-FS 2021:8: STa99, 2 andra poster",
+        "rad 3: kolumn C (delmål): delmål som inte finns i HSLF-FS 2021:8: STa99, 1 annan post",
     ]
     assert [e.text("en") for e in roster.errors] == [
-        "row 2: column sub_goals: sub-goals not in HSLF-FS 2021:8: STa99, 2 other entries",
-        "row 3: column sub_goals: sub-goals not in HSLF-FS 2021:8: STa99, 1 other entry",
+        "row 2: column C (sub_goals): sub-goals not in HSLF-FS 2021:8: STa99, 2 other entries",
+        "row 3: column C (sub_goals): sub-goals not in HSLF-FS 2021:8: STa99, 1 other entry",
     ]

@@ -65,6 +65,10 @@ def one_text_field(value: bytes) -> bytes:
     [
         # UTF-16BE in a hex string: no literal unescaping on the way, so the decoder itself turns CR LF and CR into LF
         (b"<FEFF00C500730061000D000A0062000D0063>", "Åsa\nb\nc"),
+        # UTF-16BE in a literal, CR LF escaped (octal) and raw as PDFium writes them: the lexer must not turn
+        # the CR byte of a UTF-16 code unit into LF before the string is decoded
+        (rb"(\376\377\000\305\000s\000a\000\015\000\012\000b)", "Åsa\nb"),
+        (b"(\xfe\xff\x00\xc5\x00s\x00a\x00\r\x00\n\x00b\x00\r\x00c)", "Åsa\nb\nc"),
         # a UTF-16BE string cut off after an odd byte: pypdf keeps it as bytes, the decoder still reads it as UTF-16
         (b"<FEFF00C5007300>", "Ås\ufffd"),
         # PDFDocEncoding in a hex string with CR LF and a lone CR: the decoder normalises them
@@ -78,6 +82,8 @@ def one_text_field(value: bytes) -> bytes:
     ],
     ids=[
         "utf16-hex-crlf",
+        "utf16-literal-escaped-crlf",
+        "utf16-literal-raw-crlf",
         "utf16-odd-length",
         "pdfdoc-hex-crlf",
         "literal-raw-crlf",
