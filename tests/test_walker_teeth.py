@@ -121,3 +121,13 @@ def test_a_box_stored_off_with_a_stale_ticked_appearance_reads_unticked_and_note
     found = scan(form.bytes())
     assert found.raw() == {"box": False, "plain": True, "group": None}
     assert {name: f.conflict for name, f in found.fields.items()} == {"box": True, "plain": False, "group": True}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="decode_text takes any PDFDocEncoded string that is also valid UTF-8 as stray raw UTF-8: Swedish text "
+    "with Ö or Å before a closing quote or dash (as pdf.js and MuPDF write it) reads as Armenian or Polish letters",
+)
+@pytest.mark.parametrize(("text", "stored"), [("KOL Ö”", b"(KOL \xd6\x8e)"), ("Å—", b"(\xc5\x84)")])
+def test_pdfdoc_text_that_is_also_valid_utf8_reads_as_written(text, stored):
+    assert scan(one_text_field(stored), "x.pdf").raw() == {"note": text}
