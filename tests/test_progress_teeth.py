@@ -302,3 +302,22 @@ def test_months_across_year_ends():
 def test_name_key():
     assert name_key("  A\u030asa   ÖBERG\n") == "åsa öberg"
     assert name_key(None) == "" and name_key(3) == ""
+
+
+def test_subgoals_covered_in_the_catalogues_order_specialty_codes_included():
+    goals = tuple(SubGoal(c, "hslf2021") for c in ("STc10", "STc2", "STb1", "STa7"))
+    (p,) = ProgressBuilder(DEF).build(
+        [rec("a.pdf", trainee_name="Bo", specialty="Allmänmedicin", regulation="hslf2021", subgoals=goals)]
+    )
+    assert [g.code for g, _ in p.subgoals_covered] == ["STa7", "STb1", "STc2", "STc10"]
+
+
+def test_progress_is_immutable():
+    import dataclasses
+
+    import pytest
+
+    (p,) = ProgressBuilder(DEF).build(asa_records())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.count = 0  # type: ignore[misc]
+    assert hash(p.areas[0]) == hash(expected_asa().areas[0])
