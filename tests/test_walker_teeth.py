@@ -46,12 +46,12 @@ from minicex_pdf.reading.walker import decode_text, scan
 )
 def test_hostile_files_get_their_own_classification(make, error, detail):
     data = make()
-    start = time.perf_counter()
+    start = time.process_time()  # the budget is CPU time: a busy machine must not fail the test
     with pytest.raises(FormReadError) as caught:
         scan(data, "hostile.pdf")
     assert type(caught.value) is error
     assert (caught.value.path, caught.value.detail) == ("hostile.pdf", detail)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 1.0
 
 
 def one_text_field(value: bytes) -> bytes:
