@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from minicex_pdf.errors import UsageError
 from minicex_pdf.form.definition import Text
 from minicex_pdf.reading.record import Problem, Record, Source, SubGoal
 from minicex_pdf.storage.export import Exporter, columns
@@ -395,3 +396,31 @@ def test_xlsx_rows_in_full(db: Path, tmp_path: Path) -> None:
     formula = ws.cell(row=2, column=31)
     assert (formula.data_type, formula.quotePrefix) == ("s", True)
     assert (rows[2][0], rows[2][8], rows[2][37]) == ("Bo Ek", "ja", "ofullständig")
+
+
+def test_xlsx_column_widths_follow_the_headers(db: Path, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "w.xlsx"
+    with Store(db) as store:
+        Exporter(store, fmt="xlsx", lang="sv").write(out)
+    ws = openpyxl.load_workbook(out).active
+    widths = {col: ws.column_dimensions[col].width for col in ("A", "B", "N", "AL")}
+    # "ST-läkarens namn" 16 + 2; "Specialitet" 11 + 2 is under the least, 12; the clinical context's
+    # 62 characters over the most, 40; "Status" 6 + 2, 12 again
+    assert widths == {"A": 18, "B": 13, "N": 40, "AL": 12}
+
+
+@pytest.mark.parametrize("delimiter", ["", ";;", '"', "\n", "\r"])
+def test_a_delimiter_must_be_one_plain_character(db: Path, delimiter: str) -> None:
+    with Store(db) as store, pytest.raises(UsageError, match="the delimiter must be one character"):
+        Exporter(store, fmt="csv", delimiter=delimiter)
+
+
+def test_the_format_is_a_keyword_and_may_come_from_a_file(db: Path, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    with Store(db) as store:
+        with pytest.raises(TypeError):
+            Exporter(store, "csv")  # type: ignore[misc]
+        fmt = json.loads('{"format": "xlsx"}')["format"]  # a format name read at run time, not a literal
+        assert Exporter(store, fmt=fmt).write(tmp_path / "f.xlsx") == 2
+    assert openpyxl.load_workbook(tmp_path / "f.xlsx").active["A2"].value == "Åsa Öberg"
