@@ -14,7 +14,7 @@ import pytest
 
 from minicex_pdf.errors import RosterError
 from minicex_pdf.form.definition import Text
-from minicex_pdf.form.roster import RosterRow, RowError, check_table, header_key, read_roster
+from minicex_pdf.form.roster import RosterRow, RowError, RowWarning, check_table, header_key, read_roster
 from minicex_pdf.reading.record import SubGoal
 
 HSLF = "hslf2021"
@@ -181,3 +181,92 @@ def test_a_cell_that_is_not_codes_is_counted_never_quoted():
         "row 2: column C (sub_goals): sub-goals not in HSLF-FS 2021:8: STa99, 2 other entries",
         "row 3: column C (sub_goals): sub-goals not in HSLF-FS 2021:8: STa99, 1 other entry",
     ]
+
+
+# --------------------------------------------------------------------------- first and last names, e-mail, title rows
+
+
+def test_first_and_last_name_columns_in_either_order_and_an_email_column(tmp_path):
+    path = excel_csv(
+        tmp_path,
+        [
+            "Efternamn;Förnamn;E-post;Klinik",
+            "Öberg; Åsa ;asa@example.se;VC Ljusdal",
+            "Ek;Bo",  # short: no e-mail, no workplace
+            ";Li;li@example.se",  # a first name only
+        ],
+    )
+    roster = read_roster(path)
+    assert roster.rows == (
+        RosterRow(2, "Åsa Öberg", {"trainee_name": "Åsa Öberg", "workplace": "VC Ljusdal"}, email="asa@example.se"),
+        RosterRow(3, "Bo Ek", {"trainee_name": "Bo Ek"}),
+        RosterRow(4, "Li", {"trainee_name": "Li"}, email="li@example.se"),
+    )
+    assert (roster.errors, roster.warnings, roster.ignored_columns, roster.header_row) == ((), (), (), 1)
+
+
+def test_name_parts_beyond_a_short_row_are_a_missing_name(tmp_path):
+    path = excel_csv(tmp_path, ["Klinik;Förnamn;Efternamn", "VC Ljusdal", "VC Bollnäs;Bo;Ek"])
+    roster = read_roster(path)
+    assert [e.text() for e in roster.errors] == ["row 2: column B (name): Trainee's name is missing"]
+    assert roster.rows == (RosterRow(3, "Bo Ek", {"trainee_name": "Bo Ek", "workplace": "VC Bollnäs"}),)
+
+
+def test_a_name_column_wins_over_name_parts_which_are_then_not_used(tmp_path):
+    path = excel_csv(tmp_path, ["Förnamn;Namn;Efternamn", "Åsa;Åsa Öberg;Öberg"])
+    roster = read_roster(path)
+    assert roster.rows == (RosterRow(2, "Åsa Öberg", {"trainee_name": "Åsa Öberg"}),)
+    assert roster.ignored_columns == ("Förnamn", "Efternamn")
+    assert [w.text("sv") for w in roster.warnings] == [
+        "kolumn A (Förnamn) används inte",
+        "kolumn C (Efternamn) används inte",
+    ]
+    assert [w.text("en") for w in roster.warnings] == [
+        "column A (Förnamn) is not used",
+        "column C (Efternamn) is not used",
+    ]
+
+
+def test_title_rows_above_the_header_are_skipped_and_said(tmp_path):
+    path = excel_csv(tmp_path, ["ST-läkare på kliniken, våren 2027", "", "Namn;Specialitet", "Åsa Öberg;Kirurgi"])
+    roster = read_roster(path)
+    assert roster.header_row == 3
+    assert roster.rows == (RosterRow(4, "Åsa Öberg", {"trainee_name": "Åsa Öberg", "specialty": "Kirurgi"}),)
+    assert [w.text("sv") for w in roster.warnings] == ["rubrikraden lästes från rad 3"]
+    assert [w.text("en") for w in roster.warnings] == ["the header row was read from row 3"]
+
+
+def test_a_formula_without_a_saved_value_in_a_name_part(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Förnamn", "Efternamn"])
+    sheet.append(['="Å"&"sa"', "Öberg"])  # openpyxl saves no value for a formula
+    sheet.append(["Bo", "Ek"])
+    path = tmp_path / "f.xlsx"
+    book.save(path)
+    roster = read_roster(path)
+    assert [e.text() for e in roster.errors] == [
+        "row 2: column A: a formula with no saved value (open the file in Excel and save it)"
+    ]
+    assert roster.rows == (RosterRow(3, "Bo Ek", {"trainee_name": "Bo Ek"}),)
+
+
+def test_no_name_column_message_in_full(tmp_path):
+    path = excel_csv(tmp_path, ["kurs;poäng", "A;3"])
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == (
+        f"{path}: no header row with a name column; headers are name, specialty, workplace, supervisor,"
+        " regulation, sub_goals or namn, specialitet, arbetsplats, handledare, målbeskrivning, delmål"
+    )
+
+
+def test_roster_values_are_immutable():
+    import dataclasses
+
+    warning = RowWarning(3, Text(sv="a", en="b"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        warning.number = 4  # type: ignore[misc]
+    assert warning.text("sv") == "rad 3: a" and warning.text("en") == "row 3: b"
+    assert RowWarning(None, Text(sv="a", en="b")).text("sv") == "a"
