@@ -36,13 +36,23 @@ def other_level(record) -> str:
 
 def test_the_assessors_part_comes_from_the_definition() -> None:
     part = DEF.role_fields("assessor_part")
-    assert [f.name for f in part] == [
-        "date", "assessor_name", "assessor_position", "assessor_role", "assessor_trained",
-        "complexity", "complicated", "complicated_what", "focus", "clinical_context", "setting",
-        "observation_minutes", "feedback_minutes",
-        "level_history", "level_examination", "level_communication", "level_organisation", "level_overall",
-        "went_well", "next_time", "assessor_signature", "assessor_signature_date",
-    ]  # fmt: skip
+    assert [f.name for f in part] == {
+        1: [
+            "date", "assessor_name", "assessor_position", "assessor_role", "assessor_trained",
+            "complexity", "complicated", "complicated_what", "focus", "clinical_context", "setting",
+            "observation_minutes", "feedback_minutes",
+            "level_history", "level_examination", "level_communication", "level_organisation", "level_overall",
+            "went_well", "next_time", "assessor_signature", "assessor_signature_date",
+        ],
+        2: [
+            "date", "assessor_name", "assessor_position", "assessor_email", "assessor_role", "assessor_trained",
+            "complexity", "patient", "complicated", "complicated_what", "focus", "clinical_context", "setting",
+            "observation_minutes", "feedback_minutes", "feedback_immediate",
+            "level_history", "level_examination", "level_communication", "level_organisation", "level_overall",
+            "level4_times_seen", "level4_confirmed",
+            "went_well", "next_time", "assessor_signature_date", "assessor_printed_name",
+        ],
+    }[DEF.version]  # fmt: skip
     assert DEF.role("trainee") not in part and DEF.role("action_plan") not in part
     assert not any(f.prefill for f in part)  # nothing the roster fills in
 

@@ -18,7 +18,7 @@ from minicex_pdf.reading.reader import read_form
 pytest.importorskip("pypdfium2")
 from minicex_pdf.engines.pdfium import fill_pdfium
 
-DEF = load_definition()
+DEF = load_definition(1)  # the values and problems below are version 1's
 NEW_YEARS_EVE = _dt.date(2026, 12, 31)
 
 #: What the assessor typed and ticked (boxes not named here are left unticked).

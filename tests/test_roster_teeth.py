@@ -258,7 +258,8 @@ def test_no_name_column_message_in_full(tmp_path):
         read_roster(path)
     assert str(caught.value) == (
         f"{path}: no header row with a name column; headers are name, specialty, workplace, supervisor,"
-        " regulation, sub_goals or namn, specialitet, arbetsplats, handledare, målbeskrivning, delmål"
+        " regulation, sub_goals, return_to or namn, specialitet, arbetsplats, handledare, målbeskrivning, delmål,"
+        " returneras till"
     )
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from minicex_pdf.form.definition import Text
+from minicex_pdf.form.definition import FormDefinition, Text, load_definition
 from minicex_pdf.reading.record import Problem, SubGoal
 from minicex_pdf.reading.validate import (
     check,
@@ -25,6 +25,12 @@ from minicex_pdf.reading.validate import (
 )
 
 TODAY = _dt.date(2026, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def definition() -> FormDefinition:
+    """Version 1: the problem sets below are written by hand from its fields (version 2 adds rules of its own)."""
+    return load_definition(1)
 
 
 def complete_values() -> dict[str, object]:

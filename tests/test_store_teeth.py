@@ -84,3 +84,27 @@ def test_status_filter_is_exact(tmp_path: Path) -> None:
         assert paths("empty") == ["/in/form7.pdf"]
         assert paths("incomplete") == []
         assert len(list(store.rows())) == 5
+
+
+def test_a_form_without_trainee_or_assessor_is_stored_under_no_trainee(tmp_path: Path) -> None:
+    rec = make_record(5, trainee="   ")
+    rec = dataclasses.replace(rec, values={**rec.values, "assessor_name": None})
+    with Store(tmp_path / "s.sqlite") as store:
+        stored = store.add(rec)
+        assert (stored.new, stored.revision, stored.files) == (True, 1, 1)
+        store.add(make_record(6, trainee=" Åsa   Öberg "))
+        assert store.trainees() == ["Åsa Öberg"]
+        assert list(store.records("   ")) == []
+        assert [r.source.path for r in store.records()] == ["/in/form5.pdf", "/in/form6.pdf"]
+        again = store.add(rec)
+        assert (again.new, again.revision, again.files) == (False, 1, 1)
+
+
+def test_where_a_form_came_from_by_mail_is_kept(tmp_path: Path) -> None:
+    from minicex_pdf.storage.store import Provenance
+
+    mail = Provenance("karin@example.se", "2026-12-31T10:00:00+00:00", "Mini-CEX Åsa")
+    with Store(tmp_path / "s.sqlite") as store:
+        store.add(make_record(1), mail=mail)
+        store.add(make_record(2))
+        assert [r.mail for r in store.rows()] == [mail, None]
