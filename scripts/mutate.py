@@ -63,7 +63,13 @@ TESTS_FOR: dict[str, list[str]] = {
     "minicex_pdf/reading/lexer.py": ["tests/test_walker_teeth.py", "tests/test_acroform.py", "tests/test_reader.py"],
     "minicex_pdf/reading/record.py": ["tests/test_record_teeth.py", "tests/test_reader.py", "tests/test_store.py"],
     "minicex_pdf/storage/identity.py": ["tests/test_identity_teeth.py", "tests/test_identity.py"],
-    "minicex_pdf/storage/store.py": ["tests/test_store_teeth.py", "tests/test_store.py", "tests/test_import.py"],
+    "minicex_pdf/storage/store.py": [
+        "tests/test_store_teeth.py",
+        "tests/test_store.py",
+        "tests/test_faults.py",
+        "tests/test_counts.py",
+        "tests/test_import.py",
+    ],
     "minicex_pdf/storage/importer.py": ["tests/test_import.py"],
     "minicex_pdf/storage/export.py": ["tests/test_export_teeth.py", "tests/test_export.py"],
     "minicex_pdf/report/progress.py": [
