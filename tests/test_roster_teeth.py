@@ -271,3 +271,11 @@ def test_roster_values_are_immutable():
         warning.number = 4  # type: ignore[misc]
     assert warning.text("sv") == "rad 3: a" and warning.text("en") == "row 3: b"
     assert RowWarning(None, Text(sv="a", en="b")).text("sv") == "a"
+
+
+def test_check_table_finds_the_header_below_a_title():
+    roster = check_table([["Kursen våren 2027"], [], ["namn", "specialitet"], ["Bo Ek", "Kirurgi"]])
+    assert roster.header_row == 3
+    assert roster.rows == (RosterRow(4, "Bo Ek", {"trainee_name": "Bo Ek", "specialty": "Kirurgi"}),)
+    assert [w.text("en") for w in roster.warnings] == ["the header row was read from row 3"]
+    assert check_table([["name"], ["Bo"]]).header_row == 1
