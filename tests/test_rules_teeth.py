@@ -420,3 +420,52 @@ def test_the_missing_action_plan_never_makes_a_form_incomplete_whatever_its_seve
     plan = definition.field("action_plan")
     as_error = Problem("action_plan_missing", "error", "action_plan", problem("action_plan_missing", plan).message)
     assert status_of([as_error]) == "awaiting_action_plan"
+
+
+# --------------------------------------------------------------------------- version 2's own rules
+
+
+V2 = load_definition(2)
+
+
+def delta(changes: dict[str, object]) -> Counter[tuple[str, str | None]]:
+    """The problems ``changes`` add to (+) or take from (-) an otherwise empty version 2 form."""
+    base: dict[str, object] = {f.name: None for f in V2.fields}
+    before = found(check(V2, base, today=TODAY))
+    after = found(check(V2, {**base, **changes}, today=TODAY))
+    out = Counter(after)
+    out.subtract(before)
+    return Counter({k: v for k, v in out.items() if v})
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"level_overall": "4"}, {("level_needs_confirmation", "level_overall"): 1}),
+        (
+            {"level_overall": "4", "level4_times_seen": 2},
+            {("level_needs_confirmation", "level_overall"): 1, ("integer_outside_norm", "level4_times_seen"): 1},
+        ),
+        ({"level_overall": "4", "level4_times_seen": 3}, {}),  # seen three times: the norm's least
+        ({"level_overall": "4", "level4_times_seen": 30}, {}),
+        ({"level_overall": "4", "level4_confirmed": _dt.date(2026, 12, 1)}, {}),  # decided at a panel
+        ({"level_overall": "not_observed"}, {("overall_not_observed", "level_overall"): 1}),
+        ({"level_overall": "1"}, {}),
+        ({"level_history": "not_observed"}, {}),  # only the activity as a whole must be observed
+        ({"assessor_trained": False}, {("assessor_not_trained", "assessor_trained"): 1}),
+        ({"assessor_trained": True}, {}),
+    ],
+)
+def test_version_2_rules(changes, expected):
+    got = delta(changes)
+    for key in [k for k in got if k[0] == "required_missing" and k[1] in changes]:
+        del got[key]  # the field is filled now
+    assert got == Counter(expected)
+
+
+def test_unknown_subgoals_count_the_ones_not_shown(definition):
+    tokens = ("STd1", "1234567", "x" * 12, "a", "b")
+    problems = check(definition, complete_values(), today=TODAY, unknown_subgoals=tokens)
+    assert problems[0].message.en == "Sub-goals (codes): unknown sub-goals: STd1, a, b (+2)"
+    only_unsafe = check(definition, complete_values(), today=TODAY, unknown_subgoals=("123456", "y" * 11))
+    assert only_unsafe[0].message.en == "Sub-goals (codes): unknown sub-goals:  (+2)"
