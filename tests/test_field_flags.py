@@ -96,6 +96,6 @@ def test_identity_fields_are_read_only_and_hidden(definition: FormDefinition) ->
 def test_no_field_outside_the_definition(definition: FormDefinition) -> None:
     fields = set(_fields(build_form(definition)))
     expected = set(definition.identity.names)
-    for fld in definition.fields:
+    for fld in (*definition.fields, *definition.signature_fields):  # digital signatures: version 2 on
         expected |= set(fld.pdf_names)
     assert fields == expected
