@@ -223,3 +223,20 @@ def test_a_nameless_untouched_copy_is_one_with_a_named_one():
     named = Filing.of(2, "b", DEF, {"trainee_name": "Åsa Öberg"})
     assert difference(nameless, named, ANCHORS) == 0
     assert difference(named, nameless, ANCHORS) == 0
+
+
+def test_a_file_is_compared_with_the_fullest_file_of_each_assessment():
+    p = filing(1, "p")
+    q = filing(2, "q", level_history="2", assessor_role=None)  # one value corrected, one forgotten: p's
+    r = filing(3, "r", level_history="2", level_overall="1", assessor_role=None, went_well=None)  # two from p
+    for order in itertools.permutations([p, q, r]):
+        assert shas(group(order, ANCHORS)) == [["q", "p"], ["r"]]
+
+
+def test_the_file_with_more_of_the_assessors_part_leads_its_assessment():
+    a = filing(1, "a")  # all of the assessor's part, nothing of the trainee's
+    b = filing(2, "z", assessor_role=None, action_plan="Öva.", trainee_signature="Åsa Öberg")  # fuller form
+    c = filing(3, "m", level_history="1", level_overall="1")  # another assessment that day
+    assert (a.filled, b.filled) == (10, 11) and len(a.part) == len(b.part) + 1
+    for order in itertools.permutations([a, b, c]):
+        assert shas(group(order, ANCHORS)) == [["a", "z"], ["m"]]
