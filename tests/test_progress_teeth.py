@@ -321,3 +321,8 @@ def test_progress_is_immutable():
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.count = 0  # type: ignore[misc]
     assert hash(p.areas[0]) == hash(expected_asa().areas[0])
+
+
+def test_a_cohort_line_counts_no_incomplete_or_empty_form_unless_told():
+    line = CohortLine("Bo", "Kirurgi", 2, 1, 1, 0, None)
+    assert (line.incomplete, line.empty) == (0, 0)
