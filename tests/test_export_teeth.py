@@ -95,6 +95,10 @@ COLUMNS = [
     # what the reader and the store add
     ("subgoal_codes", "Delmål (tolkade koder)", "Sub-goals (codes read)"),
     ("status", "Status", "Status"),
+    ("assessor_signature_state", "Bedömarens underskrift: status", "Assessor's signature: status"),
+    ("assessor_signature_signer", "Bedömarens underskrift: undertecknad av", "Assessor's signature: signed by"),
+    ("trainee_signature_state", "ST-läkarens underskrift: status", "Trainee's signature: status"),
+    ("trainee_signature_signer", "ST-läkarens underskrift: undertecknad av", "Trainee's signature: signed by"),
     ("problems", "Problem", "Problems"),
     ("revision", "Version av ifyllnaden", "Revision"),
     ("instance_id", "Formulär-id", "Form instance id"),
@@ -348,7 +352,7 @@ def test_xlsx_rows_in_full(db: Path, tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(out).active
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert rows[0] == [sv for _, sv, _ in COLUMNS]
-    assert ws.auto_filter.ref == "A1:BF3"  # 58 columns
+    assert ws.auto_filter.ref == "A1:BJ3"  # 62 columns
     a = dict(zip(KEYS, rows[1], strict=True))
     assert [a[k] for k in ("trainee_name", "specialty", "workplace", "supervisor_name", "date")] == [
         "Åsa Öberg",
