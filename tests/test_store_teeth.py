@@ -108,3 +108,11 @@ def test_where_a_form_came_from_by_mail_is_kept(tmp_path: Path) -> None:
         store.add(make_record(1), mail=mail)
         store.add(make_record(2))
         assert [r.mail for r in store.rows()] == [mail, None]
+
+
+def test_stored_rows_are_immutable(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite") as store:
+        store.add(make_record(1))
+        (row,) = store.rows()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.revision = 2  # type: ignore[misc]
