@@ -469,3 +469,8 @@ def test_unknown_subgoals_count_the_ones_not_shown(definition):
     assert problems[0].message.en == "Sub-goals (codes): unknown sub-goals: STd1, a, b (+2)"
     only_unsafe = check(definition, complete_values(), today=TODAY, unknown_subgoals=("123456", "y" * 11))
     assert only_unsafe[0].message.en == "Sub-goals (codes): unknown sub-goals:  (+2)"
+
+
+def test_empty_is_said_by_name():
+    with pytest.raises(TypeError):
+        status_of([], True)  # type: ignore[misc]
