@@ -47,6 +47,8 @@ def test_luhn(digits, valid):
         ("21121212-1212", []),
         ("000229-1235", [Found(0, 11, False, True)]),  # 29 Feb 2000 (1900 was no leap year)
         ("030229-1232", []),  # 29 Feb 1903 or 2003: neither exists
+        ("010229-1234", []),  # 29 Feb 1901 or 2001: neither exists
+        ("050229-1234", []),  # nor 1905 or 2005
         ("19000229-1235", []),  # 1900 was no leap year
         ("20000229-1235", [Found(0, 13, True, True)]),
         ("120161-1231", [Found(0, 11, False, True)]),  # samordningsnummer, 1 January
