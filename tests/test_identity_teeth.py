@@ -240,3 +240,8 @@ def test_the_file_with_more_of_the_assessors_part_leads_its_assessment():
     assert (a.filled, b.filled) == (10, 11) and len(a.part) == len(b.part) + 1
     for order in itertools.permutations([a, b, c]):
         assert shas(group(order, ANCHORS)) == [["a", "z"], ["m"]]
+
+
+def test_fold_is_the_same_for_every_normal_form_even_where_case_folding_decomposes():
+    # U+1FE2 (Greek upsilon with dialytika and varia) case-folds to three code points; found by hypothesis
+    assert fold("A \u1fe2") == fold("a \u03c5\u0308\u0300") == fold("A \u03a5\u0308\u0300") == "a \u1fe2"

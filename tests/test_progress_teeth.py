@@ -326,3 +326,7 @@ def test_progress_is_immutable():
 def test_a_cohort_line_counts_no_incomplete_or_empty_form_unless_told():
     line = CohortLine("Bo", "Kirurgi", 2, 1, 1, 0, None)
     assert (line.incomplete, line.empty) == (0, 0)
+
+
+def test_name_key_is_the_same_for_every_normal_form_even_where_case_folding_decomposes():
+    assert name_key("A \u1fe2") == name_key("a \u03c5\u0308\u0300") == "a \u1fe2"

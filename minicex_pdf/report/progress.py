@@ -39,7 +39,8 @@ def name_key(text: Any) -> str:
     """How names are compared: NFC, spaces collapsed, case-folded."""
     if not isinstance(text, str):
         return ""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
+    # NFC again after case-folding: folding can decompose (U+1FE2 folds to three code points)
+    return unicodedata.normalize("NFC", _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold())
 
 
 @dataclass(frozen=True)

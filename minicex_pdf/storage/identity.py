@@ -54,7 +54,8 @@ _SPACE = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Text as compared: NFC, spaces collapsed and trimmed, case-folded."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
+    # NFC again after case-folding: folding can decompose (U+1FE2 folds to three code points)
+    return unicodedata.normalize("NFC", _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold())
 
 
 def _normal(value: Any) -> Any:
