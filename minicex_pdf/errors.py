@@ -10,7 +10,26 @@ each message is one line that names the file.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+
+#: Operating-system errors in Swedish (the system gives them in English); others keep the system's words.
+_OS_SV = {
+    errno.ENOENT: "filen eller mappen finns inte",
+    errno.EACCES: "åtkomst nekad",
+    errno.EPERM: "åtgärden är inte tillåten",
+    errno.ENOSPC: "disken är full",
+    errno.EROFS: "skrivskyddat filsystem",
+    errno.EISDIR: "är en mapp",
+    errno.ENOTDIR: "är inte en mapp",
+    errno.EEXIST: "finns redan",
+}
+
+
+def os_error_message(exc: OSError, lang: str = "en") -> str:
+    """``file: what went wrong`` for an operating-system error, in Swedish (``sv``) or English."""
+    words = (_OS_SV.get(exc.errno or 0) if lang == "sv" else None) or exc.strerror or str(exc)
+    return f"{exc.filename}: {words}" if exc.filename else words
 
 
 class MinicexError(Exception):
@@ -22,7 +41,18 @@ class DefinitionError(MinicexError):
 
 
 class UsageError(MinicexError):
-    """A caller asked for something that cannot be done (bad option, bad path)."""
+    """A caller asked for something that cannot be done (bad option, bad path).
+
+    ``sv`` is the message in Swedish where the raiser gives one; :meth:`message` picks by language.
+    """
+
+    def __init__(self, message: str, sv: str | None = None) -> None:
+        super().__init__(message)
+        self.sv = sv
+
+    def message(self, lang: str = "en") -> str:
+        """The message in Swedish (``sv``, when given) or English."""
+        return self.sv if lang == "sv" and self.sv else str(self)
 
 
 class StoreError(MinicexError):

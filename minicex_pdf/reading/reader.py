@@ -29,7 +29,7 @@ from ..form.keywords import parse_identity_keywords
 from ..form.subgoals import catalogue
 from ..limits import MAX_FILE_SIZE
 from .budget import Budget, OverBudget
-from .record import SIGNATURE_TEXT, STATUS_TEXT, Problem, Record, Source
+from .record import SEVERITY_TEXT, SIGNATURE_TEXT, STATUS_TEXT, Problem, Record, Source
 from .signatures import SignaturePolicy, check_signatures, describe
 from .validate import (
     check,
@@ -448,7 +448,7 @@ def record_text(record: Record, lang: str = "sv", definition_for: DefinitionSour
         lines.extend(f"  - {labels.get(s.field, s.field)}: {describe(s, lang, labels)}" for s in record.signatures)
     if record.problems:
         lines += ["", "  " + ("Problem:" if lang == "sv" else "Problems:")]
-        lines.extend(f"  - [{p.severity}] {p.message[lang]}  ({p.code})" for p in record.problems)
+        lines.extend(f"  - [{SEVERITY_TEXT[p.severity][lang]}] {p.message[lang]}  ({p.code})" for p in record.problems)
     return "\n".join(lines)
 
 

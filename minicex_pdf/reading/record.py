@@ -46,6 +46,14 @@ SIGNATURE_TEXT: dict[str, Text] = {
 }
 
 
+#: How each severity reads, for people (codes stay English in machine output).
+SEVERITY_TEXT: dict[str, Text] = {
+    "error": Text(sv="fel", en="error"),
+    "warning": Text(sv="varning", en="warning"),
+    "info": Text(sv="info", en="info"),
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something wrong or worth a look in a readable form.

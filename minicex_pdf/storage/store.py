@@ -146,6 +146,52 @@ MIGRATIONS: tuple[str | Step, ...] = (
         seen_at TEXT NOT NULL
     );
     """,
+    # 4: the administrator's tables (roster_store.py, audit.py): the roster's trainees and the
+    # forms prefill made for them, voided forms, merged name variants, and the audit trail.
+    """
+    CREATE TABLE roster_trainees (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        specialty TEXT NOT NULL DEFAULT '',
+        specialty_key TEXT NOT NULL DEFAULT '',
+        workplace TEXT NOT NULL DEFAULT '',
+        supervisor TEXT NOT NULL DEFAULT '',
+        added_at TEXT NOT NULL,
+        UNIQUE (name_key, specialty_key)
+    );
+    CREATE TABLE prefilled (
+        instance_id TEXT PRIMARY KEY,
+        trainee INTEGER NOT NULL REFERENCES roster_trainees (id),
+        roster TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        file TEXT NOT NULL,
+        made_at TEXT NOT NULL
+    );
+    CREATE INDEX prefilled_folder ON prefilled (folder, trainee);
+    CREATE TABLE voided (
+        form_key TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL,
+        user TEXT NOT NULL
+    );
+    CREATE TABLE aliases (
+        name_key TEXT PRIMARY KEY,
+        name TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user TEXT NOT NULL,
+        action TEXT NOT NULL,
+        form_key TEXT,
+        name_key TEXT,
+        reason TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_form ON audit (form_key);
+    CREATE INDEX audit_name ON audit (name_key)
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -609,6 +655,15 @@ class Store(MailBook):
             )
 
     def _transaction(self) -> _Tx:
+        return _Tx(self._db)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open connection, for modules that keep their own tables here (roster_store, audit)."""
+        return self._db
+
+    def transaction(self) -> _Tx:
+        """``with store.transaction() as db:`` one write transaction, rolled back on any exception."""
         return _Tx(self._db)
 
     # ------------------------------------------------------------------ reading

@@ -1,0 +1,190 @@
+"""The stored forms as the admin sees them: each with a short id, its status, voided or not, names merged.
+
+One form is the latest revision of one ``form_key``; its id is the number of its
+first stored file, so it stays the same when a newer revision comes in. Voided
+forms are listed (:meth:`StoreView.lines`) but left out of what is counted,
+exported and reported (:meth:`StoreView.rows`). A trainee name merged into
+another (``minicex trainee merge``) is shown as the name it was merged into.
+
+:func:`form_status` is the one place that says what a form's status is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from ..form.definition import FormDefinition, Text, load_definition
+from ..reading.record import STATUS_TEXT, Record
+from .filters import Filter, suggest
+from .roster_store import RosterStore, name_key
+from .store import Store, StoredRow, record_from_dict
+
+#: Statuses a form can have, in the order they are shown; ``empty``: nothing the assessor fills is filled in.
+FORM_STATUSES = ("complete", "awaiting_action_plan", "incomplete", "empty")
+#: Statuses that count as an assessment.
+ASSESSED = ("complete", "awaiting_action_plan")
+STATUS_LABELS: dict[str, Text] = {
+    **STATUS_TEXT,
+    "empty": Text(sv="tomt", en="empty"),
+    "voided": Text(sv="makulerat", en="voided"),
+}
+
+
+def _filled(value: object) -> bool:
+    return value not in (None, "", False, ())
+
+
+def form_status(record: Record, definition: FormDefinition) -> str:
+    """The form's status: the record's own, or ``empty`` when no field the assessor fills is filled in.
+
+    The fields the assessor fills are those no roster pre-fills, other than the trainee's action plan.
+    """
+    if record.status in FORM_STATUSES and record.status != "incomplete":
+        return record.status
+    plan = definition.role("action_plan").name
+    if not any(
+        _filled(record.values.get(f.name)) or f.name in record.raw
+        for f in definition.fields
+        if not f.prefill and f.name != plan
+    ):
+        return "empty"
+    return record.status
+
+
+@dataclass(frozen=True)
+class Voided:
+    """Why and when a form was voided, and by whom."""
+
+    reason: str
+    at: str
+    user: str
+
+
+@dataclass(frozen=True)
+class FormLine:
+    """One stored form: its id, the latest revision (names merged), its status, voided or not."""
+
+    id: int
+    form_key: str
+    row: StoredRow
+    status: str
+    original_name: str
+    voided: Voided | None = None
+
+    @property
+    def record(self) -> Record:
+        """The latest revision's record."""
+        return self.row.record
+
+
+class StoreView:
+    """The admin's view of one store: forms with ids, voids and merged names applied, filtered."""
+
+    def __init__(self, store: Store, definition: FormDefinition | None = None) -> None:
+        self.store = store
+        self.definition = definition or load_definition()
+        self.trainee_field = self.definition.role("trainee").name
+
+    def aliases(self) -> dict[str, str]:
+        """Merged names: the name key of each variant -> the name it was merged into."""
+        return {r["name_key"]: r["name"] for r in self.store.db.execute("SELECT name_key, name FROM aliases")}
+
+    def lines(self, flt: Filter | None = None, *, voided: bool = True) -> Iterator[FormLine]:
+        """Every form (latest revision) passing ``flt``, oldest assessment first; voided ones too unless asked."""
+        flt = flt or Filter()
+        aliases = self.aliases()
+        sql = (
+            "SELECT l.record, l.revision, l.imported_at, l.form_key,"
+            " (SELECT min(g.id) FROM forms AS g WHERE g.form_key = l.form_key) AS first_id,"
+            " v.reason, v.at, v.user"
+            " FROM latest AS l LEFT JOIN voided AS v ON v.form_key = l.form_key"
+            " ORDER BY l.date IS NULL, l.date, l.imported_at, l.id"
+        )
+        for r in self.store.db.execute(sql).fetchall():
+            if r["reason"] is not None and not voided:
+                continue
+            record = record_from_dict(json.loads(r["record"]))
+            original = record.values.get(self.trainee_field)
+            original = original if isinstance(original, str) else ""
+            merged = aliases.get(name_key(original))
+            if merged is not None:
+                record = dataclasses.replace(record, values={**record.values, self.trainee_field: merged})
+            if not flt.record(record, self.definition):
+                continue
+            yield FormLine(
+                id=r["first_id"],
+                form_key=r["form_key"],
+                row=StoredRow(record=record, revision=r["revision"], imported_at=r["imported_at"]),
+                status=form_status(record, self.definition),
+                original_name=original,
+                voided=Voided(r["reason"], r["at"], r["user"]) if r["reason"] is not None else None,
+            )
+
+    def rows(self, flt: Filter | None = None) -> Iterator[StoredRow]:
+        """What exports and reports use: forms not voided, passing ``flt``, names merged."""
+        for line in self.lines(flt, voided=False):
+            yield line.row
+
+    def records(self, flt: Filter | None = None) -> Iterator[Record]:
+        """The records of :meth:`rows`."""
+        for row in self.rows(flt):
+            yield row.record
+
+    def is_empty(self) -> bool:
+        """No form was ever imported into this store."""
+        return self.store.db.execute("SELECT count(*) FROM forms").fetchone()[0] == 0
+
+    def names(self) -> list[str]:
+        """Every trainee name of the forms and the rosters (merged names as merged), for suggestions."""
+        aliases = self.aliases()
+        names = {aliases.get(name_key(n), n) for n in self.raw_names()}
+        return sorted(names, key=name_key)
+
+    def raw_names(self) -> list[str]:
+        """Every trainee name as written on forms and rosters, before merges."""
+        found = {r[0] for r in self.store.db.execute("SELECT trainee FROM forms WHERE trainee IS NOT NULL")}
+        found |= {t.name for t in RosterStore(self.store, self.definition).trainees()}
+        return sorted(found, key=name_key)
+
+    def check_trainee(self, flt: Filter, known: list[str]) -> None:
+        """UsageError naming the closest names when ``--trainee`` matches none of ``known``."""
+        from .filters import matches
+
+        if flt.trainee and not any(matches(flt.trainee, n) for n in known):
+            close = suggest(flt.trainee, known)
+            en = f"; did you mean {' or '.join(repr(n) for n in close)}?" if close else ""
+            sv = f"; menade du {' eller '.join(repr(n) for n in close)}?" if close else ""
+            raise UsageError(
+                f"no trainee matches {flt.trainee!r}{en}", sv=f"ingen ST-läkare matchar {flt.trainee!r}{sv}"
+            )
+
+    def find(self, form: str) -> FormLine:
+        """The form with id ``form`` (as ``minicex forms`` lists it), or whose file is ``form``."""
+        lines = list(self.lines())
+        if form.strip().isdigit():
+            found = [ln for ln in lines if ln.id == int(form)]
+        else:
+            # a file as the chase list or an import names it: whole path, or just the file name
+            paths = {
+                r["form_key"]
+                for r in self.store.db.execute("SELECT form_key, path FROM forms")
+                if r["path"] == form or Path(r["path"]).name == Path(form).name
+            }
+            found = [ln for ln in lines if ln.form_key in paths]
+        if not found:
+            raise UsageError(
+                f"no stored form {form!r}: minicex forms lists the ids",
+                sv=f"inget lagrat formulär {form!r}: minicex forms visar id-numren",
+            )
+        if len(found) > 1:
+            ids = ", ".join(str(ln.id) for ln in found)
+            raise UsageError(
+                f"{form!r} names {len(found)} forms ({ids}): give one id",
+                sv=f"{form!r} pekar ut {len(found)} formulär ({ids}): ange ett id",
+            )
+        return found[0]
