@@ -2,10 +2,13 @@
 
 Each command builds one object, calls one method, and turns library errors
 (:class:`minicex_pdf.errors.MinicexError`) into ``click.ClickException``.
+Every message follows ``--lang`` (default: :func:`minicex_pdf.config.default_lang`);
+every ``-o`` follows one rule (:func:`minicex_pdf.output_path.check_out`).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,25 +18,64 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import FormReadError, MinicexError
-from .form.definition import FORM_LANGS, LANGS
+from .config import StoreChoice, choose_db, default_lang
+from .errors import FormReadError, MinicexError, UsageError, os_error_message
+from .form.definition import FORM_LANGS, LANGS, Text
+from .output_path import check_out, write_text
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Words the commands print themselves (everything else comes from the library in both languages).
+_T = {
+    "wrote": Text(sv="Skrev {}", en="Wrote {}"),
+    "report": Text(sv="rapporten skriven till {}", en="report written to {}"),
+    "exported": Text(sv="{} formulär skrivna till {}", en="{} form(s) written to {}"),
+    "skipped": Text(sv="{} rad(er) hoppades över", en="{} row(s) skipped"),
+    "interrupted": Text(
+        sv="Avbrutet: de formulär som lagrats är kvar; kör samma kommando igen för att slutföra.",
+        en="Interrupted: the files stored so far are kept; run the same command again to finish.",
+    ),
+    "xlsx_out": Text(sv="--format xlsx behöver -o FIL.xlsx", en="--format xlsx needs -o FILE.xlsx"),
+}
+
+
+def examples(*lines: str) -> str:
+    """A command's help epilog: two or three example command lines, shown as written."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def say(key: str, lang: str, *args: object) -> str:
+    """One of the CLI's own messages in ``lang``."""
+    return _T[key][lang].format(*args)
+
+
+class CommandError(click.ClickException):
+    """A one-line error for the user, its ``Error:``/``Fel:`` tag in the command's language (exit status 1)."""
+
+    def __init__(self, message: str, lang: str = "en") -> None:
+        super().__init__(message)
+        self.lang = lang
+
+    def show(self, file: Any = None) -> None:
+        tag = "Fel" if self.lang == "sv" else "Error"
+        click.echo(f"{tag}: {self.format_message()}", file=file or click.get_text_stream("stderr"), err=True)
 
 
 @contextmanager
 def library_errors(lang: str = "en") -> Iterator[None]:
-    """Turn the library's errors, and files that cannot be opened, into a one-line ClickException."""
+    """Turn the library's errors, and files that cannot be opened, into a one-line error in ``lang``."""
     try:
         yield
     except FormReadError as exc:
-        raise click.ClickException(exc.message(lang)) from None
+        raise CommandError(exc.message(lang), lang) from None
+    except UsageError as exc:
+        raise CommandError(exc.message(lang), lang) from None
     except MinicexError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CommandError(str(exc), lang) from None
     except BrokenPipeError:
         raise  # the reader went away (| head): click exits 1 without a word, as Unix tools do
     except OSError as exc:
-        raise click.ClickException(f"{exc.filename or 'output'}: {exc.strerror or exc}") from None
+        raise CommandError(os_error_message(exc, lang), lang) from None
 
 
 def damaged(line: str | None) -> None:
@@ -43,32 +85,47 @@ def damaged(line: str | None) -> None:
         sys.exit(1)
 
 
-def db_option(*, exists: bool) -> Callable[[F], F]:
-    """``--db FILE``, the store (default ``minicex.sqlite`` in the current folder)."""
+def _lang_default(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    if value is not None:
+        return value
+    try:
+        return default_lang()
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def db_option() -> Callable[[F], F]:
+    """``--db FILE``, the store: else ``MINICEX_DB``, the config file, or ``minicex.sqlite`` here."""
     return click.option(
         "--db",
-        type=click.Path(dir_okay=False, exists=exists, path_type=Path),
-        default=Path("minicex.sqlite"),
-        show_default=True,
-        help="The database file" + ("." if exists else " (created if missing)."),
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="The database file [default: $MINICEX_DB, the config file's db, or minicex.sqlite].",
     )
 
 
-def lang_option(what: str, default: str = "sv") -> Callable[[F], F]:
-    """``--lang sv|en`` for messages, headers or a report."""
-    return click.option("--lang", type=click.Choice(LANGS), default=default, show_default=True, help=what)
+def lang_option(what: str) -> Callable[[F], F]:
+    """``--lang sv|en`` for messages, headers or a report (default: the config file's, else English)."""
+    return click.option(
+        "--lang", type=click.Choice(LANGS), default=None, callback=_lang_default, help=what + " [default: en]"
+    )
 
 
-def pdf_out_option(default: str) -> Callable[[F], F]:
-    """``-o/--out FILE``, the PDF a command writes."""
+def out_option(what: str, default: str | None = None) -> Callable[[F], F]:
+    """``-o/--out FILE``, the file a command writes."""
     return click.option(
         "-o",
         "--out",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=Path(default),
-        show_default=True,
-        help="The PDF file to write.",
+        type=click.Path(path_type=Path),
+        default=Path(default) if default else None,
+        show_default=default is not None,
+        help=what,
     )
+
+
+def force_option() -> Callable[[F], F]:
+    """``--force``: overwrite the ``-o`` file if it exists."""
+    return click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 
 
 def config_option() -> Callable[[F], F]:
@@ -135,16 +192,91 @@ def return_to_option() -> Callable[[F], F]:
     )
 
 
-@click.group()
+def _date(ctx: click.Context, param: click.Parameter, value: _dt.datetime | None) -> _dt.date | None:
+    return value.date() if value is not None else None
+
+
+def filter_options(f: F) -> F:
+    """``--trainee --specialty --workplace --supervisor --since --until``: which forms and trainees."""
+    part = " (part of it; case and accents ignored)."
+    options = [
+        click.option("--trainee", default=None, help="Only trainees with this name" + part),
+        click.option("--specialty", default=None, help="Only this specialty" + part),
+        click.option("--workplace", default=None, help="Only this workplace" + part),
+        click.option("--supervisor", default=None, help="Only trainees of this personal supervisor" + part),
+        click.option(
+            "--since",
+            type=click.DateTime(["%Y-%m-%d"]),
+            callback=_date,
+            default=None,
+            help="Only assessments on or after this date (YYYY-MM-DD).",
+        ),
+        click.option(
+            "--until",
+            type=click.DateTime(["%Y-%m-%d"]),
+            callback=_date,
+            default=None,
+            help="Only assessments on or before this date (YYYY-MM-DD).",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def make_filter(kwargs: dict[str, Any], lang: str = "en") -> Any:
+    """The :class:`Filter` of a command's filter options (taken out of ``kwargs``)."""
+    from .storage.filters import Filter
+
+    keys = ("trainee", "specialty", "workplace", "supervisor", "since", "until")
+    with library_errors(lang):
+        return Filter(**{k: kwargs.pop(k) for k in keys})
+
+
+def store_of(db: Path | None) -> StoreChoice:
+    """The store a command uses (see :mod:`minicex_pdf.config`), as a usage error if the config is broken."""
+    try:
+        return choose_db(db)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _out(path: Path | None, fmt: str, force: bool, lang: str) -> Path | None:
+    if path is None:
+        return None
+    with library_errors(lang):
+        return check_out(path, fmt, force=force)
+
+
+def _print(output: Any, out: Path | None, lang: str) -> None:
+    for note in output.notes:
+        click.echo(note, err=True)
+    if out is not None:
+        with library_errors(lang):
+            write_text(out, output.text if output.text.endswith("\n") else output.text + "\n")
+    elif output.text:
+        click.echo(output.text, nl=not output.text.endswith("\n"))
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=examples(
+        "minicex blank -o mini-cex.pdf", "minicex prefill roster.xlsx -o utskick/", "minicex import returned/"
+    ),
+)
 @click.version_option(__version__, prog_name="minicex")
 def cli() -> None:
-    """Bilingual mini-CEX forms for ST-läkare: make blanks, read returned forms, import, report."""
+    """Bilingual mini-CEX forms for ST-läkare: make blanks, read returned forms, import, report.
+
+    The store is --db, else $MINICEX_DB, else db in the config file, else
+    minicex.sqlite here; messages follow --lang (set lang in the config file).
+    """
 
 
-@cli.command()
-@pdf_out_option("mini-cex.pdf")
+@cli.command(epilog=examples("minicex blank -o mini-cex.pdf", "minicex blank -o mini-cex-en.pdf --lang en"))
+@out_option("The PDF file to write.", "mini-cex.pdf")
 @form_lang_option("sv+en: Swedish with English under each label; sv or en: one language.")
-@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@force_option()
 @click.option(
     "--version",
     "form_version",
@@ -159,20 +291,29 @@ def blank(out: Path, lang: str, force: bool, form_version: int | None, return_to
     from .form.definition import load_definition
     from .form.generator import write_form
 
-    if out.exists() and not force:
-        raise click.ClickException(f"{out} exists: choose another name with -o, or add --force to overwrite it")
-    with library_errors():
+    msg = lang if lang in LANGS else default_lang()
+    _out(out, "pdf", force, msg)
+    with library_errors(msg):
         definition = load_definition(form_version)
         values = {}
         if return_to:
             if not definition.has_role("return_to"):
-                raise UsageError(f"form version {definition.version} has no return-to line")
+                raise UsageError(
+                    f"form version {definition.version} has no return-to line",
+                    sv=f"formulärversion {definition.version} har ingen rad för vart formuläret skickas",
+                )
             values[definition.role("return_to").name] = return_to
         path = write_form(out, definition, lang=lang, values=values, overwrite=force)
-    click.echo(f"Wrote {path}")
+    click.echo(say("wrote", msg, path))
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "minicex prefill roster.xlsx -o utskick/",
+        "minicex prefill roster.csv -o utskick/ --lang sv",
+        "minicex prefill roster.csv -o utskick/ --again",
+    )
+)
 @click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
@@ -183,48 +324,63 @@ def blank(out: Path, lang: str, force: bool, form_version: int | None, return_to
     show_default=True,
     help="Folder for the forms and index.csv (created if missing; existing files are never overwritten).",
 )
-@form_lang_option("Language(s) of the forms.")
+@form_lang_option("Language(s) of the forms (and of the messages: sv+en gives the default language).")
+@db_option()
+@click.option("--again", is_flag=True, help="Make forms also for trainees who already have one in the folder.")
 @return_to_option()
-def prefill(roster: Path, out_dir: Path, lang: str, return_to: str | None) -> None:
-    """One pre-filled form per trainee in ROSTER (CSV or XLSX); exit status 1 if rows were skipped."""
-    from .form.prefill import Prefiller
+def prefill(roster: Path, out_dir: Path, lang: str, db: Path | None, again: bool, return_to: str | None) -> None:
+    """One pre-filled form per trainee in ROSTER (CSV or XLSX), recorded in the store.
 
-    msg_lang = "sv" if lang == "sv" else "en"
-    with library_errors():
-        result = Prefiller(out_dir, lang=lang, return_to=return_to).make(roster)
-    for warning in result.roster.warnings:
-        click.echo(f"{roster}: {'varning' if msg_lang == 'sv' else 'warning'}: {warning.text(msg_lang)}", err=True)
-    for error in result.errors:
-        click.echo(f"{roster}: {error.text(msg_lang)}", err=True)
-    click.echo(f"{len(result.made)} form(s) in {out_dir}" + (f", index {result.index.name}" if result.index else ""))
-    if result.errors:
-        click.echo(f"{len(result.errors)} row(s) skipped", err=True)
+    Run again on the same roster into the same folder, it makes forms only for
+    new trainees unless --again. Exit status 1 if rows were skipped.
+    """
+    from .form.prefill import Prefiller
+    from .storage.roster_store import RecordedPrefill
+    from .storage.store import Store
+
+    msg = lang if lang in LANGS else default_lang()
+    choice = store_of(db)
+    with library_errors(msg), Store(choice.path) as store:
+        run = RecordedPrefill(store, Prefiller(out_dir, lang=lang, return_to=return_to), again=again).make(roster)
+    for warning in run.result.roster.warnings:
+        click.echo(f"{roster}: {'varning' if msg == 'sv' else 'warning'}: {warning.text(msg)}", err=True)
+    for error in run.result.errors:
+        click.echo(f"{roster}: {error.text(msg)}", err=True)
+    click.echo("\n".join(run.summary(out_dir, msg)))
+    if run.result.errors:
+        click.echo(say("skipped", msg, len(run.result.errors)), err=True)
         sys.exit(1)
 
 
-@cli.command("roster-template")
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("roster.xlsx"),
-    show_default=True,
-    help="The file to write: .xlsx (with a drop-down list of regulations) or .csv.",
+@cli.command(
+    "roster-template",
+    epilog=examples(
+        "minicex roster-template -o roster.xlsx --lang sv", "minicex roster-template -o roster.csv --lang en"
+    ),
 )
+@out_option("The file to write: .xlsx (with a drop-down list of regulations) or .csv.", "roster.xlsx")
 @lang_option("Language of the headers.")
-@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@force_option()
 def roster_template(out: Path, lang: str, force: bool) -> None:
     """Write an empty roster with the column headers, ready to fill in for prefill."""
     from .form.roster_template import write_template
 
-    with library_errors():
+    _out(out, "csv" if out.suffix.lower() in (".csv", ".txt") else "xlsx", force, lang)
+    with library_errors(lang):
         path = write_template(out, lang=lang, force=force)
-    click.echo(f"Wrote {path}")
+    click.echo(say("wrote", lang, path))
 
 
-@cli.command("import")
+@cli.command(
+    "import",
+    epilog=examples(
+        "minicex import returned/",
+        "minicex import returned/ --db minicex.sqlite --report problems.csv",
+        "minicex import --imap imaps://anna@mail.example.se/INBOX/Returer",
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@db_option(exists=False)
+@db_option()
 @click.option(
     "--imap",
     "imap_url",
@@ -237,20 +393,22 @@ def roster_template(out: Path, lang: str, force: bool) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes to read with [default: cores].")
 @click.option(
     "--report",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Write the files that could not be read or have errors to this CSV file.",
 )
-@lang_option("Language of the summary.", default="en")
+@force_option()
+@lang_option("Language of the summary.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @signature_options
 def import_(
     paths: tuple[Path, ...],
-    db: Path,
+    db: Path | None,
     imap_url: str | None,
     config_file: Path | None,
     jobs: int | None,
     report: Path | None,
+    force: bool,
     lang: str,
     quiet: bool,
     trust_anchors: tuple[Path, ...],
@@ -275,9 +433,11 @@ def import_(
 
     if not paths and imap_url is None:
         raise click.UsageError("give files or folders to import, or --imap")
+    choice = store_of(db)
+    report = _out(report, "csv", force, lang)
     with library_errors(lang):
         policy = signature_policy(trust_anchors, require_signature, fetch)
-        with Store(db) as store:
+        with Store(choice.path) as store:
             mailboxes = []
             if imap_url is not None:
                 from .mail.imap import open_mailbox
@@ -289,12 +449,18 @@ def import_(
             summary.write_report(report, lang)
     click.echo("\n".join(summary.lines(lang)))
     if summary.interrupted:
-        click.echo("Interrupted: the files stored so far are kept; run the same command again to finish.", err=True)
+        click.echo(say("interrupted", lang), err=True)
         sys.exit(130)
     sys.exit(summary.exit_code)
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "minicex send roster.xlsx --forms utskick/ --config mail.toml",
+        "minicex send roster.xlsx --forms utskick/ --dry-run outbox/",
+        "minicex send roster.xlsx --forms utskick/ --assessors assessors.txt",
+    )
+)
 @click.argument("roster", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option(
     "--forms",
@@ -310,7 +476,7 @@ def import_(
     default=None,
     help="Also send a blank form to each address in this file (one a line).",
 )
-@db_option(exists=False)
+@db_option()
 @config_option()
 @click.option(
     "--lang",
@@ -349,7 +515,7 @@ def send(
     roster: Path,
     forms_dir: Path,
     assessors: Path | None,
-    db: Path,
+    db: Path | None,
     config_file: Path | None,
     lang: str,
     form_lang: str,
@@ -369,7 +535,7 @@ def send(
         result = send_all(
             roster,
             forms_dir,
-            db=db,
+            db=store_of(db).path,
             config_file=config_file,
             assessors=assessors,
             lang=lang,
@@ -383,16 +549,17 @@ def send(
     sys.exit(result.exit_code)
 
 
-@cli.command()
-@db_option(exists=True)
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "jsonl"]), required=True, help="Output format.")
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Output file [default: standard output; required for xlsx].",
+@cli.command(
+    epilog=examples(
+        "minicex export --format xlsx -o minicex.xlsx",
+        "minicex export --format csv -o kirurgi.csv --specialty kirurgi --since 2026-01-01",
+        "minicex export --format jsonl > minicex.jsonl",
+    )
 )
+@db_option()
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "jsonl"]), required=True, help="Output format.")
+@out_option("Output file [default: standard output; required for xlsx].")
+@force_option()
 @lang_option("Language of headers and labels.")
 @click.option("--delimiter", default=";", show_default=True, help="CSV field separator (';' for a Swedish Excel).")
 @click.option("--all", "all_", is_flag=True, help="Also the empty forms (nothing filled in by the assessor).")
@@ -401,44 +568,87 @@ def send(
     is_flag=True,
     help="Show personal identity numbers in full (the admin's own export only; masked by default).",
 )
-def export(db: Path, fmt: str, out: Path | None, lang: str, delimiter: str, all_: bool, unmasked: bool) -> None:
+@filter_options
+def export(
+    db: Path | None,
+    fmt: str,
+    out: Path | None,
+    force: bool,
+    lang: str,
+    delimiter: str,
+    all_: bool,
+    unmasked: bool,
+    **where: Any,
+) -> None:
     """Export one row per assessment (its latest revision) as CSV, XLSX or JSON Lines.
 
-    Each row has its status; empty forms are left out unless --all. Anything that
-    looks like a personnummer is masked (ÅÅMMDD-XXXX) unless --unmasked.
+    Each row has its status; empty forms are left out unless --all, voided forms
+    always. Anything that looks like a personnummer is masked (ÅÅMMDD-XXXX) unless
+    --unmasked. CSV and XLSX show labels for people; JSON Lines carries codes,
+    booleans, lists and ISO dates for programs.
     """
+    from .admin.desk import open_existing
     from .storage.export import Exporter
-    from .storage.store import Store
 
+    flt = make_filter(where, lang)
     if fmt == "xlsx" and out is None:
-        raise click.UsageError("--format xlsx needs -o FILE.xlsx")
-    with library_errors(lang), Store(db, readonly=True) as store:
-        exporter = Exporter(store, fmt=fmt, lang=lang, delimiter=delimiter, include_empty=all_, unmasked=unmasked)
+        raise click.UsageError(say("xlsx_out", lang))
+    out = _out(out, fmt, force, lang)
+    choice = store_of(db)
+    with library_errors(lang), open_existing(choice.path, readonly=True) as store:
+        exporter = Exporter(
+            store,
+            fmt=fmt,
+            lang=lang,
+            delimiter=delimiter,
+            include_empty=all_,
+            unmasked=unmasked,
+            where=flt,
+        )
         rows = exporter.write(out)
         damage = store.damage_message("the export holds the rest")
     if out is not None:
-        click.echo(f"{rows} form(s) written to {out}", err=True)
+        click.echo(say("exported", lang, rows, out), err=True)
     damaged(damage)
 
 
-@cli.command()
-@db_option(exists=True)
-@click.option("--trainee", default=None, help="Only the trainee(s) with this name (no cohort page).")
-@pdf_out_option("minicex-report.pdf")
+@cli.command(
+    epilog=examples(
+        "minicex report -o rapport.pdf --lang sv",
+        'minicex report --trainee "Åsa Öberg" -o asa.pdf',
+        "minicex report --specialty kirurgi --since 2026-01-01 -o kirurgi.pdf",
+    )
+)
+@db_option()
+@out_option("The PDF file to write.", "minicex-report.pdf")
+@force_option()
 @lang_option("Language of the report.")
-def report(db: Path, trainee: str | None, out: Path, lang: str) -> None:
-    """The A4 progress report: a cohort page, then each trainee's forms, assessors, levels and feedback."""
+@filter_options
+def report(db: Path | None, out: Path, force: bool, lang: str, **where: Any) -> None:
+    """The A4 progress report: a cohort page, then each trainee's forms, assessors, levels and feedback.
+
+    The cohort page lists every trainee of the rosters, those without forms too;
+    with --trainee only the matching trainees' pages are made.
+    """
     from .form.definition import load_definition
     from .report.writer import ReportWriter
 
+    flt = make_filter(where, lang)
+    _out(out, "pdf", force, lang)
     writer = ReportWriter(load_definition(), lang)
     with library_errors(lang):
-        written = writer.write(db, out, trainee)
-    click.echo(f"report written to {written}", err=True)
+        written = writer.write(store_of(db).path, out, where=flt)
+    click.echo(say("report", lang, written), err=True)
     damaged(writer.damage)
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "minicex read returned/anna.pdf",
+        "minicex read --format text --lang sv returned/anna.pdf",
+        "minicex read --raw returned/anna.pdf",
+    )
+)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True, help="Output format."
@@ -489,6 +699,146 @@ def read(
         click.echo(record_text(record, lang))
     else:
         click.echo(json.dumps(record_json(record, lang), ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------------- the administrator's commands
+
+
+def list_format_option() -> Callable[[F], F]:
+    """``--format table|csv|json`` for the admin's lists."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help="A terminal table, CSV for Excel (';', BOM) or JSON.",
+    )
+
+
+def _list_out(out: Path | None, fmt: str, force: bool, lang: str) -> Path | None:
+    return _out(out, fmt, force, lang)
+
+
+@cli.command(
+    epilog=examples(
+        "minicex status",
+        "minicex status --specialty kirurgi --since 2026-01-01",
+        "minicex status --chase --format csv -o chase.csv",
+    )
+)
+@db_option()
+@click.option("--chase", is_flag=True, help="List the forms someone has to act on, with what is missing.")
+@list_format_option()
+@out_option("Write the list to this file (csv or json) instead of standard output.")
+@force_option()
+@lang_option("Language of headers and messages.")
+@filter_options
+def status(db: Path | None, chase: bool, fmt: str, out: Path | None, force: bool, lang: str, **where: Any) -> None:
+    """One line per trainee (rosters and imported forms): assessments, incomplete and empty forms, not returned.
+
+    With --chase: the forms awaiting the action plan, incomplete, with errors or
+    a level to confirm, with trainee, assessor, date, file and what is missing.
+    Prints which store it used (on standard error).
+    """
+    from .admin.desk import AdminDesk
+
+    flt = make_filter(where, lang)
+    out = _list_out(out, fmt, force, lang)
+    with library_errors(lang), AdminDesk(store_of(db), lang) as desk:
+        output = desk.status(flt, fmt, chase)
+    _print(output, out, lang)
+
+
+@cli.command(
+    epilog=examples("minicex forms --trainee öberg", "minicex forms --since 2026-03-01 --format csv -o forms.csv")
+)
+@db_option()
+@list_format_option()
+@out_option("Write the list to this file (csv or json) instead of standard output.")
+@force_option()
+@lang_option("Language of headers and messages.")
+@filter_options
+def forms(db: Path | None, fmt: str, out: Path | None, force: bool, lang: str, **where: Any) -> None:
+    """List the stored forms (latest revision each, voided ones marked): id, trainee, date, assessor, status, file."""
+    from .admin.desk import AdminDesk
+
+    flt = make_filter(where, lang)
+    out = _list_out(out, fmt, force, lang)
+    with library_errors(lang), AdminDesk(store_of(db), lang) as desk:
+        output = desk.forms(flt, fmt)
+    _print(output, out, lang)
+
+
+@cli.command(
+    epilog=examples('minicex void 12 --reason "sent twice"', 'minicex void returned/anna-2.pdf --reason "test form"')
+)
+@click.argument("form")
+@click.option("--reason", required=True, help="Why the form is voided (kept in its history).")
+@db_option()
+@lang_option("Language of the messages.")
+def void(form: str, reason: str, db: Path | None, lang: str) -> None:
+    """Void FORM (an id from minicex forms, or its file): kept, listed as voided, no longer counted."""
+    from .admin.desk import AdminDesk
+
+    with library_errors(lang), AdminDesk(store_of(db), lang) as desk:
+        output = desk.void(form, reason)
+    _print(output, None, lang)
+
+
+@cli.command(epilog=examples("minicex restore 12", 'minicex restore 12 --reason "voided by mistake"'))
+@click.argument("form")
+@click.option("--reason", default="", help="Why the form counts again (kept in its history).")
+@db_option()
+@lang_option("Language of the messages.")
+def restore(form: str, reason: str, db: Path | None, lang: str) -> None:
+    """Count a voided FORM again."""
+    from .admin.desk import AdminDesk
+
+    with library_errors(lang), AdminDesk(store_of(db), lang) as desk:
+        output = desk.restore(form, reason)
+    _print(output, None, lang)
+
+
+@cli.command(epilog=examples("minicex history 12", "minicex history"))
+@click.argument("form", required=False)
+@db_option()
+@lang_option("Language of the messages.")
+def history(form: str | None, db: Path | None, lang: str) -> None:
+    """What was changed in FORM (or in the whole store): when, by which user, what, and why."""
+    from .admin.desk import AdminDesk
+
+    with library_errors(lang), AdminDesk(store_of(db), lang) as desk:
+        output = desk.history(form)
+    _print(output, None, lang)
+
+
+@cli.group(epilog=examples('minicex trainee merge "Asa Oberg" "Öberg, Åsa" --into "Åsa Öberg"'))
+def trainee() -> None:
+    """Correct trainees' names: merge the variants of one name."""
+
+
+@trainee.command(
+    epilog=examples(
+        'minicex trainee merge "Asa Oberg" "Öberg, Åsa" --into "Åsa Öberg"',
+        'minicex trainee merge "K Lind" --into "Lind, Karl" --reason "initial only"',
+    )
+)
+@click.argument("names", nargs=-1, required=True)
+@click.option("--into", required=True, help="The name the variants are shown as from now on.")
+@click.option("--reason", default="", help="Why (kept in the history).")
+@db_option()
+@lang_option("Language of the messages.")
+def merge(names: tuple[str, ...], into: str, reason: str, db: Path | None, lang: str) -> None:
+    """Show the trainee names NAMES as the one name --into everywhere (status, export, report).
+
+    Nothing in the stored forms is changed; minicex history lists the merge.
+    """
+    from .admin.desk import AdminDesk
+
+    with library_errors(lang), AdminDesk(store_of(db), lang) as desk:
+        output = desk.merge(names, into, reason)
+    _print(output, None, lang)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ modules may add fixtures here.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterator
 
 import pytest
 
@@ -64,6 +65,19 @@ def as_read(definition: FormDefinition, values: dict[str, object]) -> dict[str, 
             value = False if fld.type == "checkbox" else () if fld.type == "multichoice" else None
         out[fld.name] = value
     return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_store_and_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test reads the user's config file or writes a store in the current folder by default.
+
+    Session-scoped, so that module-scoped fixtures get it too; a test may change it with ``monkeypatch``.
+    """
+    home = tmp_path_factory.mktemp("config")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CONFIG_HOME", str(home))
+        mp.setenv("MINICEX_DB", str(home / "default.sqlite"))
+        yield
 
 
 @pytest.fixture(scope="session", params=sorted(definitions()), ids=lambda v: f"v{v}")

@@ -107,14 +107,64 @@ def test_xlsx_frozen_header_filter_and_no_formulas(db: Path, tmp_path: Path) -> 
     assert isinstance(rows[1][date_col], dt.datetime)
 
 
-def test_jsonl_rows_keyed_by_stable_column_keys(db: Path) -> None:
-    code, text = run("export", "--db", str(db), "--format", "jsonl")
+def test_jsonl_is_the_machine_format_codes_booleans_lists_iso_dates(db: Path) -> None:
+    code, text = run("export", "--db", str(db), "--format", "jsonl", "--lang", "sv")
     assert code == 0
     rows = [json.loads(line) for line in text.splitlines()]
     assert len(rows) == 5
-    assert list(rows[0]) == [k for k, _, _ in COLUMNS]  # pinned by hand, not the code's own columns()
-    focus = next(f for f in DEF.fields if f.type == "multichoice")
-    assert rows[0][focus.name] == DEF.field(focus.name).options[0].label.sv
+    # one key per field (a level is its code, no second "_code" key), then the bookkeeping columns
+    assert list(rows[0]) == [k for k, _, _ in COLUMNS if not k.endswith("_code")]  # pinned by hand
+    stored = {r.source.sha256: r for r in Store(db).records()}
+    for row in rows:
+        record = stored[row["sha256"]]
+        for f in DEF.fields:
+            value = record.values.get(f.name)
+            expected = (
+                value.isoformat()
+                if isinstance(value, dt.date)
+                else list(value)
+                if isinstance(value, tuple)
+                else bool(value)
+                if f.type == "checkbox"
+                else value
+            )
+            assert row[f.name] == expected, f.name
+        assert row["status"] == record.status
+        assert row["subgoal_codes"] == [s.code for s in record.subgoals]
+        assert row["problems"] == [{"code": p.code, "severity": p.severity, "field": p.field} for p in record.problems]
+
+
+def test_export_headers_are_unique_in_each_language() -> None:
+    for lang in ("sv", "en"):
+        headers = [c.header[lang] for c in columns()]
+        assert len(headers) == len(set(headers)), lang
+
+
+def test_an_empty_store_says_no_forms_imported_yet(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.sqlite"
+    Store(empty).close()
+    result = CliRunner().invoke(cli, ["export", "--db", str(empty), "--format", "csv", "--lang", "en"])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {empty}: no forms imported yet: import returned forms with minicex import\n",
+    )
+
+
+def test_output_rules_extension_folder_and_force(db: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    wrong = runner.invoke(cli, ["export", "--db", str(db), "--format", "csv", "-o", str(tmp_path / "e.xlsx")])
+    assert (wrong.exit_code, wrong.output) == (
+        1,
+        f"Error: {tmp_path / 'e.xlsx'}: a csv file should end in .csv: change the name or --format\n",
+    )
+    folder = runner.invoke(cli, ["export", "--db", str(db), "--format", "csv", "-o", str(tmp_path), "--lang", "sv"])
+    assert (folder.exit_code, folder.output) == (1, f"Fel: {tmp_path}: är en mapp: ange ett filnamn med -o\n")
+    kept = tmp_path / "kept.csv"
+    kept.write_text("a returned form")
+    again = runner.invoke(cli, ["export", "--db", str(db), "--format", "csv", "-o", str(kept)])
+    assert again.exit_code == 1 and "--force" in again.output and kept.read_text() == "a returned form"
+    forced = runner.invoke(cli, ["export", "--db", str(db), "--format", "csv", "-o", str(kept), "--force"])
+    assert forced.exit_code == 0 and kept.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 def test_xlsx_needs_an_output_file(db: Path) -> None:
@@ -123,9 +173,13 @@ def test_xlsx_needs_an_output_file(db: Path) -> None:
 
 
 def test_missing_database_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "none.sqlite"), "--format", "csv"])
-    assert result.exit_code == 2
-    assert not (tmp_path / "none.sqlite").exists()
+    missing = tmp_path / "none.sqlite"
+    result = CliRunner().invoke(cli, ["export", "--db", str(missing), "--format", "csv", "--lang", "en"])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {missing}: no such database: import forms with minicex import --db {missing}, or set MINICEX_DB\n",
+    )
+    assert not missing.exists()
 
 
 # Formula starts behind leading white space and invisible characters, full-width forms, and leading line ends.
@@ -180,7 +234,7 @@ def tricky_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_csv_neutralises_hidden_formula_starts_and_nothing_else(tricky_db: Path) -> None:
-    code, text = run("export", "--db", str(tricky_db), "--format", "csv", "--delimiter", ",")
+    code, text = run("export", "--db", str(tricky_db), "--format", "csv", "--delimiter", ",", "--lang", "sv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(text)))
     headers = {c.key: c.header.sv for c in columns()}
@@ -192,7 +246,7 @@ def test_csv_neutralises_hidden_formula_starts_and_nothing_else(tricky_db: Path)
 def test_xlsx_text_cells_are_text_with_no_apostrophe_the_user_sees(tricky_db: Path, tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     out = tmp_path / "t.xlsx"
-    code, _ = run("export", "--db", str(tricky_db), "--format", "xlsx", "-o", str(out))
+    code, _ = run("export", "--db", str(tricky_db), "--format", "xlsx", "-o", str(out), "--lang", "sv")
     assert code == 0
     ws = openpyxl.load_workbook(out).active
     header = [c.value for c in ws[1]]

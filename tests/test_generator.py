@@ -453,7 +453,7 @@ def test_cli_blank_never_overwrites_without_force(newest_blanks):
         )
         assert Path("mini-cex.pdf").read_bytes() == b"a filled form"
         result = runner.invoke(cli, ["blank", "--force", "--lang", "sv"])
-        assert (result.exit_code, result.output) == (0, "Wrote mini-cex.pdf\n")
+        assert (result.exit_code, result.output) == (0, "Skrev mini-cex.pdf\n")
         assert Path("mini-cex.pdf").read_bytes() == blank_pdfs["sv"]
 
 

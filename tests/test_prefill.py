@@ -75,7 +75,7 @@ def test_bad_rows_are_reported_and_skipped_and_the_exit_status_says_so(run):
     assert result.exit_code == 1
     # row numbers count the header as row 1: the empty name is row 7, the unknown code row 11
     assert "rad 7:" in result.stderr and "rad 11:" in result.stderr and "STc77" in result.stderr
-    assert "2 row(s) skipped" in result.stderr
+    assert "2 rad(er) hoppades över" in result.stderr
 
 
 def test_one_form_per_good_row_each_portable_inside_the_folder(run):
@@ -91,9 +91,11 @@ def test_one_form_per_good_row_each_portable_inside_the_folder(run):
 
 def test_index_lists_each_form_with_its_own_instance_id_and_the_form_holds_it(run):
     _, out = run
+    assert (out / INDEX_NAME).read_bytes().startswith(b"\xef\xbb\xbfroster;row;name;specialty;file;instance_id\r\n")
     with (out / INDEX_NAME).open(encoding="utf-8-sig", newline="") as fh:
-        index = list(csv.DictReader(fh))
+        index = list(csv.DictReader(fh, delimiter=";"))
     assert [int(r["row"]) for r in index] == [2, 3, 4, 5, 6, 8, 9, 10]
+    assert [r["specialty"] for r in index] == [AWKWARD[int(r["row"]) - 2][1] for r in index]
     ids = [r["instance_id"] for r in index]
     assert len(set(ids)) == len(ids) and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
     assert next(r for r in index if r["row"] == "10")["name"].startswith("'=")  # formula neutralised

@@ -157,11 +157,12 @@ def e2e(tmp_path_factory):
     with roster.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([[f.prefill for f in RosterColumns.of(D).fields], *E2E_ROSTER])
     runner = CliRunner()
-    for _ in range(2):
-        result = runner.invoke(cli, ["prefill", str(roster), "-o", str(root / "forms")])
+    db = root / "store.sqlite"
+    for again in ([], ["--again"]):  # the second run makes a second set only when asked
+        result = runner.invoke(cli, ["prefill", str(roster), "-o", str(root / "forms"), "--db", str(db), *again])
         assert result.exit_code == 1 and "row 6" in result.stderr  # the bad row is reported each time
     with (root / "forms" / "index.csv").open(encoding="utf-8-sig", newline="") as fh:
-        index = list(csv.DictReader(fh))
+        index = list(csv.DictReader(fh, delimiter=";"))
     assert len(index) == 8 and len({r["instance_id"] for r in index}) == 8
     returned = root / "returned"
     returned.mkdir()
@@ -184,7 +185,6 @@ def e2e(tmp_path_factory):
             values[R.action_plan.name] = f"Plan {i}"
         pdf = fill_pdfium((root / "forms" / entry["file"]).read_bytes(), values, D)
         (returned / f"returned-{i}.pdf").write_bytes(pdf)
-    db = root / "store.sqlite"
     result = runner.invoke(cli, ["import", str(returned), "--db", str(db), "-j", "1", "-q"])
     assert result.exit_code == 0, result.output
     out = root / "report.pdf"

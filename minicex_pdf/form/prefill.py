@@ -1,8 +1,8 @@
 """Make one pre-filled form per good roster row, with safe file names and an index.
 
 Each form gets its own instance id (uuid4 hex, in the form's hidden instance
-field). ``index.csv`` in the output folder lists row, trainee, file and instance
-id so that an admin can match returned forms to the roster. File names are made
+field). ``index.csv`` in the output folder lists row, trainee, specialty, file and
+instance id so that an admin can match returned forms to the roster. File names are made
 from trainees' names but are safe on Windows, macOS and Linux; nothing is written
 outside the output folder, and an existing file is never overwritten.
 """
@@ -25,7 +25,7 @@ from .roster import Roster, RosterRow, RowError, read_roster
 
 #: The index of made forms, written in the output folder.
 INDEX_NAME = "index.csv"
-INDEX_HEADER = ("roster", "row", "name", "file", "instance_id")
+INDEX_HEADER = ("roster", "row", "name", "specialty", "file", "instance_id")
 
 
 def _clash_key(name: str) -> str:
@@ -137,7 +137,10 @@ class Prefiller:
         return PrefillResult(roster, tuple(made), index, tuple(failed))
 
     def _write_index(self, folder: Path, made: list[MadeForm], roster: str) -> Path:
-        """Append the made forms to ``index.csv`` (header written once), formulas neutralised."""
+        """Append the made forms to ``index.csv`` (header written once), formulas neutralised.
+
+        Like every CSV this tool writes: UTF-8 with a BOM and ``;`` (what a Swedish Excel opens).
+        """
         path = folder / INDEX_NAME
         try:
             before = path.read_bytes()
@@ -147,11 +150,13 @@ class Prefiller:
             raise output_error(path, exc) from None
         # The old rows and the new ones go to a new file renamed into place: never half an index.
         text = io.StringIO()
-        writer = csv.writer(text)
+        writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
         if not before:
             writer.writerow(INDEX_HEADER)
+        specialty = self.definition.role("specialty").name
         for m in made:
-            cells = (roster, str(m.row.number), m.row.name, m.path.name, m.instance_id)
+            spec = m.row.values.get(specialty) or ""
+            cells = (roster, str(m.row.number), m.row.name, spec, m.path.name, m.instance_id)
             writer.writerow([neutralise(c) for c in cells])
         with atomic_output(path, "wb") as fh:
             # utf-8-sig: Excel reads å ä ö right; the BOM only at the start of a new file.

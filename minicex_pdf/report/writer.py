@@ -50,6 +50,7 @@ from ..form.definition import FormDefinition, Level, Text, load_definition
 from ..outputs import write_bytes
 from ..reading.personal import masked_record
 from ..reading.record import Record
+from ..storage.filters import Filter
 from .progress import AreaProgress, CohortLine, ProgressBuilder, TraineeProgress, cohort, name_key
 
 REPORT_LANGS = ("sv", "en")
@@ -263,6 +264,18 @@ class LevelChart(Flowable):
         days = max((last - first).days, 1)
         return left + 4 * mm + (w - 10 * mm) * (d - first).days / days
 
+    def months(self, left: float, w: float) -> list[tuple[str, float, float]]:
+        """Each month of the span: its label (YYYY-MM) and where it starts and ends on the axis."""
+        first, last = self.span
+        out = []
+        y, m = first.year, first.month
+        while (y, m) <= (last.year, last.month):
+            start = max(_dt.date(y, m, 1), first)
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            end = min(_dt.date(y, m, 1), last + _dt.timedelta(days=1))
+            out.append((start.strftime("%Y-%m"), self._x(start, left, w), self._x(end, left, w)))
+        return out
+
     def draw(self) -> None:
         c: Canvas = self.canv
         left, bottom = self.LABEL_W, (8.5 if self.sequence_below else 5) * mm
@@ -300,24 +313,18 @@ class LevelChart(Flowable):
         # a line between "not observed" and the levels
         c.setLineWidth(0.4)
         c.line(left, bottom + self.row, left + w, bottom + self.row)
-        # month ticks
-        first, last = self.span
+        # month axis: a tick where each month begins, its label under the middle of the month,
+        # so that a form stands above its own month's label
         c.setFont(FONT, 6)
         c.setFillColor(colors.black)
-        months = []
-        y, m = first.year, first.month
-        while (y, m) <= (last.year, last.month):
-            months.append(_dt.date(y, m, 1))
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        months = self.months(left, w)
         every = max(1, round(len(months) / 10 + 0.49))
-        for i, d in enumerate(months):
-            if d < first:
-                continue
-            x = self._x(d, left, w)
-            c.setStrokeColor(colors.black)
-            c.line(x, bottom, x, bottom - 1 * mm)
+        for i, (label, start, end) in enumerate(months):
+            if i:
+                c.setStrokeColor(colors.black)
+                c.line(start, bottom, start, bottom - 1 * mm)
             if i % every == 0:
-                c.drawCentredString(x, bottom - 3.6 * mm, d.strftime("%Y-%m"))
+                c.drawCentredString((start + end) / 2, bottom - 3.6 * mm, label)
         # steps through the observed levels (rank > 0), then every form's marker
         points = []
         same: dict[_dt.date, int] = {}
@@ -387,30 +394,52 @@ class ReportWriter:
     def t(self, key: str) -> str:
         return T[key][self.lang]
 
-    def from_records(self, records: Iterable[Record], trainee: str | None = None) -> bytes:
-        """The report of ``records`` (only the trainee(s) called ``trainee`` if given)."""
+    def from_records(
+        self, records: Iterable[Record], trainee: str | None = None, roster: Iterable[tuple[str, str]] = ()
+    ) -> bytes:
+        """The report of ``records`` (only the trainee(s) matching ``trainee`` if given, no cohort page).
+
+        ``roster`` names (name, specialty) trainees the cohort page lists even without any form.
+        """
+        from ..storage.filters import matches
+
         progress = self.builder.build(masked_record(r, self.lang) for r in records)
         if trainee is not None:
-            progress = [p for p in progress if name_key(p.name) == name_key(trainee)]
+            progress = [p for p in progress if matches(trainee, p.name)]
             if not progress:
-                raise UsageError(f"no forms for a trainee called {trainee!r}")
-        return self.build(progress, with_cohort=trainee is None)
+                raise UsageError(
+                    f"no forms for a trainee called {trainee!r}",
+                    sv=f"inga formulär för en ST-läkare som heter {trainee!r}",
+                )
+        return self.build(progress, with_cohort=trainee is None, roster=roster)
 
-    def write(self, db: str | Path, out: str | Path, trainee: str | None = None) -> Path:
-        """Read the store at ``db`` (read-only) and write the report to ``out`` (whole or not at all).
+    def write(self, db: str | Path, out: str | Path, trainee: str | None = None, where: Filter | None = None) -> Path:
+        """Read the store at ``db`` (read-only; forms passing ``where``, not voided) and write the report to ``out``.
 
-        A damaged store gives the report of what can be read; :attr:`damage` then names
-        what could not be read (one line), else it is None.
+        The report is written whole or not at all. A damaged store gives the report of what
+        can be read; :attr:`damage` then names what could not be read (one line), else None.
         """
-        from ..storage.store import Store
+        from ..admin.desk import no_forms_error, open_existing
+        from ..admin.status import StatusBuilder
+        from ..storage.filters import Filter
+        from ..storage.view import StoreView
 
-        with Store(db, readonly=True) as store:
-            pdf = self.from_records(store.records(), trainee)
+        where = where or Filter(trainee=trainee)
+        with open_existing(Path(db), readonly=True) as store, store.guarded():
+            view = StoreView(store, self.definition)
+            if view.is_empty():
+                raise no_forms_error(Path(db))
+            view.check_trainee(where, view.names())
+            records = list(view.records(where))
             self.damage = store.damage_message("the report shows the rest")
+            roster = [(t.name, t.specialty) for t in StatusBuilder(store, self.definition).trainees(where)]
+        pdf = self.from_records(records, where.trainee, roster)
         return write_bytes(out, pdf)
 
-    def build(self, progress: Sequence[TraineeProgress], with_cohort: bool = True) -> bytes:
-        """The PDF bytes: the cohort page (if asked), then each trainee."""
+    def build(
+        self, progress: Sequence[TraineeProgress], with_cohort: bool = True, roster: Iterable[tuple[str, str]] = ()
+    ) -> bytes:
+        """The PDF bytes: the cohort page (if asked, with ``roster`` trainees without forms), then each trainee."""
         fonts.register()
         buf = io.BytesIO()
         today = (self.today or _dt.date.today()).isoformat()
@@ -427,7 +456,7 @@ class ReportWriter:
         )
         story: list[Flowable] = []
         if with_cohort:
-            story += self._cohort(cohort(progress))
+            story += self._cohort(self._with_roster(cohort(progress), roster))
         for i, p in enumerate(progress):
             if story or i:
                 story.append(PageBreak())
@@ -447,6 +476,19 @@ class ReportWriter:
         return buf.getvalue()
 
     # ------------------------------------------------------------------ cohort page
+
+    def _with_roster(self, lines: list[CohortLine], roster: Iterable[tuple[str, str]]) -> list[CohortLine]:
+        """The cohort lines plus a zero line for each roster trainee without forms, by name."""
+        spec = self.builder.catalogue.specialty
+        have = {(name_key(ln.name), name_key(spec(ln.specialty) or ln.specialty)) for ln in lines}
+        names = {k[0] for k in have if not k[1]}
+        out = list(lines)
+        for name, specialty in roster:
+            key = (name_key(name), name_key(spec(specialty) or specialty))
+            if key not in have and key[0] not in names:
+                have.add(key)
+                out.append(CohortLine(name, spec(specialty) or specialty, 0, 0, 0, 0, None))
+        return sorted(out, key=lambda ln: (name_key(ln.name), name_key(ln.specialty)))
 
     def _cohort(self, lines: Sequence[CohortLine]) -> list[Flowable]:
         head = [

@@ -46,7 +46,7 @@ class AuditEntry:
     at: str
     user: str
     action: str
-    form_key: str | None
+    sha256: str | None
     reason: str
     detail: str
 
@@ -65,10 +65,10 @@ class Corrections:
         self.view = StoreView(store)
         self.user = user or os_user()
 
-    def _log(self, action: str, form_key: str | None, name: str | None, reason: str, detail: str) -> None:
+    def _log(self, action: str, sha256: str | None, name: str | None, reason: str, detail: str) -> None:
         self.store.db.execute(
-            "INSERT INTO audit (at, user, action, form_key, name_key, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (_now(), self.user, action, form_key, name_key(name) if name else None, reason, detail),
+            "INSERT INTO audit (at, user, action, sha256, name_key, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (_now(), self.user, action, sha256, name_key(name) if name else None, reason, detail),
         )
 
     def void(self, form: str, reason: str) -> FormLine:
@@ -81,12 +81,13 @@ class Corrections:
                 f"form {line.id} is already voided ({line.voided.at})",
                 sv=f"formulär {line.id} är redan makulerat ({line.voided.at})",
             )
+        sha256 = line.record.source.sha256  # the latest file: a file stays itself, form keys may be regrouped
         with self.store.transaction() as db:
             db.execute(
-                "INSERT INTO voided (form_key, reason, at, user) VALUES (?, ?, ?, ?)",
-                (line.form_key, reason.strip(), _now(), self.user),
+                "INSERT INTO voided (sha256, reason, at, user) VALUES (?, ?, ?, ?)",
+                (sha256, reason.strip(), _now(), self.user),
             )
-            self._log("void", line.form_key, None, reason.strip(), "")
+            self._log("void", sha256, None, reason.strip(), "")
         return line
 
     def restore(self, form: str, reason: str = "") -> FormLine:
@@ -94,9 +95,10 @@ class Corrections:
         line = self.view.find(form)
         if not line.voided:
             raise UsageError(f"form {line.id} is not voided", sv=f"formulär {line.id} är inte makulerat")
+        files = self.view.files(line)
         with self.store.transaction() as db:
-            db.execute("DELETE FROM voided WHERE form_key = ?", (line.form_key,))
-            self._log("restore", line.form_key, None, reason.strip(), "")
+            db.executemany("DELETE FROM voided WHERE sha256 = ?", [(f,) for f in files])
+            self._log("restore", line.record.source.sha256, None, reason.strip(), "")
         return line
 
     def merge(self, names: Iterable[str], into: str, reason: str = "") -> list[str]:
@@ -140,11 +142,13 @@ class Corrections:
             rows = self.store.db.execute("SELECT * FROM audit ORDER BY id")
         else:
             line = self.view.find(form)
+            files = self.view.files(line)
             rows = self.store.db.execute(
-                "SELECT * FROM audit WHERE form_key = ? OR (action = 'merge' AND name_key = ?) ORDER BY id",
-                (line.form_key, name_key(line.original_name)),
+                f"SELECT * FROM audit WHERE sha256 IN ({', '.join('?' * len(files))})"
+                " OR (action = 'merge' AND name_key = ?) ORDER BY id",
+                (*files, name_key(line.original_name)),
             )
-        return [AuditEntry(r["at"], r["user"], r["action"], r["form_key"], r["reason"], r["detail"]) for r in rows]
+        return [AuditEntry(r["at"], r["user"], r["action"], r["sha256"], r["reason"], r["detail"]) for r in rows]
 
 
 def _close(name: str, names: list[str]) -> list[str]:

@@ -20,17 +20,27 @@ In CSV such a text gets a leading apostrophe (the only way CSV has); in XLSX
 every text cell is written as text (a string cell, formula-like ones also marked
 "quote prefix"), so the user sees the text exactly as written. JSON Lines escapes
 U+0085, U+2028 and U+2029, which some line-based readers take as line ends.
+
+Headers are unique in each language: a label two fields share (the signature
+dates' "Datum") is replaced by the field's tooltip. CSV and XLSX show labels for
+people; JSON Lines is the machine format: option codes, booleans, lists and ISO
+dates, one key per field.
+
+Voided forms are left out and merged names shown as merged (:class:`StoreView`);
+a :class:`Filter` picks trainees, places and dates.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as _dt
 import errno
 import json
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -38,11 +48,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import UsageError
-from ..form.definition import Field, FormDefinition, Text, definitions
+from ..form.definition import LANGS, Field, FormDefinition, Text, definitions
 from ..outputs import atomic_output, formula_like, neutralise, output_error
 from ..reading import personal
-from ..reading.record import SIGNATURE_TEXT, STATUS_TEXT, STATUSES
+from ..reading.record import SEVERITY_TEXT, SIGNATURE_TEXT, STATUS_TEXT, STATUSES
 from ..reading.signatures import SIGNATURE_ROLES
+from .filters import Filter
 from .store import Store, StoredRow
 
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -58,7 +69,7 @@ _NO = Text(sv="nej", en="no")
 _CODE = Text(sv="kod", en="code")
 _HEADERS = {
     "subgoal_codes": Text(sv="Delmål (tolkade koder)", en="Sub-goals (codes read)"),
-    "status": Text(sv="Status", en="Status"),
+    "status": Text(sv="Formulärets status", en="Status"),  # "Status" is an area in Swedish
     "signature_state": Text(sv="status", en="status"),
     "signature_signer": Text(sv="undertecknad av", en="signed by"),
     "problems": Text(sv="Problem", en="Problems"),
@@ -81,6 +92,8 @@ class Column:
     key: str
     header: Text
     cell: Callable[[StoredRow, str], Any]
+    #: The JSON Lines value (codes, booleans, lists, ISO dates); None: the column is not in JSON Lines.
+    machine: Callable[[StoredRow], Any] | None = None
 
 
 def jsonl_line(data: Any) -> str:
@@ -116,15 +129,23 @@ def _field_columns(field: Field) -> list[Column]:
     def tick(r: StoredRow, lang: str) -> Any:
         return (_YES if _value(r, field) else _NO)[lang]
 
+    def machine(r: StoredRow) -> Any:
+        value = _value(r, field)
+        if field.type == "multichoice" and not isinstance(value, str):
+            return list(value or ())
+        if field.type == "checkbox":
+            return bool(value)
+        return _plain(value)
+
     if field.type == "level":
         both = Text(f"{field.title.sv} ({_CODE.sv})", f"{field.title.en} ({_CODE.en})")
-        return [Column(f"{field.name}_code", both, code), Column(field.name, field.title, label)]
+        return [Column(f"{field.name}_code", both, code), Column(field.name, field.title, label, machine)]
     cell = {"choice": label, "multichoice": many, "checkbox": tick}.get(field.type, code)
-    return [Column(field.name, field.title, cell)]
+    return [Column(field.name, field.title, cell, machine)]
 
 
 def _problems(row: StoredRow, lang: str) -> str | None:
-    lines = [f"{p.severity}: {p.message[lang]} [{p.code}]" for p in row.record.problems]
+    lines = [f"{SEVERITY_TEXT[p.severity][lang]}: {p.message[lang]} [{p.code}]" for p in row.record.problems]
     return "\n".join(lines) or None
 
 
@@ -133,30 +154,72 @@ def columns(defs: Iterable[FormDefinition] | None = None) -> list[Column]:
     defs = list(definitions().values()) if defs is None else list(defs)
     seen: set[str] = set()
     cols: list[Column] = []
+    fields: dict[str, Field] = {}
     for definition in sorted(defs, key=lambda d: -d.version):
         for field in definition.fields:
             if field.name not in seen:
                 seen.add(field.name)
+                fields[field.name] = field
                 cols.extend(_field_columns(field))
     src = lambda key: lambda r, lang: getattr(r.record.source, key)  # noqa: E731
+    raw = lambda key: lambda r: getattr(r.record.source, key)  # noqa: E731
     h = _HEADERS
     cols += [
         Column(
-            "subgoal_codes", h["subgoal_codes"], lambda r, lang: ", ".join(s.code for s in r.record.subgoals) or None
+            "subgoal_codes",
+            h["subgoal_codes"],
+            lambda r, lang: ", ".join(s.code for s in r.record.subgoals) or None,
+            lambda r: [s.code for s in r.record.subgoals],
         ),
-        Column("status", h["status"], lambda r, lang: STATUS_TEXT[r.record.status][lang]),
+        Column("status", h["status"], lambda r, lang: STATUS_TEXT[r.record.status][lang], lambda r: r.record.status),
         *_signature_columns(defs),
-        Column("problems", h["problems"], _problems),
-        Column("revision", h["revision"], lambda r, lang: r.revision),
-        Column("instance_id", h["instance_id"], src("instance_id")),
-        Column("form_version", h["form_version"], src("form_version")),
-        Column("source_path", h["source_path"], src("path")),
-        Column("sha256", h["sha256"], src("sha256")),
-        Column("imported_at", h["imported_at"], lambda r, lang: r.imported_at),
-        Column("mail_from", h["mail_from"], lambda r, lang: r.mail.sender if r.mail else None),
-        Column("mail_date", h["mail_date"], lambda r, lang: r.mail.date if r.mail else None),
-        Column("mail_subject", h["mail_subject"], lambda r, lang: r.mail.subject if r.mail else None),
+        Column(
+            "problems",
+            h["problems"],
+            _problems,
+            lambda r: [{"code": p.code, "severity": p.severity, "field": p.field} for p in r.record.problems],
+        ),
+        Column("revision", h["revision"], lambda r, lang: r.revision, lambda r: r.revision),
+        Column("instance_id", h["instance_id"], src("instance_id"), raw("instance_id")),
+        Column("form_version", h["form_version"], src("form_version"), raw("form_version")),
+        Column("source_path", h["source_path"], src("path"), raw("path")),
+        Column("sha256", h["sha256"], src("sha256"), raw("sha256")),
+        Column("imported_at", h["imported_at"], lambda r, lang: r.imported_at, lambda r: r.imported_at),
+        Column(
+            "mail_from",
+            h["mail_from"],
+            lambda r, lang: r.mail.sender if r.mail else None,
+            lambda r: r.mail.sender if r.mail else None,
+        ),
+        Column(
+            "mail_date",
+            h["mail_date"],
+            lambda r, lang: r.mail.date if r.mail else None,
+            lambda r: r.mail.date if r.mail else None,
+        ),
+        Column(
+            "mail_subject",
+            h["mail_subject"],
+            lambda r, lang: r.mail.subject if r.mail else None,
+            lambda r: r.mail.subject if r.mail else None,
+        ),
     ]
+    return _unique_headers(cols, fields)
+
+
+def _unique_headers(cols: list[Column], fields: dict[str, Field]) -> list[Column]:
+    """Headers unique in each language: a field label used twice becomes the field's tooltip."""
+    for lang in LANGS:
+        counts = Counter(c.header[lang] for c in cols)
+        for i, col in enumerate(cols):
+            field = fields.get(col.key)
+            if counts[col.header[lang]] > 1 and field is not None:
+                texts = {"sv": col.header.sv, "en": col.header.en, lang: field.tooltip[lang]}
+                cols[i] = dataclasses.replace(col, header=Text(sv=texts["sv"], en=texts["en"]))
+    for lang in LANGS:
+        dupes = [h for h, n in Counter(c.header[lang] for c in cols).items() if n > 1]
+        if dupes:
+            raise UsageError(f"export headers used twice in {lang}: {', '.join(dupes)}")
     return cols
 
 
@@ -176,9 +239,14 @@ def _signature_columns(defs: list[FormDefinition]) -> list[Column]:
             check = r.record.signature(role)
             return check.signer.name if check and check.signer else None
 
+        def code(r: StoredRow, role: str = role) -> Any:
+            check = r.record.signature(role)
+            return check.state if check else None
+
+        machines = {"signature_state": code, "signature_signer": lambda r, s=signer: s(r, "en")}
         for key, cell in (("signature_state", state), ("signature_signer", signer)):
             header = Text(f"{label.sv}: {_HEADERS[key].sv}", f"{label.en}: {_HEADERS[key].en}")
-            out.append(Column(f"{role}_{key.split('_')[1]}", header, cell))
+            out.append(Column(f"{role}_{key.split('_')[1]}", header, cell, machines[key]))
     return out
 
 
@@ -200,6 +268,7 @@ class Exporter:
         delimiter: str = ";",
         include_empty: bool = False,
         unmasked: bool = False,
+        where: Filter | None = None,
     ) -> None:
         if fmt not in FORMATS:
             raise UsageError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -210,6 +279,7 @@ class Exporter:
         self.store, self.fmt, self.lang, self.delimiter = store, fmt, lang, delimiter
         self.statuses = [s for s in STATUSES if include_empty or s != "empty"]
         self.unmasked = unmasked
+        self.where = where or Filter()
         self.columns = columns()
 
     def headers(self) -> list[str]:
@@ -218,14 +288,29 @@ class Exporter:
 
     def rows(self) -> Iterator[list[Any]]:
         """Each form's cells, streamed from the store (masked unless ``unmasked``; not neutralised)."""
-        for row in self.store.rows(statuses=self.statuses):
+        for row in self._stored():
             cells = [c.cell(row, self.lang) for c in self.columns]
             if not self.unmasked:
                 cells = [personal.mask(c, self.lang) if isinstance(c, str) else c for c in cells]
             yield cells
 
+    def _stored(self) -> Iterator[StoredRow]:
+        from .view import StoreView
+
+        return StoreView(self.store).rows(self.where, statuses=self.statuses)
+
     def write(self, out: str | Path | None) -> int:
-        """Write to the file ``out`` (or standard output for csv and jsonl); the number of rows written."""
+        """Write to the file ``out`` (or standard output for csv and jsonl); the number of rows written.
+
+        A store without forms is a UsageError ("no forms imported yet"), not an empty file.
+        """
+        from .view import StoreView
+
+        if StoreView(self.store).is_empty():
+            raise UsageError(
+                f"{self.store.path}: no forms imported yet: import returned forms with minicex import",
+                sv=f"{self.store.path}: inga formulär importerade än: importera returnerade formulär med minicex import",
+            )
         if self.fmt == "xlsx":
             if out is None:
                 raise UsageError("an XLSX export needs an output file: add -o FILE.xlsx")
@@ -251,9 +336,12 @@ class Exporter:
                 writer.writerow([neutralise(_plain(c)) for c in cells])
                 n += 1
             return n
-        keys = [c.key for c in self.columns]
-        for cells in self.rows():
-            fh.write(jsonl_line(dict(zip(keys, map(_plain, cells), strict=True))) + "\n")
+        machine = [c for c in self.columns if c.machine is not None]
+        for row in self._stored():
+            data = {c.key: c.machine(row) for c in machine}  # type: ignore[misc]
+            if not self.unmasked:
+                data = {k: personal.mask(v, self.lang) if isinstance(v, str) else v for k, v in data.items()}
+            fh.write(jsonl_line(data) + "\n")
             n += 1
         return n
 

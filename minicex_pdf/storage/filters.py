@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import UsageError
 from ..form.definition import Field, FormDefinition
 from ..reading.record import Record
 
@@ -80,6 +81,13 @@ class Filter:
     supervisor: str | None = None
     since: _dt.date | None = None
     until: _dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise UsageError(
+                f"--since {self.since} is after --until {self.until}",
+                sv=f"--since {self.since} ligger efter --until {self.until}",
+            )
 
     @property
     def empty(self) -> bool:

@@ -148,6 +148,8 @@ MIGRATIONS: tuple[str | Step, ...] = (
     """,
     # 4: the administrator's tables (roster_store.py, audit.py): the roster's trainees and the
     # forms prefill made for them, voided forms, merged name variants, and the audit trail.
+    # Voids and audit rows name a file (SHA-256), not a form_key: which files are one
+    # assessment may be decided again as files arrive, a file stays the file it is.
     """
     CREATE TABLE roster_trainees (
         id INTEGER PRIMARY KEY,
@@ -170,7 +172,7 @@ MIGRATIONS: tuple[str | Step, ...] = (
     );
     CREATE INDEX prefilled_folder ON prefilled (folder, trainee);
     CREATE TABLE voided (
-        form_key TEXT PRIMARY KEY,
+        sha256 TEXT PRIMARY KEY,
         reason TEXT NOT NULL,
         at TEXT NOT NULL,
         user TEXT NOT NULL
@@ -184,12 +186,12 @@ MIGRATIONS: tuple[str | Step, ...] = (
         at TEXT NOT NULL,
         user TEXT NOT NULL,
         action TEXT NOT NULL,
-        form_key TEXT,
+        sha256 TEXT,
         name_key TEXT,
         reason TEXT NOT NULL DEFAULT '',
         detail TEXT NOT NULL DEFAULT ''
     );
-    CREATE INDEX audit_form ON audit (form_key);
+    CREATE INDEX audit_file ON audit (sha256);
     CREATE INDEX audit_name ON audit (name_key)
     """,
 )

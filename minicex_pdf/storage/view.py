@@ -6,53 +6,37 @@ forms are listed (:meth:`StoreView.lines`) but left out of what is counted,
 exported and reported (:meth:`StoreView.rows`). A trainee name merged into
 another (``minicex trainee merge``) is shown as the name it was merged into.
 
-:func:`form_status` is the one place that says what a form's status is.
+:func:`form_status` is the one place here that says what a form's status is: the
+record's own (complete, awaiting the action plan, incomplete, empty; #9).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
 from ..form.definition import FormDefinition, Text, load_definition
-from ..reading.record import STATUS_TEXT, Record
+from ..reading.record import ASSESSMENT_STATUSES, STATUS_TEXT, Record
 from .filters import Filter, suggest
 from .roster_store import RosterStore, name_key
 from .store import Store, StoredRow, record_from_dict
 
-#: Statuses a form can have, in the order they are shown; ``empty``: nothing the assessor fills is filled in.
-FORM_STATUSES = ("complete", "awaiting_action_plan", "incomplete", "empty")
-#: Statuses that count as an assessment.
-ASSESSED = ("complete", "awaiting_action_plan")
+#: Statuses that count as an assessment (the record's own, see :mod:`minicex_pdf.storage.identity`).
+ASSESSED = ASSESSMENT_STATUSES
+#: Status words in the admin's tables: the record's, shorter for empty, and voided.
 STATUS_LABELS: dict[str, Text] = {
     **STATUS_TEXT,
-    "empty": Text(sv="tomt", en="empty"),
+    "empty": Text(sv="tom", en="empty"),
     "voided": Text(sv="makulerat", en="voided"),
 }
 
 
-def _filled(value: object) -> bool:
-    return value not in (None, "", False, ())
-
-
 def form_status(record: Record, definition: FormDefinition) -> str:
-    """The form's status: the record's own, or ``empty`` when no field the assessor fills is filled in.
-
-    The fields the assessor fills are those no roster pre-fills, other than the trainee's action plan.
-    """
-    if record.status in FORM_STATUSES and record.status != "incomplete":
-        return record.status
-    plan = definition.role("action_plan").name
-    if not any(
-        _filled(record.values.get(f.name)) or f.name in record.raw
-        for f in definition.fields
-        if not f.prefill and f.name != plan
-    ):
-        return "empty"
+    """The form's status: complete, awaiting_action_plan, incomplete or empty (the record's own)."""
     return record.status
 
 
@@ -98,15 +82,22 @@ class StoreView:
         """Every form (latest revision) passing ``flt``, oldest assessment first; voided ones too unless asked."""
         flt = flt or Filter()
         aliases = self.aliases()
+        # a form is voided when one of its files was voided (the latest one at the time)
+        voids = {
+            r["form_key"]: Voided(r["reason"], r["at"], r["user"])
+            for r in self.store.db.execute(
+                "SELECT g.form_key, v.reason, v.at, v.user FROM voided AS v JOIN forms AS g ON g.sha256 = v.sha256"
+                " ORDER BY v.at"
+            )
+        }
         sql = (
             "SELECT l.record, l.revision, l.imported_at, l.form_key,"
-            " (SELECT min(g.id) FROM forms AS g WHERE g.form_key = l.form_key) AS first_id,"
-            " v.reason, v.at, v.user"
-            " FROM latest AS l LEFT JOIN voided AS v ON v.form_key = l.form_key"
-            " ORDER BY l.date IS NULL, l.date, l.imported_at, l.id"
+            " (SELECT min(g.id) FROM forms AS g WHERE g.form_key = l.form_key) AS first_id"
+            " FROM latest AS l ORDER BY l.date IS NULL, l.date, l.imported_at, l.id"
         )
         for r in self.store.db.execute(sql).fetchall():
-            if r["reason"] is not None and not voided:
+            void = voids.get(r["form_key"])
+            if void is not None and not voided:
                 continue
             record = record_from_dict(json.loads(r["record"]))
             original = record.values.get(self.trainee_field)
@@ -122,18 +113,24 @@ class StoreView:
                 row=StoredRow(record=record, revision=r["revision"], imported_at=r["imported_at"]),
                 status=form_status(record, self.definition),
                 original_name=original,
-                voided=Voided(r["reason"], r["at"], r["user"]) if r["reason"] is not None else None,
+                voided=void,
             )
 
-    def rows(self, flt: Filter | None = None) -> Iterator[StoredRow]:
-        """What exports and reports use: forms not voided, passing ``flt``, names merged."""
+    def rows(self, flt: Filter | None = None, statuses: Collection[str] | None = None) -> Iterator[StoredRow]:
+        """What exports and reports use: forms not voided, passing ``flt`` (of ``statuses`` if given), names merged."""
         for line in self.lines(flt, voided=False):
-            yield line.row
+            if statuses is None or line.status in statuses:
+                yield line.row
 
     def records(self, flt: Filter | None = None) -> Iterator[Record]:
         """The records of :meth:`rows`."""
         for row in self.rows(flt):
             yield row.record
+
+    def files(self, line: FormLine) -> list[str]:
+        """The SHA-256 of every stored file of a form (its revisions)."""
+        rows = self.store.db.execute("SELECT sha256 FROM forms WHERE form_key = ? ORDER BY id", (line.form_key,))
+        return [r[0] for r in rows]
 
     def is_empty(self) -> bool:
         """No form was ever imported into this store."""

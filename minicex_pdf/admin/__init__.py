@@ -1,0 +1,1 @@
+"""The administrator's tools: who is missing, what to chase (status, chase list, tables)."""
