@@ -21,7 +21,7 @@ from . import __version__
 from .config import StoreChoice, choose_db, default_lang
 from .errors import FormReadError, MinicexError, UsageError, os_error_message
 from .form.definition import FORM_LANGS, LANGS, Text
-from .output_path import check_out, write_text
+from .output_path import check_out
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -249,13 +249,18 @@ def _out(path: Path | None, fmt: str, force: bool, lang: str) -> Path | None:
 
 
 def _print(output: Any, out: Path | None, lang: str) -> None:
+    """An admin command's output: notes on standard error, the text on standard output or in ``out``."""
+    from .outputs import write_bytes
+
     for note in output.notes:
         click.echo(note, err=True)
     if out is not None:
         with library_errors(lang):
-            write_text(out, output.text if output.text.endswith("\n") else output.text + "\n")
+            write_bytes(out, (output.text if output.text.endswith("\n") else output.text + "\n").encode("utf-8"))
     elif output.text:
         click.echo(output.text, nl=not output.text.endswith("\n"))
+    if output.failed:
+        sys.exit(1)
 
 
 @click.group(
@@ -336,12 +341,11 @@ def prefill(roster: Path, out_dir: Path, lang: str, db: Path | None, again: bool
     """
     from .form.prefill import Prefiller
     from .storage.roster_store import RecordedPrefill
-    from .storage.store import Store
 
     msg = lang if lang in LANGS else default_lang()
     choice = store_of(db)
-    with library_errors(msg), Store(choice.path) as store:
-        run = RecordedPrefill(store, Prefiller(out_dir, lang=lang, return_to=return_to), again=again).make(roster)
+    with library_errors(msg):
+        run = RecordedPrefill(choice.path, Prefiller(out_dir, lang=lang, return_to=return_to), again=again).make(roster)
     for warning in run.result.roster.warnings:
         click.echo(f"{roster}: {'varning' if msg == 'sv' else 'warning'}: {warning.text(msg)}", err=True)
     for error in run.result.errors:
@@ -745,7 +749,7 @@ def status(db: Path | None, chase: bool, fmt: str, out: Path | None, force: bool
 
     flt = make_filter(where, lang)
     out = _list_out(out, fmt, force, lang)
-    with library_errors(lang), AdminDesk(store_of(db), lang) as desk:
+    with library_errors(lang), AdminDesk(store_of(db), lang, readonly=True) as desk:
         output = desk.status(flt, fmt, chase)
     _print(output, out, lang)
 
@@ -765,7 +769,7 @@ def forms(db: Path | None, fmt: str, out: Path | None, force: bool, lang: str, *
 
     flt = make_filter(where, lang)
     out = _list_out(out, fmt, force, lang)
-    with library_errors(lang), AdminDesk(store_of(db), lang) as desk:
+    with library_errors(lang), AdminDesk(store_of(db), lang, readonly=True) as desk:
         output = desk.forms(flt, fmt)
     _print(output, out, lang)
 
@@ -808,7 +812,7 @@ def history(form: str | None, db: Path | None, lang: str) -> None:
     """What was changed in FORM (or in the whole store): when, by which user, what, and why."""
     from .admin.desk import AdminDesk
 
-    with library_errors(lang), AdminDesk(store_of(db), lang) as desk:
+    with library_errors(lang), AdminDesk(store_of(db), lang, readonly=True) as desk:
         output = desk.history(form)
     _print(output, None, lang)
 

@@ -36,19 +36,3 @@ def check_out(path: Path, fmt: str, *, force: bool) -> Path:
             sv=f"{path} finns redan: välj ett annat namn med -o, eller lägg till --force för att skriva över den",
         )
     return path
-
-
-def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to a temporary file beside ``path``, then rename it over ``path``."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -257,3 +257,25 @@ def test_since_after_until_is_refused(store: Path) -> None:
         "sv",
     )
     assert (code, err) == (1, "Fel: --since 2026-05-01 ligger efter --until 2026-04-01\n")
+
+
+def test_status_and_forms_of_a_damaged_store_list_what_can_be_read_and_name_the_rest(tmp_path: Path) -> None:
+    from test_faults import FIX_ROWS, damage_a_page, make_store
+
+    db = make_store(tmp_path / "minicex.sqlite")
+    with Store(db) as store:
+        ids = {r.record.source.sha256: r.row_id for r in store.rows()}
+    lost = damage_a_page(db)
+    code, out, err = invoke("forms", "--db", str(db), "--format", "json", "--lang", "en")
+    rows = ", ".join(map(str, sorted(lost)))
+    assert (code, err.splitlines()[1:]) == (
+        1,
+        [
+            f"{db}: the database is damaged, {len(lost)} form(s) could not be read:"
+            f" database row{'s' if len(lost) > 1 else ''} {rows} (damaged page); the list shows the rest: {FIX_ROWS}"
+        ],
+    )
+    assert sorted(f["id"] for f in json.loads(out)) == sorted(i for i in ids.values() if i not in lost)
+    code, out, err = invoke("status", "--db", str(db), "--format", "json", "--lang", "en")
+    assert code == 1 and "the list shows the rest" in err
+    assert sum(t["assessments"] + t["incomplete"] + t["empty"] for t in json.loads(out)) == len(ids) - len(lost)

@@ -375,6 +375,7 @@ def test_disk_full_while_writing_an_output_leaves_no_half_file(db: Path, tmp_pat
     out = out_dir / f"result.{suffix}"
     out.write_bytes(b"the previous file")
     args = ["report", "-o", str(out)] if command == "report" else ["export", "--format", suffix, "-o", str(out)]
+    args.append("--force")  # replace the previous file (#11: never without --force)
     result = minicex(*args, "--db", str(db), limit=48 * 1024)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
@@ -406,7 +407,8 @@ def test_disk_full_while_writing_a_blank_form_or_prefilled_forms(tmp_path: Path)
     index.write_bytes(b"an index from before\r\n")
     roster = tmp_path / "roster.csv"
     roster.write_text(f"{RosterColumns.of(DEF).name_field.prefill}\nAnna Berg\nBo Ek\n", encoding="utf-8")
-    result = minicex("prefill", str(roster), "-o", str(folder), limit=16 * 1024)
+    # a store of its own (#11: prefill records the forms it made, after making them)
+    result = minicex("prefill", str(roster), "-o", str(folder), "--db", str(tmp_path / "p.sqlite"), limit=16 * 1024)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.startswith(f"Error: {folder}{os.sep}") and result.stderr.endswith(
         f": {too_big}; nothing was written\n"

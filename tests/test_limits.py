@@ -256,8 +256,8 @@ def test_read_refuses_a_fifo_and_a_device_without_blocking(fifo: Path, tmp_path:
     for path, what in ((fifo, "but a named pipe (FIFO)"), (Path("/dev/zero"), "but a device")):
         done = run("read", "--lang", "en", str(path), cwd=tmp_path)
         assert (done.returncode, done.stdout, done.stderr) == (1, "", f"Error: {path}: not a regular file {what}\n")
-    done = run("read", str(fifo), cwd=tmp_path)
-    assert (done.returncode, done.stderr) == (1, f"Error: {fifo}: inte en vanlig fil utan en namngiven pipe (FIFO)\n")
+    done = run("read", "--lang", "sv", str(fifo), cwd=tmp_path)  # the default language is English (#11)
+    assert (done.returncode, done.stderr) == (1, f"Fel: {fifo}: inte en vanlig fil utan en namngiven pipe (FIFO)\n")
 
 
 def test_import_lists_a_fifo_and_dev_zero_and_imports_the_rest(fifo: Path, tmp_path: Path) -> None:

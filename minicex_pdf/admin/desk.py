@@ -47,6 +47,8 @@ class Output:
 
     text: str = ""
     notes: list[str] = field(default_factory=list)
+    #: The command ends with exit status 1 (a damaged store: the output holds what could be read).
+    failed: bool = False
 
 
 def no_forms_error(db: Path) -> UsageError:
@@ -57,22 +59,22 @@ def no_forms_error(db: Path) -> UsageError:
     )
 
 
-def open_existing(db: Path) -> Store:
-    """The store at ``db``, which must exist (a command that only reads never creates one)."""
+def open_existing(db: Path, *, readonly: bool = False) -> Store:
+    """The store at ``db``, which must exist (a command that only reads never creates one); ``readonly`` to only read."""
     if not db.exists():
         raise UsageError(
             f"{db}: no such database: import forms with minicex import --db {db}, or set MINICEX_DB",
             sv=f"{db}: databasen finns inte: importera formulär med minicex import --db {db}, eller ange MINICEX_DB",
         )
-    return Store(db)
+    return Store(db, readonly=readonly)
 
 
 class AdminDesk:
     """The admin's lists and corrections over one store, in one language."""
 
-    def __init__(self, choice: StoreChoice, lang: str = "en") -> None:
+    def __init__(self, choice: StoreChoice, lang: str = "en", *, readonly: bool = False) -> None:
         self.choice, self.lang = choice, lang
-        self.store = open_existing(choice.path)
+        self.store = open_existing(choice.path, readonly=readonly)
         self.definition = load_definition()
         self.builder = StatusBuilder(self.store, self.definition)
 
@@ -105,7 +107,7 @@ class AdminDesk:
 
     # ------------------------------------------------------------------ lists
 
-    def status(self, flt: Filter, fmt: str = "table", chase: bool = False) -> Output:
+    def _status(self, flt: Filter, fmt: str = "table", chase: bool = False) -> Output:
         """One line per trainee, or (``chase``) the forms someone has to act on."""
         out = Output(notes=[self.used()])
         view = self.builder.view
@@ -120,7 +122,7 @@ class AdminDesk:
         rows = status_rows(self.builder.trainees(flt))
         return self._listed(out, Listing(STATUS_COLUMNS, rows, self.lang, self._words), fmt, STATUS_TABLE_KEYS)
 
-    def forms(self, flt: Filter, fmt: str = "table") -> Output:
+    def _forms(self, flt: Filter, fmt: str = "table") -> Output:
         """Every stored form (voided ones marked) passing the filters: id, trainee, date, assessor, status, file."""
         out = Output(notes=[self.used()])
         if self.builder.view.is_empty():
@@ -137,7 +139,7 @@ class AdminDesk:
         out.text = listing.render(fmt, keys)
         return out
 
-    def history(self, form: str | None) -> Output:
+    def _history(self, form: str | None) -> Output:
         """The audit trail of one form (or of the whole store)."""
         entries = Corrections(self.store).history(form)
         rows = [{"at": e.at, "user": e.user, "what": e.what(self.lang), "reason": e.reason} for e in entries]
@@ -147,7 +149,7 @@ class AdminDesk:
 
     # ------------------------------------------------------------------ corrections
 
-    def void(self, form: str, reason: str) -> Output:
+    def _void(self, form: str, reason: str) -> Output:
         """Void a form: kept and listed, no longer counted, exported or reported."""
         line = Corrections(self.store).void(form, reason)
         return Output(
@@ -159,7 +161,7 @@ class AdminDesk:
             )
         )
 
-    def restore(self, form: str, reason: str = "") -> Output:
+    def _restore(self, form: str, reason: str = "") -> Output:
         """Count a voided form again."""
         line = Corrections(self.store).restore(form, reason)
         return Output(
@@ -170,10 +172,52 @@ class AdminDesk:
             )
         )
 
-    def merge(self, names: tuple[str, ...], into: str, reason: str = "") -> Output:
+    def _merge(self, names: tuple[str, ...], into: str, reason: str = "") -> Output:
         """Show name variants as one trainee."""
         merged = Corrections(self.store).merge(names, into, reason)
         listed = ", ".join(repr(n) for n in merged)
         return Output(
             text=self._t(Text(sv=f"Förde samman {listed} till {into!r}", en=f"Merged {listed} into {into!r}"))
         )
+
+    # ------------------------------------------------------------------ SQLite faults become a StoreError
+
+    def status(self, flt: Filter, fmt: str = "table", chase: bool = False) -> Output:
+        """One line per trainee, or (``chase``) the forms someone has to act on."""
+        with self.store.guarded():
+            out = self._status(flt, fmt, chase)
+        return self._damage(out)
+
+    def forms(self, flt: Filter, fmt: str = "table") -> Output:
+        """Every stored form (voided ones marked) passing the filters: id, trainee, date, assessor, status, file."""
+        with self.store.guarded():
+            out = self._forms(flt, fmt)
+        return self._damage(out)
+
+    def history(self, form: str | None) -> Output:
+        """The audit trail of one form (or of the whole store)."""
+        with self.store.guarded():
+            return self._history(form)
+
+    def void(self, form: str, reason: str) -> Output:
+        """Void a form: kept and listed, no longer counted, exported or reported."""
+        with self.store.guarded():
+            return self._void(form, reason)
+
+    def restore(self, form: str, reason: str = "") -> Output:
+        """Count a voided form again."""
+        with self.store.guarded():
+            return self._restore(form, reason)
+
+    def merge(self, names: tuple[str, ...], into: str, reason: str = "") -> Output:
+        """Show name variants as one trainee."""
+        with self.store.guarded():
+            return self._merge(names, into, reason)
+
+    def _damage(self, out: Output) -> Output:
+        """A damaged store: the list holds what could be read, one more line names the rest (exit status 1)."""
+        line = self.store.damage_message("the list shows the rest")
+        if line:
+            out.notes.append(line)
+            out.failed = True
+        return out

@@ -127,9 +127,12 @@ class StatusBuilder:
             key = (name_key(self._text(line.record, "trainee")), "")
             named = [k for k in groups if k[0] == key[0]]
             self._group(groups, named[0] if len(named) == 1 else key, line.record).forms.append(line)
-        returned = {
-            r[0] for r in self.store.db.execute("SELECT DISTINCT instance_id FROM forms WHERE instance_id IS NOT NULL")
-        }
+        # pre-filled forms back: any stored file of their instance id (on a damaged page, those that can be read)
+        found = self.store.tolerant("SELECT DISTINCT instance_id FROM forms WHERE instance_id IS NOT NULL")
+        if found is None:
+            returned = {ln.record.source.instance_id for g in groups.values() for ln in g.forms}
+        else:
+            returned = {r[0] for r in found}
         pending = Counter(f.trainee for f in self.roster.forms() if f.instance_id not in returned)
         out = []
         for key in sorted(groups):

@@ -168,19 +168,28 @@ class PrefillRun:
 
 @dataclass
 class RecordedPrefill:
-    """Prefill that records the roster and each form in the store; new trainees only unless ``again``."""
+    """Prefill that records the roster and each form in the store at ``db``; new trainees only unless ``again``.
 
-    store: Store
+    The store is read before the forms are made (which trainees have forms in the folder)
+    and written after; a store that does not exist yet is created only then, so that a
+    failure to write the forms leaves no store behind either.
+    """
+
+    db: Path
     prefiller: Prefiller
     again: bool = False
 
     def make(self, roster_path: str | Path) -> PrefillRun:
         """Read the roster, make the forms still to make, record them; what was done."""
-        roster = read_roster(roster_path, self.prefiller.definition)
-        roster_store = RosterStore(self.store, self.prefiller.definition)
+        definition = self.prefiller.definition
+        roster = read_roster(roster_path, definition)
         folder = self.prefiller.out_dir.resolve()
-        done = set() if self.again else roster_store.made_in(folder, roster.rows)
+        done: set[int] = set()
+        if not self.again and Path(self.db).exists():
+            with Store(self.db) as store, store.guarded():
+                done = RosterStore(store, definition).made_in(folder, roster.rows)
         todo = dataclasses.replace(roster, rows=tuple(r for r in roster.rows if r.number not in done))
         result = self.prefiller.run(todo)
-        roster_store.record(result.made, Path(roster.path).name, folder)
-        return PrefillRun(dataclasses.replace(result, roster=roster), len(done), self.store.path)
+        with Store(self.db) as store, store.guarded():
+            RosterStore(store, definition).record(result.made, Path(roster.path).name, folder)
+        return PrefillRun(dataclasses.replace(result, roster=roster), len(done), Path(self.db))

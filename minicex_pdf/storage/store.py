@@ -34,7 +34,7 @@ import sqlite3
 import time
 import urllib.parse
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -250,6 +250,9 @@ class StoredRow:
     revision: int
     imported_at: str
     mail: Provenance | None = None
+    #: The database row of this revision, and the assessment it belongs to (``form_key``; may be regrouped).
+    row_id: int = 0
+    form_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -659,6 +662,20 @@ class Store(MailBook):
     def _transaction(self) -> _Tx:
         return _Tx(self._db)
 
+    def tolerant(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row] | None:
+        """The rows of a caller's query, or None where the file is damaged (other faults: a StoreError)."""
+        with self._errors():
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.DatabaseError as exc:
+                if not _damage(exc):
+                    raise
+                return None
+
+    def guarded(self) -> AbstractContextManager[None]:
+        """``with store.guarded():`` SQLite faults in a caller's own queries become a StoreError naming the file."""
+        return self._errors()
+
     @property
     def db(self) -> sqlite3.Connection:
         """The open connection, for modules that keep their own tables here (roster_store, audit)."""
@@ -707,7 +724,7 @@ class Store(MailBook):
             # One row at a time: no list of all records is held, and one bad row spoils only itself.
             try:
                 row = self._db.execute(
-                    "SELECT record, revision, imported_at, form_version, mail_from, mail_date, mail_subject"
+                    "SELECT record, revision, imported_at, form_version, mail_from, mail_date, mail_subject, form_key"
                     " FROM forms WHERE id = ?",
                     (row_id,),
                 ).fetchone()
@@ -731,7 +748,12 @@ class Store(MailBook):
                 self.damaged[row_id] = "record not readable"
                 continue
             yield StoredRow(
-                record=record, revision=row["revision"], imported_at=row["imported_at"], mail=_provenance(row)
+                record=record,
+                revision=row["revision"],
+                imported_at=row["imported_at"],
+                mail=_provenance(row),
+                row_id=row_id,
+                form_key=row["form_key"],
             )
 
     def _readable_ids(self, trainee: str | None, statuses: Collection[str] | None) -> list[int]:

@@ -13,7 +13,6 @@ record's own (complete, awaiting the action plan, incomplete, empty; #9).
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from ..form.definition import FormDefinition, Text, load_definition
 from ..reading.record import ASSESSMENT_STATUSES, STATUS_TEXT, Record
 from .filters import Filter, suggest
 from .roster_store import RosterStore, name_key
-from .store import Store, StoredRow, record_from_dict
+from .store import Store, StoredRow
 
 #: Statuses that count as an assessment (the record's own, see :mod:`minicex_pdf.storage.identity`).
 ASSESSED = ASSESSMENT_STATUSES
@@ -76,45 +75,56 @@ class StoreView:
 
     def aliases(self) -> dict[str, str]:
         """Merged names: the name key of each variant -> the name it was merged into."""
-        return {r["name_key"]: r["name"] for r in self.store.db.execute("SELECT name_key, name FROM aliases")}
+        with self.store.guarded():
+            return {r["name_key"]: r["name"] for r in self.store.db.execute("SELECT name_key, name FROM aliases")}
 
     def lines(self, flt: Filter | None = None, *, voided: bool = True) -> Iterator[FormLine]:
-        """Every form (latest revision) passing ``flt``, oldest assessment first; voided ones too unless asked."""
+        """Every form (latest revision) passing ``flt``, oldest assessment first; voided ones too unless asked.
+
+        Read through :meth:`Store.rows`, so a damaged store gives what can be read and
+        :meth:`Store.damage_message` names the rest.
+        """
         flt = flt or Filter()
         aliases = self.aliases()
-        # a form is voided when one of its files was voided (the latest one at the time)
-        voids = {
-            r["form_key"]: Voided(r["reason"], r["at"], r["user"])
-            for r in self.store.db.execute(
-                "SELECT g.form_key, v.reason, v.at, v.user FROM voided AS v JOIN forms AS g ON g.sha256 = v.sha256"
-                " ORDER BY v.at"
-            )
-        }
-        sql = (
-            "SELECT l.record, l.revision, l.imported_at, l.form_key,"
-            " (SELECT min(g.id) FROM forms AS g WHERE g.form_key = l.form_key) AS first_id"
-            " FROM latest AS l ORDER BY l.date IS NULL, l.date, l.imported_at, l.id"
-        )
-        for r in self.store.db.execute(sql).fetchall():
-            void = voids.get(r["form_key"])
+        voids = self._voids()
+        # each form's id is its first file; on a damaged page, the row read stands in for it
+        first = {r[0]: r[1] for r in self.store.tolerant("SELECT form_key, min(id) FROM forms GROUP BY form_key") or ()}
+        for row in self.store.rows():
+            void = voids.get(row.form_key)
             if void is not None and not voided:
                 continue
-            record = record_from_dict(json.loads(r["record"]))
+            record = row.record
             original = record.values.get(self.trainee_field)
             original = original if isinstance(original, str) else ""
             merged = aliases.get(name_key(original))
             if merged is not None:
                 record = dataclasses.replace(record, values={**record.values, self.trainee_field: merged})
+                row = dataclasses.replace(row, record=record)
             if not flt.record(record, self.definition):
                 continue
             yield FormLine(
-                id=r["first_id"],
-                form_key=r["form_key"],
-                row=StoredRow(record=record, revision=r["revision"], imported_at=r["imported_at"]),
+                id=first.get(row.form_key, row.row_id),
+                form_key=row.form_key,
+                row=row,
                 status=form_status(record, self.definition),
                 original_name=original,
                 voided=void,
             )
+
+    def _voids(self) -> dict[str, Voided]:
+        """Voided forms by form_key: a form is voided while one of its files is (the latest one at the time)."""
+        rows = self.store.tolerant(
+            "SELECT g.form_key, v.reason, v.at, v.user FROM voided AS v JOIN forms AS g ON g.sha256 = v.sha256"
+            " ORDER BY v.at"
+        )
+        if rows is not None:
+            return {r["form_key"]: Voided(r["reason"], r["at"], r["user"]) for r in rows}
+        out = {}  # a damaged page: find each voided file by its own index entry
+        for v in self.store.tolerant("SELECT * FROM voided ORDER BY at") or ():
+            key = self.store.tolerant("SELECT form_key FROM forms WHERE sha256 = ?", (v["sha256"],))
+            if key:
+                out[key[0][0]] = Voided(v["reason"], v["at"], v["user"])
+        return out
 
     def rows(self, flt: Filter | None = None, statuses: Collection[str] | None = None) -> Iterator[StoredRow]:
         """What exports and reports use: forms not voided, passing ``flt`` (of ``statuses`` if given), names merged."""
@@ -129,12 +139,14 @@ class StoreView:
 
     def files(self, line: FormLine) -> list[str]:
         """The SHA-256 of every stored file of a form (its revisions)."""
-        rows = self.store.db.execute("SELECT sha256 FROM forms WHERE form_key = ? ORDER BY id", (line.form_key,))
-        return [r[0] for r in rows]
+        with self.store.guarded():
+            rows = self.store.db.execute("SELECT sha256 FROM forms WHERE form_key = ? ORDER BY id", (line.form_key,))
+            return [r[0] for r in rows]
 
     def is_empty(self) -> bool:
         """No form was ever imported into this store."""
-        return self.store.db.execute("SELECT count(*) FROM forms").fetchone()[0] == 0
+        rows = self.store.tolerant("SELECT id FROM forms LIMIT 1")
+        return rows is not None and not rows  # a damaged store is not empty
 
     def names(self) -> list[str]:
         """Every trainee name of the forms and the rosters (merged names as merged), for suggestions."""
@@ -144,8 +156,13 @@ class StoreView:
 
     def raw_names(self) -> list[str]:
         """Every trainee name as written on forms and rosters, before merges."""
-        found = {r[0] for r in self.store.db.execute("SELECT trainee FROM forms WHERE trainee IS NOT NULL")}
-        found |= {t.name for t in RosterStore(self.store, self.definition).trainees()}
+        rows = self.store.tolerant("SELECT trainee FROM forms WHERE trainee IS NOT NULL")
+        if rows is None:  # a damaged page: the names of the forms that can be read
+            found = {t for r in self.store.rows() if isinstance(t := r.record.values.get(self.trainee_field), str)}
+        else:
+            found = {r[0] for r in rows}
+        with self.store.guarded():
+            found |= {t.name for t in RosterStore(self.store, self.definition).trainees()}
         return sorted(found, key=name_key)
 
     def check_trainee(self, flt: Filter, known: list[str]) -> None:
@@ -167,11 +184,12 @@ class StoreView:
             found = [ln for ln in lines if ln.id == int(form)]
         else:
             # a file as the chase list or an import names it: whole path, or just the file name
-            paths = {
-                r["form_key"]
-                for r in self.store.db.execute("SELECT form_key, path FROM forms")
-                if r["path"] == form or Path(r["path"]).name == Path(form).name
-            }
+            with self.store.guarded():
+                paths = {
+                    r["form_key"]
+                    for r in self.store.db.execute("SELECT form_key, path FROM forms")
+                    if r["path"] == form or Path(r["path"]).name == Path(form).name
+                }
             found = [ln for ln in lines if ln.form_key in paths]
         if not found:
             raise UsageError(
