@@ -107,7 +107,11 @@ def db_option() -> Callable[[F], F]:
 def lang_option(what: str) -> Callable[[F], F]:
     """``--lang sv|en`` for messages, headers or a report (default: the config file's, else English)."""
     return click.option(
-        "--lang", type=click.Choice(LANGS), default=None, callback=_lang_default, help=what + " [default: en]"
+        "--lang",
+        type=click.Choice(LANGS),
+        default=None,
+        callback=_lang_default,
+        help=what + " [default: en, or lang in the config file]",
     )
 
 
