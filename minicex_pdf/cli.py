@@ -19,7 +19,7 @@ import click
 
 from . import __version__
 from .config import StoreChoice, choose_db, default_lang
-from .errors import FormReadError, MinicexError, UsageError, os_error_message
+from .errors import FormReadError, MinicexError, StoreError, UsageError, os_error_message
 from .form.definition import FORM_LANGS, LANGS, Text
 from .output_path import check_out
 
@@ -68,7 +68,7 @@ def library_errors(lang: str = "en") -> Iterator[None]:
         yield
     except FormReadError as exc:
         raise CommandError(exc.message(lang), lang) from None
-    except UsageError as exc:
+    except (UsageError, StoreError) as exc:
         raise CommandError(exc.message(lang), lang) from None
     except MinicexError as exc:
         raise CommandError(str(exc), lang) from None

@@ -62,9 +62,14 @@ class StoreError(MinicexError):
     ``other``; the message names the database file and says what to do.
     """
 
-    def __init__(self, message: str, kind: str = "other") -> None:
+    def __init__(self, message: str, kind: str = "other", sv: str | None = None) -> None:
         super().__init__(message)
         self.kind = kind
+        self.sv = sv
+
+    def message(self, lang: str = "en") -> str:
+        """The message in Swedish (``sv``, when given) or English."""
+        return self.sv if lang == "sv" and self.sv else str(self)
 
 
 class OutputError(UsageError):

@@ -30,6 +30,17 @@ _WHY = {
     errno.ENOENT: "the folder does not exist: create it, or choose another with -o",
 }
 
+#: The same in Swedish (messages follow --lang).
+_WHY_SV = {
+    errno.ENOSPC: "disken är full: frigör utrymme, eller skriv någon annanstans med -o",
+    errno.EDQUOT: "diskkvoten är slut: frigör utrymme, eller skriv någon annanstans med -o",
+    errno.EFBIG: "filen är större än systemet tillåter här: skriv någon annanstans med -o",
+    errno.EACCES: "ingen behörighet att skriva där: välj en annan mapp med -o",
+    errno.EPERM: "ingen behörighet att skriva där: välj en annan mapp med -o",
+    errno.EROFS: "mappen är skrivskyddad: välj en annan mapp med -o",
+    errno.ENOENT: "mappen finns inte: skapa den, eller välj en annan med -o",
+}
+
 
 #: Characters a spreadsheet may take as the start of a formula (with full-width and small forms).
 _FORMULA_CHARS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
@@ -61,9 +72,15 @@ def neutralise(value: Any) -> Any:
 def output_error(path: str | Path, exc: OSError) -> OutputError:
     """The one-line :class:`OutputError` for writing ``path`` failing with ``exc``."""
     if exc.errno == errno.EEXIST:
-        return OutputError(f"{path}: exists already: nothing was overwritten")
+        return OutputError(
+            f"{path}: exists already: nothing was overwritten", sv=f"{path}: finns redan: inget skrevs över"
+        )
     why = _WHY.get(exc.errno or 0, f"{exc.strerror or exc}: check the disk and the folder")
-    return OutputError(f"{path}: cannot write the file ({why}); nothing was written")
+    why_sv = _WHY_SV.get(exc.errno or 0, f"{exc.strerror or exc}: kontrollera disken och mappen")
+    return OutputError(
+        f"{path}: cannot write the file ({why}); nothing was written",
+        sv=f"{path}: filen kan inte skrivas ({why_sv}); inget skrevs",
+    )
 
 
 def _mode_for(path: Path) -> int:

@@ -279,3 +279,24 @@ def test_status_and_forms_of_a_damaged_store_list_what_can_be_read_and_name_the_
     code, out, err = invoke("status", "--db", str(db), "--format", "json", "--lang", "en")
     assert code == 1 and "the list shows the rest" in err
     assert sum(t["assessments"] + t["incomplete"] + t["empty"] for t in json.loads(out)) == len(ids) - len(lost)
+
+
+def test_store_and_output_faults_follow_lang_too(tmp_path: Path) -> None:
+    locked = tmp_path / "not-a-store.sqlite"
+    locked.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)  # a damaged header: not readable as a store
+    code, _, err = invoke("status", "--db", str(locked), "--lang", "sv")
+    assert code == 1 and err.startswith(f"Fel: {locked}: ")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    from minicex_pdf.outputs import output_error
+
+    exc = OSError(errno.ENOSPC, "No space left on device")
+    assert output_error(folder / "x.csv", exc).message("sv") == (
+        f"{folder / 'x.csv'}: filen kan inte skrivas (disken är full: frigör utrymme, eller skriv någon annanstans"
+        " med -o); inget skrevs"
+    )
+    from minicex_pdf.storage.store import _fault
+
+    assert _fault("full", "full", path="m.sqlite").message("sv") == (
+        "m.sqlite: disken är full: frigör utrymme och kör kommandot igen (det som redan lagrats finns kvar)"
+    )

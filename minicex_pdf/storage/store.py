@@ -221,6 +221,33 @@ _TEXTS = {
     "other": "{path}: database error ({what}): check the file, or restore it from a backup",
 }
 
+#: The same in Swedish (messages follow --lang).
+_TEXTS_SV = {
+    "damaged": "{path}: databasen är skadad ({what}): återställ den från en säkerhetskopia,"
+    " eller importera formulären igen till en ny databas",
+    "missing": "{path}: databasen är skadad (saknas: {what}): återställ den från en säkerhetskopia,"
+    " eller importera formulären igen till en ny databas",
+    "locked": "{path}: databasen är låst av ett annat program (väntade {wait:g} s):"
+    " stäng programmet eller låt det bli klart, kör sedan kommandot igen",
+    "full": "{path}: disken är full: frigör utrymme och kör kommandot igen (det som redan lagrats finns kvar)",
+    "io": "{path}: databasfilen kan inte skrivas eller läsas (in/ut-fel; disken kan vara full eller trasig):"
+    " frigör utrymme eller kontrollera disken, kör sedan kommandot igen",
+    "readonly": "{path}: databasen är skrivskyddad (ingen behörighet att ändra filen eller dess mapp):"
+    " importera till en databas i en mapp du får skriva i, eller be om skrivrätt",
+    "readonly_folder": "{path}: databasen kan inte skapas, mappen är skrivskyddad: välj en annan plats med --db",
+    "cannot_open": "{path}: databasen kan inte öppnas (mappen saknas eller behörighet saknas): kontrollera sökvägen med --db",
+    "wal": "{path}: de senaste ändringarna finns i {wal}, som inte kan läsas i denna skrivskyddade mapp:"
+    " kopiera databasen tillsammans med {wal} till en mapp du får skriva i och använd kopian",
+    "old": "{path}: gjord av en äldre minicex och skrivskyddad här: kör minicex import en gång där"
+    " databasen får skrivas, så uppdateras den",
+    "other": "{path}: databasfel ({what}): kontrollera filen, eller återställ den från en säkerhetskopia",
+}
+
+
+def _fault(key: str, kind: str, **values: Any) -> StoreError:
+    """The :class:`StoreError` of message ``key`` (``_TEXTS``), in English and Swedish."""
+    return StoreError(_TEXTS[key].format(**values), kind, sv=_TEXTS_SV[key].format(**values))
+
 
 @dataclass(frozen=True)
 class Stored:
@@ -386,9 +413,9 @@ class Store(MailBook):
     def _open(self) -> sqlite3.Connection:
         folder = self.path.parent
         if self.path.exists() and not (os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)):
-            raise StoreError(_TEXTS["readonly"].format(path=self.path), "readonly")
+            raise _fault("readonly", "readonly", path=self.path)
         if not self.path.exists() and folder.is_dir() and not os.access(folder, os.W_OK):
-            raise StoreError(_TEXTS["readonly_folder"].format(path=self.path), "readonly")
+            raise _fault("readonly_folder", "readonly", path=self.path)
         db = self._connect(str(self.path))
         try:
             self._identify(db)
@@ -396,7 +423,7 @@ class Store(MailBook):
             self._migrate(db)
             self.missing = _missing(db)
             if self.missing:
-                raise StoreError(_TEXTS["missing"].format(path=self.path, what=", ".join(self.missing)), "damaged")
+                raise _fault("missing", "damaged", path=self.path, what=", ".join(self.missing))
         except BaseException:
             db.close()
             raise
@@ -418,7 +445,7 @@ class Store(MailBook):
             # unless its write-ahead log holds changes that reading it this way would miss.
             wal = Path(f"{self.path}-wal")
             if wal.exists() and wal.stat().st_size > 0:
-                raise StoreError(_TEXTS["wal"].format(path=self.path, wal=wal.name), "readonly") from None
+                raise _fault("wal", "readonly", path=self.path, wal=wal.name) from None
             db = self._connect(base + "&immutable=1", uri=True)
             try:
                 version = self._identify(db)
@@ -436,12 +463,12 @@ class Store(MailBook):
             except StoreError as exc:
                 if exc.kind not in ("readonly", "cannot_open"):
                     raise
-                raise StoreError(_TEXTS["old"].format(path=self.path), exc.kind) from None
+                raise _fault("old", exc.kind, path=self.path) from None
             return self._open_readonly()
         self.missing = _missing(db)
         if "forms" in self.missing:  # nothing at all can be read
             db.close()
-            raise StoreError(_TEXTS["missing"].format(path=self.path, what=", ".join(self.missing)), "damaged")
+            raise _fault("missing", "damaged", path=self.path, what=", ".join(self.missing))
         return db
 
     def _identify(self, db: sqlite3.Connection) -> int:
@@ -522,15 +549,15 @@ class Store(MailBook):
         """
         with self._errors():
             if self.missing:
-                raise StoreError(_TEXTS["missing"].format(path=self.path, what=", ".join(self.missing)), "damaged")
+                raise _fault("missing", "damaged", path=self.path, what=", ".join(self.missing))
             result = [r[0] for r in self._db.execute("PRAGMA quick_check")]
             if result != ["ok"]:
                 what = "database disk image is malformed"  # what SQLite says when it meets such a page
-                raise StoreError(_TEXTS["damaged"].format(path=self.path, what=what), "damaged")
+                raise _fault("damaged", "damaged", path=self.path, what=what)
             bad = self._bad_records()
             if bad:
                 what = f"database row(s) {', '.join(map(str, bad))}: record not readable or unknown status"
-                raise StoreError(_TEXTS["damaged"].format(path=self.path, what=what), "damaged")
+                raise _fault("damaged", "damaged", path=self.path, what=what)
 
     def _bad_records(self) -> list[int]:
         """The first ten rows whose record is not JSON or whose status is unknown (SQLite's JSON functions, 3.38+)."""
@@ -633,7 +660,7 @@ class Store(MailBook):
                 _regroup(db, pool)
             except (ValueError, KeyError, TypeError):
                 what = f"the files stored with this one ({pool}) cannot be grouped, a record is not readable"
-                raise StoreError(_TEXTS["damaged"].format(path=self.path, what=what), "damaged") from None
+                raise _fault("damaged", "damaged", path=self.path, what=what) from None
             row = db.execute("SELECT revision, form_key FROM forms WHERE id = ?", (cur.lastrowid,)).fetchone()
             files = db.execute("SELECT count(*) FROM forms WHERE form_key = ?", (row["form_key"],)).fetchone()[0]
         return Stored(new=True, revision=row["revision"], form_key=row["form_key"], files=files)
@@ -912,11 +939,11 @@ def store_error(path: Path, exc: sqlite3.Error, lock_wait: float) -> StoreError:
     """The :class:`StoreError` for a SQLite exception on the store at ``path``: names the file and what to do."""
     code = _code(exc)
     if _busy(exc):
-        return StoreError(_TEXTS["locked"].format(path=path, wait=lock_wait), "locked")
+        return _fault("locked", "locked", path=path, wait=lock_wait)
     if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(exc):
-        return StoreError(_TEXTS["damaged"].format(path=path, what=str(exc)), "damaged")
+        return _fault("damaged", "damaged", path=path, what=str(exc))
     if "no such table" in str(exc):
-        return StoreError(_TEXTS["missing"].format(path=path, what=str(exc).rsplit(": ", 1)[-1]), "damaged")
+        return _fault("missing", "damaged", path=path, what=str(exc).rsplit(": ", 1)[-1])
     for prefix, kind in (
         ("SQLITE_FULL", "full"),
         ("SQLITE_IOERR", "io"),
@@ -924,8 +951,8 @@ def store_error(path: Path, exc: sqlite3.Error, lock_wait: float) -> StoreError:
         ("SQLITE_CANTOPEN", "cannot_open"),
     ):
         if code.startswith(prefix):
-            return StoreError(_TEXTS[kind].format(path=path), kind)
-    return StoreError(_TEXTS["other"].format(path=path, what=str(exc)), "other")
+            return _fault(kind, kind, path=path)
+    return _fault("other", "other", path=path, what=str(exc))
 
 
 def _rollback(db: sqlite3.Connection) -> None:
