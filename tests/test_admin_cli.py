@@ -17,7 +17,7 @@ from minicex_pdf.errors import UsageError, os_error_message
 from minicex_pdf.report.progress import AreaProgress, Observation
 from minicex_pdf.report.writer import LevelChart
 from minicex_pdf.storage.filters import Filter, fold, matches, suggest
-from minicex_pdf.storage.store import Store
+from minicex_pdf.storage.store import SCHEMA_VERSION, Store
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -229,7 +229,7 @@ def test_an_older_store_migrates_to_the_admin_tables_without_losing_a_file(tmp_p
     with sqlite3.connect(db) as c:
         files = sorted(r[0] for r in c.execute("SELECT sha256 FROM forms"))
     with Store(db) as store:
-        assert store.schema_version == 3
+        assert store.schema_version == SCHEMA_VERSION == 4  # #9 identity, mail, then the admin tables
         tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
         assert {"roster_trainees", "prefilled", "voided", "aliases", "audit"} <= tables
         assert sorted(r[0] for r in store.db.execute("SELECT sha256 FROM forms")) == files

@@ -159,9 +159,9 @@ url = "{imap_server.url("user4")}"
             date,
             d.levels[level].code,
             next(
-                line.split(",")[4]
+                line.split(";")[5]  # index.csv: roster;row;name;specialty;file;instance_id (#11)
                 for line in (tmp_path / "forms" / "index.csv").read_text("utf-8-sig").splitlines()
-                if f",{name}," in line
+                if f";{name};" in line
             ),
             (
                 ("marta.ost@example.se", "2026-03-11T12:00:00+00:00", "Fwd: Re: " + inbox[address]["Subject"])

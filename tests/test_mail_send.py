@@ -87,7 +87,9 @@ def test_send_once_each_with_the_prefilled_form_and_report_failures(tmp_path: Pa
     got = {tuple(r.rcpt_tos): parse(r.content) for r in smtp_server.received}
     assert sorted(got) == [("asa.oberg@example.se",), ("zoe@example.se",)]
     index = {
-        line.split(",")[2]: line.split(",")[3] for line in (forms / "index.csv").read_text("utf-8-sig").splitlines()[1:]
+        # index.csv: roster;row;name;specialty;file;instance_id (#11)
+        line.split(";")[2]: line.split(";")[4]
+        for line in (forms / "index.csv").read_text("utf-8-sig").splitlines()[1:]
     }
     for (to,), msg in got.items():
         name = "Åsa Öberg" if to.startswith("asa") else "Zoë Ångström"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import io
 import re
 import smtplib
 import ssl
@@ -143,12 +144,14 @@ def _index(forms_dir: Path, roster_name: str) -> dict[tuple[int, str], tuple[Pat
     if not index.is_file():
         return out
     with index.open(encoding="utf-8-sig", newline="") as fh:
-        for rec in csv.DictReader(fh):
-            path = forms_dir / (rec.get("file") or "")
-            name = rec.get("name") or ""
-            name = name[1:] if name.startswith("'") else name  # prefill neutralised formula-like names
-            if rec.get("roster") == roster_name and path.is_file() and (rec.get("row") or "").isdigit():
-                out[(int(rec["row"]), name)] = (path, rec.get("instance_id") or "")
+        text = fh.read()
+    delimiter = ";" if ";" in text.partition("\n")[0] else ","  # ';' since #11; ',' in older folders
+    for rec in csv.DictReader(io.StringIO(text), delimiter=delimiter):
+        path = forms_dir / (rec.get("file") or "")
+        name = rec.get("name") or ""
+        name = name[1:] if name.startswith("'") else name  # prefill neutralised formula-like names
+        if rec.get("roster") == roster_name and path.is_file() and (rec.get("row") or "").isdigit():
+            out[(int(rec["row"]), name)] = (path, rec.get("instance_id") or "")
     return out
 
 
