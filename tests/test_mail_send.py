@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -168,6 +169,15 @@ def test_dry_run_writes_eml_files_and_sends_nothing(tmp_path: Path, setup, smtp_
     assert msg["Subject"] == DEFAULT_TEMPLATE["trainee"]["en"]["subject"]
     with Store(db) as store:
         assert store.all_sent() == []
+    # the forms send made are recorded like prefill's (#11): status lists them as not yet returned
+    status = run(["status", "--db", str(db), "--format", "json", "--lang", "en"], env)
+    assert [(t["trainee"], t["not_returned"]) for t in json.loads(status.stdout)] == [
+        ("Bo Fel", 1),
+        ("Nils Nej", 1),
+        ("Per Ek", 1),
+        ("Zoë Ångström", 1),
+        ("Åsa Öberg", 1),
+    ]
 
 
 def test_certificate_checks_stay_on(tmp_path: Path, setup, smtp_server) -> None:

@@ -107,9 +107,12 @@ def valid_address(text: str) -> bool:
 
 
 def trainee_messages(
-    roster_path: str | Path, forms_dir: Path, form_lang: str, lang: str
+    roster_path: str | Path, forms_dir: Path, form_lang: str, lang: str, db: Path | None = None
 ) -> tuple[list[Outgoing], list[SendFailure]]:
-    """One message per roster row with a good address, its form from the forms folder (made if missing)."""
+    """One message per roster row with a good address, its form from the forms folder (made if missing).
+
+    Forms made here are recorded in the store at ``db`` (if given) like prefill's, for ``minicex status``.
+    """
     roster = read_roster(roster_path)
     row_word = _TEXT["row"][lang]
     by_row = _index(forms_dir, Path(roster.path).name)
@@ -117,6 +120,11 @@ def trainee_messages(
     not_made: tuple[RowError, ...] = ()
     if missing:
         made = Prefiller(forms_dir, lang=form_lang).run(Roster(roster.path, tuple(missing)))
+        if db is not None and made.made:
+            from ..storage.roster_store import RosterStore
+
+            with Store(db) as store, store.guarded():
+                RosterStore(store).record(made.made, Path(roster.path).name, forms_dir.resolve())
         for m in made.made:
             by_row[(m.row.number, m.row.name)] = (m.path, m.instance_id)
         not_made = made.failed
@@ -366,7 +374,7 @@ def send_all(
 
     config = load_config(config_file)
     msg_lang = "en"  # the summary's language (input lines named "row 4")
-    outgoing, failed = trainee_messages(roster, forms_dir, form_lang, msg_lang)
+    outgoing, failed = trainee_messages(roster, forms_dir, form_lang, msg_lang, db)
     if assessors is not None:
         more, bad = assessor_messages(assessors, build_form(lang=form_lang), msg_lang)
         outgoing += more
