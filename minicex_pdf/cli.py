@@ -373,7 +373,9 @@ def roster_template(out: Path, lang: str, force: bool) -> None:
     """Write an empty roster with the column headers, ready to fill in for prefill."""
     from .form.roster_template import write_template
 
-    _out(out, "csv" if out.suffix.lower() in (".csv", ".txt") else "xlsx", force, lang)
+    kind = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}.get(out.suffix.lower())
+    if kind is not None:  # other suffixes: write_template names the ones it writes
+        _out(out, kind, force, lang)
     with library_errors(lang):
         path = write_template(out, lang=lang, force=force)
     click.echo(say("wrote", lang, path))

@@ -325,7 +325,8 @@ def test_prefill_prints_warnings_and_errors_by_row_and_makes_the_good_rows(tmp_p
     roster = tmp_path / "r.csv"
     roster.write_text("namn;specialitet;Telefon\r\nAnna 🙂 Berg;Rymdmedicin;070\r\n;Kirurgi;\r\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["prefill", str(roster), "-o", str(out), "--lang", "en"])
+    db = tmp_path / "m.sqlite"
+    result = CliRunner().invoke(cli, ["prefill", str(roster), "-o", str(out), "--lang", "en", "--db", str(db)])
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"{roster}: warning: column C (Telefon) is not used",
@@ -335,6 +336,7 @@ def test_prefill_prints_warnings_and_errors_by_row_and_makes_the_good_rows(tmp_p
         "kept as they are, shown as �",
         f"{roster}: row 3: column A (name): Trainee's name is missing",
         f"1 form(s) in {out}, index index.csv",
+        f"Recorded in {db}",  # the trainees and forms, for minicex status (#11)
         "1 row(s) skipped",
     ]
     assert sorted(p.name for p in out.iterdir()) == ["index.csv", "minicex_Anna_Berg.pdf"]

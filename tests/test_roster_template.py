@@ -19,7 +19,7 @@ ENGLISH = [key for key, _ in D.roster_headers_sv]
 def test_xlsx_template_has_the_headers_and_a_regulation_list(tmp_path, lang, headers):
     out = tmp_path / "roster.xlsx"
     result = CliRunner().invoke(cli, ["roster-template", "-o", str(out), "--lang", lang])
-    assert (result.exit_code, result.output) == (0, f"Wrote {out}\n")
+    assert (result.exit_code, result.output) == (0, f"{'Skrev' if lang == 'sv' else 'Wrote'} {out}\n")
     sheet = openpyxl.load_workbook(out).active
     assert [c.value for c in sheet[1]] == headers
     (check,) = sheet.data_validations.dataValidation
@@ -53,7 +53,7 @@ def test_never_overwrites_and_refuses_other_suffixes(tmp_path):
     result = CliRunner().invoke(cli, ["roster-template", "-o", str(out)])
     assert (result.exit_code, result.output) == (
         1,
-        f"Error: {out} exists: choose another name, or add --force to overwrite it\n",
+        f"Error: {out} exists: choose another name with -o, or add --force to overwrite it\n",  # one rule (#11)
     )
     assert out.read_bytes() == b"somebody's roster"
     assert CliRunner().invoke(cli, ["roster-template", "-o", str(out), "--force"]).exit_code == 0

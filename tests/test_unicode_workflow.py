@@ -100,16 +100,20 @@ def prefilled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     folder = tmp_path_factory.mktemp(request.param)
     make, names = ROSTERS[request.param]
     roster = make(folder)
-    result = CliRunner().invoke(cli, ["prefill", str(roster), "-o", str(folder / "out"), "--lang", "en"])
+    db = folder / "m.sqlite"
+    result = CliRunner().invoke(
+        cli, ["prefill", str(roster), "-o", str(folder / "out"), "--lang", "en", "--db", str(db)]
+    )
     return names, folder / "out", result
 
 
 def test_every_name_makes_a_form_named_after_it(prefilled):
     names, out, result = prefilled
     assert result.exit_code == 0, result.output
-    assert result.output == f"{len(names)} form(s) in {out}, index index.csv\n"
+    db = out.parent / "m.sqlite"
+    assert result.output == f"{len(names)} form(s) in {out}, index index.csv\nRecorded in {db}\n"
     with (out / "index.csv").open(encoding="utf-8-sig", newline="") as fh:
-        index = list(csv.DictReader(fh))
+        index = list(csv.DictReader(fh, delimiter=";"))  # index.csv: ";" and a BOM (#11)
     assert [r["name"] for r in index] == names
     files = [r["file"] for r in index]
     assert files == [file_name(n) for n in names]
