@@ -130,6 +130,8 @@ def _field_columns(field: Field) -> list[Column]:
         return (_YES if _value(r, field) else _NO)[lang]
 
     def machine(r: StoredRow) -> Any:
+        if field.name not in r.record.values and field.name not in r.record.raw:
+            return None  # a field of another version of the form
         value = _value(r, field)
         if field.type == "multichoice" and not isinstance(value, str):
             return list(value or ())
