@@ -5,8 +5,9 @@ renamed key, a reordered column or a changed header must fail here, on
 purpose. When a change is meant (a new field in a new form version, a new
 column), update the lists below by hand and say so in the CHANGELOG.
 
-Note: issue #11 (admin: unique headers, a JSONL machine format) had not landed when
-these were written; update ``COLUMNS`` by hand if it changes them.
+Issue #11 (unique headers, the JSONL machine format, severities in the language)
+changed the Swedish status header, the JSON Lines rows and the problems' severity
+words: updated here by hand.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ COLUMNS = [
     ("trainee_signature", "ST-läkarens underskrift / namnförtydligande", "Trainee's signature / printed name"),
     # what the reader and the store add
     ("subgoal_codes", "Delmål (tolkade koder)", "Sub-goals (codes read)"),
-    ("status", "Status", "Status"),
+    ("status", "Formulärets status", "Status"),  # #11: "Status" is also an area's label in Swedish
     ("assessor_signature_state", "Bedömarens underskrift: status", "Assessor's signature: status"),
     ("assessor_signature_signer", "Bedömarens underskrift: undertecknad av", "Assessor's signature: signed by"),
     ("trainee_signature_state", "ST-läkarens underskrift: status", "Trainee's signature: status"),
@@ -238,7 +239,7 @@ def expected_sv() -> list[dict[str, str]]:
         "action_plan": "Öva.",
         "subgoal_codes": "STa1, STc4",
         "status": "komplett",
-        "problems": "warning: Inte minuter [integer_unreadable]",
+        "problems": "varning: Inte minuter [integer_unreadable]",  # #11: the severity in the language too
         "revision": "1",
         "instance_id": "i-a",
         "form_version": "1",
@@ -252,7 +253,7 @@ def expected_sv() -> list[dict[str, str]]:
         "assessor_trained": "ja",
         "complicated": "ja",
         "status": "ofullständig",
-        "problems": "error: Ingen återkoppling [feedback_missing]\ninfo: Ingen plan [action_plan_missing]",
+        "problems": "fel: Ingen återkoppling [feedback_missing]\ninfo: Ingen plan [action_plan_missing]",
         "revision": "1",
         "form_version": "1",
         "source_path": "/in/b.pdf",
@@ -296,7 +297,10 @@ def test_jsonl_rows_in_full(db: Path, tmp_path: Path) -> None:
     with Store(db) as store:
         assert Exporter(store, fmt="jsonl", lang="en", unmasked=True).write(out) == 2
     first, second = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
-    assert list(first) == KEYS and list(second) == KEYS
+    # #11: JSON Lines is the machine format: one key per field (a level is its code), option codes,
+    # booleans, lists and ISO dates; CSV and XLSX keep the labels
+    machine_keys = [k for k in KEYS if not k.endswith("_code")]
+    assert list(first) == machine_keys and list(second) == machine_keys
     assert STAMP.match(first.pop("imported_at"))
     assert {k: v for k, v in first.items() if v is not None} == {
         "trainee_name": "Åsa Öberg",
@@ -305,31 +309,27 @@ def test_jsonl_rows_in_full(db: Path, tmp_path: Path) -> None:
         "date": "2026-12-31",
         "assessor_name": "Karin Berg",
         "assessor_position": "ÖL",
-        "assessor_role": "Other assessor",
-        "assessor_trained": "no",
-        "complexity": "Complex",
-        "complicated": "no",
-        "focus": "History taking; Professionalism and counselling",
+        "assessor_role": "other",
+        "assessor_trained": False,
+        "complexity": "complex",
+        "complicated": False,
+        "focus": ["history", "communication"],
         "clinical_context": "Pat 811218-9876, yrsel",  # unmasked
-        "setting": "Outpatient clinic",
-        "observation_minutes": "tjugo",
+        "setting": "outpatient",
+        "observation_minutes": "tjugo",  # what was written, as it could not be typed
         "feedback_minutes": 5,
-        "regulation": "HSLF-FS 2021:8 (STa1–STa7, STb1–STb4, STc1 onwards)",
+        "regulation": "hslf2021",
         "subgoals": "STa1, STc4",
-        "level_history_code": "3",
-        "level_history": "Independent",
-        "level_examination_code": "not_observed",
-        "level_examination": "Not observed on this occasion",
-        "level_communication_code": "4",
-        "level_communication": "Can supervise others",
-        "level_overall_code": "2",
-        "level_overall": "Reactive supervision",
+        "level_history": "3",
+        "level_examination": "not_observed",
+        "level_communication": "4",
+        "level_overall": "2",
         "went_well": "Lugn.\nTydlig.",
         "next_time": "=SUM(A1)",  # JSON is never a spreadsheet: not neutralised
         "action_plan": "Öva.",
-        "subgoal_codes": "STa1, STc4",
+        "subgoal_codes": ["STa1", "STc4"],
         "status": "complete",
-        "problems": "warning: Not minutes [integer_unreadable]",
+        "problems": [{"code": "integer_unreadable", "severity": "warning", "field": "observation_minutes"}],
         "revision": 1,
         "instance_id": "i-a",
         "form_version": 1,
@@ -338,8 +338,8 @@ def test_jsonl_rows_in_full(db: Path, tmp_path: Path) -> None:
     }
     assert (second["trainee_name"], second["focus"], second["subgoal_codes"], second["instance_id"]) == (
         "Bo Ek",
-        None,
-        None,
+        [],
+        [],
         None,
     )
 
@@ -391,8 +391,8 @@ def test_xlsx_column_widths_follow_the_headers(db: Path, tmp_path: Path) -> None
     ws = openpyxl.load_workbook(out).active
     widths = {col: ws.column_dimensions[col].width for col in ("A", "B", "N", "R", "AV")}
     # "ST-läkarens namn" 16 + 2; "Specialitet" 11 + 2; "Patient" 7 + 2 is under the least, 12;
-    # the clinical context's 62 characters over the most, 40; "Status" 6 + 2, 12 again
-    assert widths == {"A": 18, "B": 13, "N": 12, "R": 40, "AV": 12}
+    # the clinical context's 62 characters over the most, 40; "Formulärets status" (#11) 18 + 2
+    assert widths == {"A": 18, "B": 13, "N": 12, "R": 40, "AV": 20}
 
 
 @pytest.mark.parametrize("delimiter", ["", ";;", '"', "\n", "\r"])
