@@ -183,6 +183,13 @@ def test_messages_follow_lang(tmp_path: Path) -> None:
 
 def test_names_match_by_part_without_case_accents_or_word_order() -> None:
     assert fold("  Åsa   ÖBERG ") == "asa oberg"
+    import unicodedata
+
+    from minicex_pdf.storage.roster_store import name_key
+
+    for text in ("\u1fe2 Öberg", "Åsa Öberg"):  # folding U+1FE2 decomposes it: keys are NFC after folding
+        nfd = unicodedata.normalize("NFD", text)
+        assert (name_key(nfd), fold(nfd)) == (name_key(text), fold(text))
     assert matches("oberg asa", "Öberg, Åsa") and matches("ÅSA", "Asa Oberg") and not matches("berg anna", "Åsa Öberg")
     assert matches(None, "x") and matches("", None)
     assert suggest("Lindh Karl", ["Karl Lind", "Åsa Öberg", "Karin Lund"]) == ["Karl Lind"]

@@ -28,9 +28,9 @@ def fold(text: Any) -> str:
     """Text as names are compared: accents removed, case-folded, spaces collapsed ("Öberg" -> "oberg")."""
     if not isinstance(text, str):
         return ""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())  # fold first: folding may decompose
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
+    return " ".join(plain.split())
 
 
 def matches(query: str | None, text: Any) -> bool:

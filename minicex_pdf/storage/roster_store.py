@@ -33,7 +33,8 @@ def name_key(text: object) -> str:
     """Names as the store compares them: NFC, spaces collapsed, case-folded (accents kept)."""
     if not isinstance(text, str):
         return ""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
+    # NFC again after case-folding: folding some letters (U+1FE2) decomposes them
+    return unicodedata.normalize("NFC", _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold())
 
 
 def _now() -> str:
