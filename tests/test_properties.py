@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
-from pypdf._codecs import _pdfdoc_encoding_rev  # PDFDocEncoding's table, as pypdf reads it
+from pypdf._codecs import _pdfdoc_encoding, _pdfdoc_encoding_rev  # PDFDocEncoding's table, as pypdf reads it
 
 from minicex_pdf.form.generator import build_form
 from minicex_pdf.reading import personal
@@ -78,11 +78,11 @@ def _pdfdoc_encode(text: str) -> bytes | None:
 
 
 def _also_utf8(doc: bytes) -> bool:
-    """Whether PDFDocEncoded bytes with letters beyond ASCII are also valid UTF-8 (``Â¡``, ``Ö”``).
+    """Whether PDFDocEncoded bytes are also UTF-8 that reads as mojibake in PDFDoc (``Ã¥`` for ``å``).
 
-    The reader takes such a string as stray raw UTF-8 (some writers put UTF-8 into a
-    PDFDocEncoding string): a known ambiguity, kept apart here and pinned as a known bug in
-    tests/test_walker_teeth.py (``KOL Ö”`` reads as ``KOL ֎``).
+    Some writers put raw UTF-8 into a PDFDocEncoding string, so the reader takes
+    valid UTF-8 as UTF-8 unless each two-byte sequence is, in PDFDoc, a capital before
+    punctuation (``Ö”``): text that is both is ambiguous by nature and kept apart here.
     """
     if doc.isascii():
         return False
@@ -90,7 +90,10 @@ def _also_utf8(doc: bytes) -> bool:
         doc.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return True
+    for m in re.finditer(rb"[\xc4-\xdf]([\x80-\xbf])|[\xc2\xc3][\x80-\xbf]|[\xe0-\xf4][\x80-\xbf]{2,3}", doc):
+        if m.group(1) is None or not unicodedata.category(_pdfdoc_encoding[m.group(1)[0]]).startswith("P"):
+            return True
+    return False
 
 
 def encodings(text: str) -> dict[str, bytes]:

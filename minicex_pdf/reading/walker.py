@@ -25,11 +25,13 @@ import contextlib
 import hashlib
 import logging
 import re
+import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from pypdf import PdfReader
+from pypdf._codecs import _pdfdoc_encoding as _PDFDOC  # PDFDocEncoding, as pypdf decodes it
 from pypdf._configuration import apply_configuration
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 from pypdf.generic import (
@@ -113,12 +115,32 @@ class CryptographyMissingError(EncryptedPdfError):
 # --------------------------------------------------------------------------- values
 
 
+_UTF8_SEQUENCE = re.compile(rb"[\xc4-\xdf]([\x80-\xbf])|[\xc2\xc3][\x80-\xbf]|[\xe0-\xf4][\x80-\xbf]{2,3}")
+
+
+def _stray_utf8(raw: bytes) -> bool:
+    """Whether PDFDocEncoded bytes read better as UTF-8: some sequence is mojibake read as PDFDoc.
+
+    Every two-byte UTF-8 sequence is also an accented capital and a sign in
+    PDFDocEncoding. Where that sign is punctuation (``Ö”``, ``Å—``: a word ending
+    before a quote or a dash, as pdf.js and MuPDF write Swedish) it is taken as
+    written; where it is a letter or symbol (``Ð°`` for ``а``), where the capital is
+    ``Â`` or ``Ã`` (``Ã¥`` for ``å``, ``Ã…`` for ``Å``: Latin-1's letters in UTF-8, never
+    Swedish), or where a sequence is three or four bytes long, the string is UTF-8.
+    """
+    for m in _UTF8_SEQUENCE.finditer(raw):
+        second = m.group(1)
+        if second is None or not unicodedata.category(_PDFDOC[second[0]]).startswith("P"):
+            return True
+    return False
+
+
 def decode_text(value: Any) -> str | None:
     """A PDF string (or name) as text with ``\\n`` newlines; None for anything else."""
     if isinstance(value, TextStringObject):
         text = str(value)
         raw = value._original_bytes
-        if raw and not value.autodetect_utf16 and any(b > 0x7F for b in raw):
+        if raw and not value.autodetect_utf16 and any(b > 0x7F for b in raw) and _stray_utf8(raw):
             # Some writers put raw UTF-8 into a PDFDocEncoding string: invalid, but seen.
             with contextlib.suppress(UnicodeDecodeError):
                 text = raw.decode("utf-8")
