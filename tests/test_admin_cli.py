@@ -236,7 +236,7 @@ def test_an_older_store_migrates_to_the_admin_tables_without_losing_a_file(tmp_p
     with sqlite3.connect(db) as c:
         files = sorted(r[0] for r in c.execute("SELECT sha256 FROM forms"))
     with Store(db) as store:
-        assert store.schema_version == SCHEMA_VERSION == 4  # #9 identity, mail, then the admin tables
+        assert store.schema_version == SCHEMA_VERSION == 5  # #9 identity, mail, the admin tables, then NFC trainee keys
         tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
         assert {"roster_trainees", "prefilled", "voided", "aliases", "audit"} <= tables
         assert sorted(r[0] for r in store.db.execute("SELECT sha256 FROM forms")) == files

@@ -20,27 +20,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from ..form.definition import Field, FormDefinition, Text, load_definition
 from ..form.subgoals import Catalogue
 from ..form.subgoals import catalogue as load_catalogue
+from ..names import name_key
 from ..reading.record import ASSESSMENT_STATUSES, Record, SubGoal
 from ..reading.signatures import ASSESSOR
 
 _SPACE = re.compile(r"\s+")
-
-
-def name_key(text: Any) -> str:
-    """How names are compared: NFC, spaces collapsed, case-folded."""
-    if not isinstance(text, str):
-        return ""
-    # NFC again after case-folding: folding can decompose (U+1FE2 folds to three code points)
-    return unicodedata.normalize("NFC", _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold())
 
 
 @dataclass(frozen=True)

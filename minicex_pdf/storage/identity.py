@@ -37,12 +37,12 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..form.definition import FormDefinition
+from ..names import name_key
 from ..reading.validate import is_blank
 
 #: How many values of the assessor's part (other than trainee, date and assessor) may differ
@@ -53,9 +53,8 @@ _SPACE = re.compile(r"\s+")
 
 
 def fold(text: str) -> str:
-    """Text as compared: NFC, spaces collapsed and trimmed, case-folded."""
-    # NFC again after case-folding: folding can decompose (U+1FE2 folds to three code points)
-    return unicodedata.normalize("NFC", _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold())
+    """Text as compared: NFC, spaces collapsed and trimmed, case-folded (:func:`~minicex_pdf.names.name_key`)."""
+    return name_key(text)
 
 
 def _normal(value: Any) -> Any:

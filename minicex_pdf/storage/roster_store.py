@@ -23,18 +23,11 @@ from ..form.prefill import MadeForm, Prefiller, PrefillResult
 from ..form.roster import RosterRow, read_roster
 from ..form.subgoals import Catalogue
 from ..form.subgoals import catalogue as load_catalogue
+from ..names import name_key
 from .filters import workplace_field
 from .store import Store
 
 _SPACE = re.compile(r"\s+")
-
-
-def name_key(text: object) -> str:
-    """Names as the store compares them: NFC, spaces collapsed, case-folded (accents kept)."""
-    if not isinstance(text, str):
-        return ""
-    # NFC again after case-folding: folding some letters (U+1FE2) decomposes them
-    return unicodedata.normalize("NFC", _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold())
 
 
 def _now() -> str:

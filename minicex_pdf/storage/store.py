@@ -43,6 +43,7 @@ from .. import __version__
 from ..errors import DefinitionError, FormReadError, StoreError, UsageError
 from ..form.definition import FormDefinition, Text, load_definition
 from ..limits import store_lock_wait
+from ..names import name_key
 from ..reading.record import STATUSES, Problem, Record, SignatureCheck, Source, SubGoal
 from . import identity
 from .mailbook import MailBook
@@ -194,6 +195,8 @@ MIGRATIONS: tuple[str | Step, ...] = (
     CREATE INDEX audit_file ON audit (sha256);
     CREATE INDEX audit_name ON audit (name_key)
     """,
+    # 5: trainee keys in NFC, so a name typed on a Mac (NFD) is the same trainee
+    Step("SELECT 1", lambda db: _rekey_trainees(db)),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -319,9 +322,14 @@ def _now() -> str:
 
 
 def _trainee_key(name: str | None) -> str | None:
-    if not name or not name.strip():
-        return None
-    return _SPACE.sub(" ", name).strip().casefold()
+    """The stored key of a trainee's (or an assessor's) name: :func:`~minicex_pdf.names.name_key`, None for none."""
+    return name_key(name) or None
+
+
+def _rekey_trainees(db: sqlite3.Connection) -> None:
+    """Work out every stored trainee key again with :func:`_trainee_key` (migration 5)."""
+    rows = db.execute("SELECT id, trainee FROM forms").fetchall()
+    db.executemany("UPDATE forms SET trainee_key = ? WHERE id = ?", [(_trainee_key(name), i) for i, name in rows])
 
 
 def _definition(version: int) -> FormDefinition | None:
