@@ -541,7 +541,8 @@ def send(
     """
     from .mail.send import send_all
 
-    with library_errors():
+    ui = lang if lang in LANGS else default_lang()  # the summary: the messages' language, or the default for both
+    with library_errors(ui):
         result = send_all(
             roster,
             forms_dir,
@@ -554,8 +555,9 @@ def send(
             pause=pause,
             resend=resend,
             dry_run=dry_run,
+            ui_lang=ui,
         )
-    click.echo("\n".join(result.lines("en")))
+    click.echo("\n".join(result.lines(ui)))
     sys.exit(result.exit_code)
 
 
@@ -616,7 +618,7 @@ def export(
             where=flt,
         )
         rows = exporter.write(out)
-        damage = store.damage_message("the export holds the rest")
+        damage = store.damage_message("export", lang)
     if out is not None:
         click.echo(say("exported", lang, rows, out), err=True)
     damaged(damage)

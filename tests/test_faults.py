@@ -260,6 +260,14 @@ def test_a_bad_record_stops_import_and_is_named_by_export_and_report(
     assert (code, err) == (1, f"report written to {pdf}\n" + line.replace("the export holds", "the report shows"))
     assert snapshot(db) == before
 
+    code, out, err = invoke("export", "--db", str(db), "--format", "csv", "--lang", "sv")
+    assert (code, err) == (
+        1,
+        f"{db}: databasen är skadad, 1 formulär kunde inte läsas: databasens rad {row} ({reason});"
+        " exporten har resten: återställ databasen från en säkerhetskopia, eller importera formulären igen"
+        " till en ny databas\n",
+    )
+
 
 def test_a_dropped_table(db: Path, form_pdf: Path, tmp_path: Path) -> None:
     con = sqlite3.connect(db)

@@ -77,12 +77,12 @@ def test_send_once_each_with_the_prefilled_form_and_report_failures(tmp_path: Pa
     result = run([*args, "--lang", "sv"], env)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "Sent: 2",
-        "Sent before (--resend sends again): 0",
-        "Could not be sent: 3",
-        "  row 4: no e-mail address in the email/e-post column",
-        "  row 6: the e-mail column holds no valid address",
-        "  row 5: the server refused the address (550)",
+        "Skickade: 2",  # the summary follows --lang sv, as the messages do
+        "Redan skickade (--resend skickar igen): 0",
+        "Kunde inte skickas: 3",
+        "  rad 4: ingen e-postadress i kolumnen email/e-post",
+        "  rad 6: e-postkolumnen har ingen giltig adress",
+        "  rad 5: servern tog inte emot adressen (550)",
     ]
     assert smtp_server.password not in result.output
     got = {tuple(r.rcpt_tos): parse(r.content) for r in smtp_server.received}
@@ -114,17 +114,21 @@ def test_send_once_each_with_the_prefilled_form_and_report_failures(tmp_path: Pa
     smtp_server.received.clear()
     again = run([*args, "--lang", "sv"], env)
     assert again.exit_code == 1
-    assert again.output.splitlines()[:3] == ["Sent: 0", "Sent before (--resend sends again): 2", "Could not be sent: 3"]
+    assert again.output.splitlines()[:3] == [
+        "Skickade: 0",
+        "Redan skickade (--resend skickar igen): 2",
+        "Kunde inte skickas: 3",
+    ]
     assert smtp_server.received == []
 
     # Once the server takes it, only that one goes; --resend sends all again.
     smtp_server.refuse.clear()
     third = run([*args, "--lang", "sv"], env)
-    assert third.output.splitlines()[:2] == ["Sent: 1", "Sent before (--resend sends again): 2"]
+    assert third.output.splitlines()[:2] == ["Skickade: 1", "Redan skickade (--resend skickar igen): 2"]
     assert [r.rcpt_tos for r in smtp_server.received] == [["nobody@example.se"]]
     smtp_server.received.clear()
     fourth = run([*args, "--lang", "sv", "--resend"], env)
-    assert fourth.output.splitlines()[:2] == ["Sent: 3", "Sent before (--resend sends again): 0"]
+    assert fourth.output.splitlines()[:2] == ["Skickade: 3", "Redan skickade (--resend skickar igen): 0"]
     assert len(smtp_server.received) == 3
 
 

@@ -216,7 +216,7 @@ class AdminDesk:
 
     def _damage(self, out: Output) -> Output:
         """A damaged store: the list holds what could be read, one more line names the rest (exit status 1)."""
-        line = self.store.damage_message("the list shows the rest")
+        line = self.store.damage_message("list", self.lang)
         if line:
             out.notes.append(line)
             out.failed = True

@@ -366,14 +366,18 @@ def send_all(
     pause: float | None = None,
     resend: bool = False,
     dry_run: Path | None = None,
+    ui_lang: str = "en",
 ) -> SendResult:
-    """What ``minicex send`` does: plan the messages for a roster (and assessors), send each once."""
+    """What ``minicex send`` does: plan the messages for a roster (and assessors), send each once.
+
+    ``lang`` is the messages' language (sv, en or both); ``ui_lang`` the summary's (rows named in it).
+    """
     from ..form.generator import build_form
     from ..limits import SEND_PAUSE_SECONDS
     from .config import load_config
 
     config = load_config(config_file)
-    msg_lang = "en"  # the summary's language (input lines named "row 4")
+    msg_lang = ui_lang  # the summary's language (input lines named "row 4" / "rad 4")
     outgoing, failed = trainee_messages(roster, forms_dir, form_lang, msg_lang, db)
     if assessors is not None:
         more, bad = assessor_messages(assessors, build_form(lang=form_lang), msg_lang)

@@ -431,7 +431,7 @@ class ReportWriter:
                 raise no_forms_error(Path(db))
             view.check_trainee(where, view.names())
             records = list(view.records(where))
-            self.damage = store.damage_message("the report shows the rest")
+            self.damage = store.damage_message("report", self.lang)
             roster = [(t.name, t.specialty) for t in StatusBuilder(store, self.definition).trainees(where)]
         pdf = self.from_records(records, where.trainee, roster)
         return write_bytes(out, pdf)

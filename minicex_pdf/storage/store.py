@@ -247,6 +247,14 @@ _TEXTS_SV = {
 }
 
 
+#: Where the readable rest of a damaged store went, for :meth:`Store.damage_message` (English, Swedish).
+_DAMAGE_REST = {
+    "export": ("the export holds the rest", "exporten har resten"),
+    "report": ("the report shows the rest", "rapporten visar resten"),
+    "list": ("the list shows the rest", "listan visar resten"),
+}
+
+
 def _fault(key: str, kind: str, **values: Any) -> StoreError:
     """The :class:`StoreError` of message ``key`` (``_TEXTS``), in English and Swedish."""
     return StoreError(_TEXTS[key].format(**values), kind, sv=_TEXTS_SV[key].format(**values))
@@ -821,28 +829,39 @@ class Store(MailBook):
         )
         return [r["id"] for r in order]
 
-    def damage_message(self, what: str) -> str | None:
+    def damage_message(self, rest: str, lang: str = "en") -> str | None:
         """One line naming the rows and tables the last :meth:`rows` could not read, or None.
 
-        ``what`` says where the readable rest went (e.g. "the export holds the rest").
+        ``rest`` says where the readable rest went: ``export``, ``report`` or ``list``.
         """
         if not self.damaged and not self.missing:
             return None
+        sv = lang == "sv"
         by_reason: dict[str, list[int]] = {}
         for row_id in sorted(self.damaged):
             by_reason.setdefault(self.damaged[row_id], []).append(row_id)
+        row_word = ("rad", "rader") if sv else ("row", "rows")
         parts = [
-            f"row{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids[:10]))}{', ...' if len(ids) > 10 else ''}"
-            f" ({reason})"
+            f"{row_word[len(ids) > 1]} {', '.join(map(str, ids[:10]))}{', ...' if len(ids) > 10 else ''} ({reason})"
             for reason, ids in by_reason.items()
         ]
         told = []
         if self.damaged:
-            told.append(f"{len(self.damaged)} form(s) could not be read: database {'; '.join(parts)}")
+            told.append(
+                f"{len(self.damaged)} formulär kunde inte läsas: databasens {'; '.join(parts)}"
+                if sv
+                else f"{len(self.damaged)} form(s) could not be read: database {'; '.join(parts)}"
+            )
         if self.missing:
-            told.append(f"missing: {', '.join(self.missing)}")
+            told.append(f"{'saknas' if sv else 'missing'}: {', '.join(self.missing)}")
+        where = _DAMAGE_REST[rest][1 if sv else 0]
+        if sv:
+            return (
+                f"{self.path}: databasen är skadad, {'; '.join(told)}; {where}: återställ databasen från en"
+                " säkerhetskopia, eller importera formulären igen till en ny databas"
+            )
         return (
-            f"{self.path}: the database is damaged, {'; '.join(told)}; {what}:"
+            f"{self.path}: the database is damaged, {'; '.join(told)}; {where}:"
             " restore the database from a backup, or import the forms again into a new database"
         )
 
