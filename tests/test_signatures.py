@@ -168,16 +168,43 @@ def test_trainee_adds_the_action_plan_as_acrobat_saves(
 def test_trainee_adds_the_action_plan_in_pdfium(
     signed: bytes, definition: FormDefinition, policy: SignaturePolicy
 ) -> None:
-    """PDFium saves incrementally but writes every object it loaded again: re-saved, no locked value changed."""
+    """PDFium saves incrementally but writes every object it loaded again: nothing locked differs, so it is allowed."""
     after = fill_pdfium(signed, {"action_plan": "Öva sammanfattningen."}, definition)
     assert after[: len(signed)] == signed
     record = read(after, definition, policy)
     check = record.signature(ASSESSOR)
-    assert (check.state, check.changed, check.untrusted) == ("changed", (), None)  # type: ignore[union-attr]
-    sig = definition.role(ASSESSOR).name
-    assert codes(record) == [("signature_resaved", "warning", sig)]
+    assert (check.state, check.changed, check.untrusted) == ("valid_trusted", (), None)  # type: ignore[union-attr]
+    assert codes(record) == []
     assert record.values["action_plan"] == "Öva sammanfattningen."
     assert record.status == "complete"
+
+
+def test_a_locked_fields_look_changed_after_a_pdfium_save_is_caught(
+    signed: bytes, definition: FormDefinition, policy: SignaturePolicy
+) -> None:
+    """Same values, but a locked field's appearance redrawn (it would print another level): re-saved, a warning."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    after = fill_pdfium(signed, {"action_plan": "Öva sammanfattningen."}, definition)
+    writer = PdfWriter(io.BytesIO(after), incremental=True)
+    target = definition.field("went_well").name
+    for page in writer.pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/T") == target:
+                stream = StreamObject()
+                stream.set_data(b"BT /Helv 9 Tf 2 4 Td (Inget gick bra.) Tj ET")
+                stream.update(
+                    {NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form")}
+                )
+                annot["/AP"].get_object()[NameObject("/N")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    record = read(out.getvalue(), definition, policy)
+    check = record.signature(ASSESSOR)
+    assert (check.state, check.changed) == ("changed", ())  # type: ignore[union-attr]
+    assert codes(record) == [("signature_resaved", "warning", definition.role(ASSESSOR).name)]
 
 
 def test_a_level_changed_after_signing_is_named(

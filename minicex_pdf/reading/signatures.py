@@ -27,7 +27,10 @@ before. No network is used unless :attr:`SignaturePolicy.fetch` is set.
 
 A viewer that re-saves the whole signed part while filling the action plan
 (PDFium, in Chrome and Edge, re-writes every object it loaded) fails pyHanko's
-object-level analysis although no locked value changed: that is state
+object-level analysis although nothing locked changed. Then what the lock
+covers is compared directly: every locked field's value, state and appearance
+streams, each page's content and its annotations' kinds and places. All as
+signed: the signature is valid. The same values but another look: state
 ``changed`` with no field named, and only a warning (``signature_resaved``).
 
 Problem codes (severity):
@@ -35,7 +38,7 @@ Problem codes (severity):
 ============================  ==========  ==================================================
 ``signature_broken``          error       the signature is broken (bytes altered, unreadable)
 ``signature_changed``         error       locked fields (named) changed after signing
-``signature_resaved``         warning     the signed part was re-saved; no locked value changed
+``signature_resaved``         warning     the signed part was re-saved; no locked value changed, but its look did
 ``signature_untrusted``       warning     valid, but not from a configured anchor / not valid
                                           at signing time (the policy's severity for the assessor)
 ``signer_name_mismatch``      warning     the certificate's name is not the typed name
@@ -445,8 +448,63 @@ def _verify_one(
         )
     end = es.byte_range[2] + es.byte_range[3]
     locked = es.fieldmdp
-    changed = _changed_values(data[:end], data, definition, locked.is_locked if locked is not None else None)
+    is_locked = locked.is_locked if locked is not None else None
+    changed = _changed_values(data[:end], data, definition, is_locked)
+    if not changed and is_locked is not None and _looks_the_same(data[:end], data, is_locked):
+        # PDFium (Chrome, Edge) writes every object it loaded again when the trainee fills the
+        # action plan: nothing locked differs in value or in look, so the change is what the lock allows
+        return dataclasses.replace(
+            base, state="valid_trusted" if untrusted is None else "valid_untrusted", untrusted=untrusted
+        )
     return dataclasses.replace(base, state="changed", changed=changed, untrusted=untrusted)
+
+
+def _looks_the_same(signed: bytes, current: bytes, is_locked: Any) -> bool:
+    """Whether the pages and every locked field's widgets look as they did when signed.
+
+    Compares each page's content, the kinds and places of its annotations, and for
+    each widget of a locked field its state and the appearance streams it shows.
+    """
+    import io
+
+    from pypdf import PdfReader
+
+    def look(data: bytes) -> list[Any]:
+        reader = PdfReader(io.BytesIO(data))
+        pages = []
+        for page in reader.pages:
+            content = page.get_contents()
+            annots = []
+            for ref in page.get("/Annots") or []:
+                annot = ref.get_object()
+                name, node = annot.get("/T"), annot
+                while name is None and node.get("/Parent") is not None:
+                    node = node["/Parent"].get_object()
+                    name = node.get("/T")
+                entry: tuple[Any, ...] = (
+                    str(annot.get("/Subtype")),
+                    [round(float(x), 2) for x in annot.get("/Rect", [])],
+                )
+                if name is not None and is_locked(str(name)):
+                    entry += (str(name), str(annot.get("/AS")), _appearance(annot.get("/AP")))
+                annots.append(entry)
+            pages.append((content.get_data() if content is not None else b"", annots))
+        return pages
+
+    try:
+        return look(signed) == look(current)
+    except Exception:  # anything unreadable is not "the same"
+        return False
+
+
+def _appearance(ap: Any) -> Any:
+    """An appearance dictionary's streams as bytes, sub-dictionaries (states) by key."""
+    if ap is None:
+        return None
+    ap = ap.get_object()
+    if hasattr(ap, "get_data"):
+        return ap.get_data()
+    return {str(k): _appearance(v) for k, v in ap.items()}
 
 
 def _common_name(cert: Any) -> str:
