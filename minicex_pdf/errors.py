@@ -76,8 +76,8 @@ class OutputError(UsageError):
     """An output file cannot be written (disk full, no permission); nothing was left behind."""
 
 
-class RosterError(MinicexError):
-    """A roster file cannot be read at all (not CSV/XLSX, no name column)."""
+class RosterError(UsageError):
+    """A roster file cannot be read at all (not CSV/XLSX, no name column); ``sv`` in Swedish."""
 
 
 class FormReadError(MinicexError):

@@ -307,3 +307,21 @@ def test_store_and_output_faults_follow_lang_too(tmp_path: Path) -> None:
     assert _fault("full", "full", path="m.sqlite").message("sv") == (
         "m.sqlite: disken är full: frigör utrymme och kör kommandot igen (det som redan lagrats finns kvar)"
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "sv", "en"),
+    [
+        ("", "listan är tom", "the roster is empty"),
+        ("Kurs;Ort\nA;B\n", "ingen rubrikrad med en namnkolumn", "no header row with a name column"),
+    ],
+)
+def test_a_roster_that_cannot_be_read_is_said_in_the_chosen_language(
+    tmp_path: Path, content: str, sv: str, en: str
+) -> None:
+    roster = tmp_path / "lista.csv"
+    roster.write_text(content, encoding="utf-8")
+    for lang, text, tag in (("sv", sv, "Fel"), ("en", en, "Error")):
+        code, out, err = invoke("prefill", str(roster), "-o", str(tmp_path / "ut"), "--lang", lang)
+        assert code == 1 and out == ""
+        assert err.startswith(f"{tag}: {roster}: {text}"), err

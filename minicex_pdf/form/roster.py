@@ -217,7 +217,9 @@ class RosterColumns:
             if f in index:
                 raise RosterError(
                     f"{path}: columns {column_letter(index[f])} and {column_letter(i)} are both the {f.prefill} "
-                    "column: keep one of them"
+                    "column: keep one of them",
+                    sv=f"{path}: kolumnerna {column_letter(index[f])} och {column_letter(i)} är båda kolumnen "
+                    f"{f.prefill}: behåll en av dem",
                 )
             index[f] = i
         parts = (first, last) if first is not None and last is not None and self.name_field not in index else None
@@ -456,15 +458,21 @@ def check_table(
     start = best_header(rows[:HEADER_SEARCH_ROWS], columns.score)
     if start is None:
         if not any(any(r) for r in rows):
-            raise RosterError(f"{path}: the roster is empty")
-        raise RosterError(f"{path}: {_no_name_column(definition)}")
+            raise RosterError(f"{path}: the roster is empty", sv=f"{path}: listan är tom")
+        raise RosterError(f"{path}: {_no_name_column(definition)}", sv=f"{path}: {_no_name_column(definition, 'sv')}")
     found = Table(start + 1, rows[start], tuple((i + 1, r) for i, r in enumerate(rows) if i > start))
     return check(found, path, definition, catalogue)
 
 
-def _no_name_column(definition: FormDefinition) -> str:
+def _no_name_column(definition: FormDefinition, lang: str = "en") -> str:
     english = [f.prefill or "" for f in definition.fields if f.prefill]
     swedish = [h for _, h in definition.roster_headers_sv]
+    if lang == "sv":
+        return (
+            "ingen rubrikrad med en namnkolumn; rubrikerna är "
+            + ", ".join(swedish or english)
+            + (f" eller {', '.join(english)}" if swedish else "")
+        )
     return (
         "no header row with a name column; headers are "
         + ", ".join(english)
@@ -483,6 +491,8 @@ def read_roster(
         table = read_table(path, columns.score)
     except RosterError as exc:
         if "no header row" in str(exc) or "no sheet has a header" in str(exc):
-            raise RosterError(f"{path}: {_no_name_column(definition)}") from None
+            raise RosterError(
+                f"{path}: {_no_name_column(definition)}", sv=f"{path}: {_no_name_column(definition, 'sv')}"
+            ) from None
         raise
     return check(table, str(path), definition, catalogue)

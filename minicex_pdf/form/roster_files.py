@@ -81,19 +81,29 @@ def read_table(path: Path, is_header: IsHeader) -> Table:
     """The roster table of the file at ``path``; RosterError if unreadable or no sheet has a header row."""
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
-        raise RosterError(f"{path}: not a roster: use a .csv or .xlsx file")
+        raise RosterError(
+            f"{path}: not a roster: use a .csv or .xlsx file",
+            sv=f"{path}: ingen deltagarlista: använd en .csv- eller .xlsx-fil",
+        )
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise RosterError(f"{path}: cannot be read: {exc.strerror}") from None
+        raise RosterError(
+            f"{path}: cannot be read: {exc.strerror}", sv=f"{path}: kan inte läsas: {exc.strerror}"
+        ) from None
     if size > MAX_BYTES:
-        raise RosterError(f"{path}: too large to be a roster ({size} bytes)")
+        raise RosterError(
+            f"{path}: too large to be a roster ({size} bytes)",
+            sv=f"{path}: för stor för en deltagarlista ({size} byte)",
+        )
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path, is_header)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RosterError(f"{path}: cannot be read: {exc.strerror}") from None
+        raise RosterError(
+            f"{path}: cannot be read: {exc.strerror}", sv=f"{path}: kan inte läsas: {exc.strerror}"
+        ) from None
     return read_csv_bytes(path, data, is_header)
 
 
@@ -111,7 +121,10 @@ def decode(path: Path | str, data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:
-                raise RosterError(f"{path}: not readable as {encoding} text though it starts like it") from None
+                raise RosterError(
+                    f"{path}: not readable as {encoding} text though it starts like it",
+                    sv=f"{path}: kan inte läsas som {encoding}-text fast den börjar så",
+                ) from None
     if b"\x00" in data[:4096]:
         # UTF-16 without a BOM: every other byte of Latin text is zero.
         head = data[:4096]
@@ -123,7 +136,7 @@ def decode(path: Path | str, data: bytes) -> tuple[str, str]:
                     continue
                 if not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text):
                     return text, encoding
-        raise RosterError(f"{path}: not a text (CSV) file")
+        raise RosterError(f"{path}: not a text (CSV) file", sv=f"{path}: ingen textfil (CSV)")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -159,8 +172,11 @@ def read_csv_bytes(path: Path | str, data: bytes, is_header: IsHeader) -> Table:
                 best, top = (number, delimiter), score
     if best is None:
         if not any(line.strip() for line in lines):
-            raise RosterError(f"{path}: the roster is empty")
-        raise RosterError(f"{path}: no header row with a name column in the first {HEADER_SEARCH_ROWS} rows")
+            raise RosterError(f"{path}: the roster is empty", sv=f"{path}: listan är tom")
+        raise RosterError(
+            f"{path}: no header row with a name column in the first {HEADER_SEARCH_ROWS} rows",
+            sv=f"{path}: ingen rubrikrad med en namnkolumn på de första {HEADER_SEARCH_ROWS} raderna",
+        )
     start, delimiter = best
     header = tuple(cell_text(c) for c in _split(lines[start], delimiter, strict=False) or [])
     rows: list[tuple[int, tuple[str, ...]]] = []
@@ -192,15 +208,24 @@ def _read_xlsx(path: Path, is_header: IsHeader) -> Table:
     try:
         import openpyxl
     except ImportError:
-        raise RosterError(f"{path}: XLSX rosters need openpyxl: pip install 'minicex-pdf[xlsx]'") from None
+        raise RosterError(
+            f"{path}: XLSX rosters need openpyxl: pip install 'minicex-pdf[xlsx]'",
+            sv=f"{path}: XLSX-listor kräver openpyxl: pip install 'minicex-pdf[xlsx]'",
+        ) from None
 
     def load(data_only: bool) -> Any:
         try:
             return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
         except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-            raise RosterError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
+            raise RosterError(
+                f"{path}: not a readable XLSX workbook ({type(exc).__name__})",
+                sv=f"{path}: ingen läsbar XLSX-arbetsbok ({type(exc).__name__})",
+            ) from None
         except Exception as exc:  # openpyxl raises its own InvalidFileException and others
-            raise RosterError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
+            raise RosterError(
+                f"{path}: not a readable XLSX workbook ({type(exc).__name__})",
+                sv=f"{path}: ingen läsbar XLSX-arbetsbok ({type(exc).__name__})",
+            ) from None
 
     values = load(data_only=True)
     try:
@@ -229,8 +254,11 @@ def _read_xlsx(path: Path, is_header: IsHeader) -> Table:
     finally:
         values.close()
     if empty:
-        raise RosterError(f"{path}: the roster is empty")
-    raise RosterError(f"{path}: no sheet has a header row with a name column in its first {HEADER_SEARCH_ROWS} rows")
+        raise RosterError(f"{path}: the roster is empty", sv=f"{path}: listan är tom")
+    raise RosterError(
+        f"{path}: no sheet has a header row with a name column in its first {HEADER_SEARCH_ROWS} rows",
+        sv=f"{path}: inget blad har en rubrikrad med en namnkolumn på sina första {HEADER_SEARCH_ROWS} rader",
+    )
 
 
 def _formulas(book: Any, index: int, blank: set[tuple[int, int]]) -> set[tuple[int, int]]:
