@@ -12,7 +12,14 @@ import pytest
 from test_store import make_record
 
 from minicex_pdf.errors import StoreError
-from minicex_pdf.storage.store import Store
+from minicex_pdf.storage.store import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Step,
+    Store,
+    _statements,
+)
 
 
 def drop_latest(path: Path) -> None:
@@ -119,3 +126,35 @@ def test_switching_to_the_write_ahead_log_gives_up_after_the_named_wait(tmp_path
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def older_store(path: Path, version: int) -> None:
+    """A store as an older release made it: the first ``version`` migrations, then that schema version."""
+    db = sqlite3.connect(path, isolation_level=None)
+    for migration in MIGRATIONS[:version]:
+        for statement in _statements(migration.sql if isinstance(migration, Step) else migration):
+            db.execute(statement)
+        if isinstance(migration, Step):
+            migration.then(db)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {version}")
+    db.close()
+
+
+@pytest.mark.parametrize("version", [1, 3, 4])
+def test_a_store_made_by_an_older_schema_is_brought_forward_step_by_step(tmp_path: Path, version: int) -> None:
+    path = tmp_path / "s.sqlite"
+    older_store(path, version)
+    with Store(path) as store:
+        assert (store.schema_version, store.missing) == (SCHEMA_VERSION, [])
+        assert store.db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        store.add(make_record(1))
+        assert [r.source.path for r in store.records()] == ["/in/form1.pdf"]
+    Store(tmp_path / "new.sqlite").close()
+    assert objects(path) == objects(tmp_path / "new.sqlite")  # the same tables, views and indexes as a new store
+
+
+def objects(path: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT type, name FROM sqlite_schema ORDER BY type, name").fetchall()
