@@ -65,6 +65,7 @@ TESTS_FOR: dict[str, list[str]] = {
     "minicex_pdf/storage/identity.py": ["tests/test_identity_teeth.py", "tests/test_identity.py"],
     "minicex_pdf/storage/store.py": [
         "tests/test_store_teeth.py",
+        "tests/test_store_faults_teeth.py",
         "tests/test_store.py",
         "tests/test_faults.py",
         "tests/test_counts.py",
