@@ -2,11 +2,18 @@
 """Mutation testing of one module at a time with cosmic-ray: how many realistic bugs do the tests catch?
 
 Each mutant (a flipped comparison, a replaced number, a dropped ``not``, a changed
-operator, ...) is applied to a throw-away copy of the tree and the tests that cover
-the module are run against it; a mutant is *killed* when a test fails. Nothing in
-the working tree is changed. Survivors that are equivalent to the original code
-(no test could tell them apart) are listed with a one-line reason in
-``scripts/mutation_equivalents.toml``; every other survivor is a missing test.
+operator, ...) is applied to a throw-away copy of the tree and the tests are run
+against it; a mutant is *killed* when a test fails. Nothing in the working tree is
+changed. Survivors that are equivalent to the original code (no test could tell them
+apart) are listed with a one-line reason in ``scripts/mutation_equivalents.toml``;
+every other survivor is a missing test.
+
+cosmic-ray lists the mutants and applies them; this script runs them. The suite is
+first run once under coverage to learn which tests run each line of the module;
+each mutant then runs only the tests that run its statement, fastest first, and
+stops at the first failure (a line run only at import time runs every test that
+touches the module). That is what makes a full run of a module affordable.
+``--confirm`` runs each survivor once more against every test.
 
     python scripts/mutate.py minicex_pdf/reading/validate.py
     python scripts/mutate.py minicex_pdf/storage/export.py --jobs 2 --sample 150
@@ -14,22 +21,24 @@ the working tree is changed. Survivors that are equivalent to the original code
 
 Prints the score per module and each survivor (file:line, operator, the changed
 line). Exit status 1 when a module's score is under ``--target`` (default 85%).
-Long: not part of the timed test run (a few hundred mutants × a test run each).
-Needs ``pip install cosmic-ray`` (in the ``dev`` extra).
+Long: not part of the timed test run. Needs cosmic-ray and coverage (the ``dev`` extra).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import difflib
 import json
 import os
+import queue
 import random
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
@@ -38,50 +47,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENTS = Path(__file__).resolve().parent / "mutation_equivalents.toml"
-
-#: The tests that exercise each module (the rest of the suite is not run per mutant, to keep it affordable).
-TESTS_FOR: dict[str, list[str]] = {
-    "minicex_pdf/reading/validate.py": [
-        "tests/test_rules_teeth.py",
-        "tests/test_reader_teeth.py",
-        "tests/test_reader_rules.py",
-        "tests/test_reader.py",
-    ],
-    "minicex_pdf/reading/personal.py": [
-        "tests/test_personal_teeth.py",
-        "tests/test_rules_teeth.py",
-        "tests/test_reader_rules.py",
-        "tests/test_properties.py",
-    ],
-    "minicex_pdf/reading/reader.py": [
-        "tests/test_reader_teeth.py",
-        "tests/test_reader.py",
-        "tests/test_reader_rules.py",
-        "tests/test_acroform.py",
-    ],
-    "minicex_pdf/reading/walker.py": ["tests/test_walker_teeth.py", "tests/test_acroform.py", "tests/test_reader.py"],
-    "minicex_pdf/reading/lexer.py": ["tests/test_walker_teeth.py", "tests/test_acroform.py", "tests/test_reader.py"],
-    "minicex_pdf/reading/record.py": ["tests/test_record_teeth.py", "tests/test_reader.py", "tests/test_store.py"],
-    "minicex_pdf/storage/identity.py": ["tests/test_identity_teeth.py", "tests/test_identity.py"],
-    "minicex_pdf/storage/store.py": [
-        "tests/test_store_teeth.py",
-        "tests/test_store_faults_teeth.py",
-        "tests/test_store.py",
-        "tests/test_faults.py",
-        "tests/test_counts.py",
-        "tests/test_import.py",
-    ],
-    "minicex_pdf/storage/importer.py": ["tests/test_import.py"],
-    "minicex_pdf/storage/export.py": ["tests/test_export_teeth.py", "tests/test_export.py"],
-    "minicex_pdf/report/progress.py": [
-        "tests/test_progress_teeth.py",
-        "tests/test_progress.py",
-        "tests/test_report.py",
-    ],
-    "minicex_pdf/form/roster.py": ["tests/test_roster_teeth.py", "tests/test_roster.py", "tests/test_prefill.py"],
-    "minicex_pdf/form/prefill.py": ["tests/test_prefill.py"],
-    "minicex_pdf/form/generator.py": ["tests/test_generator.py"],
-}
 
 OUTCOMES = ("killed", "survived", "incompetent")
 
@@ -114,16 +79,15 @@ def copy_tree(dest: Path) -> None:
         (dest / "tests" / "engines" / "pdfjs" / "node_modules").symlink_to(node)
 
 
-def write_config(where: Path, module: str, tests: list[str], timeout: float) -> Path:
-    """A cosmic-ray configuration that mutates ``module`` and runs ``tests`` (stop at the first failure)."""
-    command = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:randomly " + " ".join(tests)
+def write_config(where: Path, module: str, timeout: float) -> Path:
+    """A cosmic-ray configuration that mutates ``module`` (used only to list the mutants: our own loop runs them)."""
     config = where / "mutate.toml"
     config.write_text(
         "[cosmic-ray]\n"
         f'module-path = "{module}"\n'
         f"timeout = {timeout}\n"
         "excluded-modules = []\n"
-        f'test-command = "{command}"\n'
+        'test-command = "true"\n'
         "[cosmic-ray.distributor]\n"
         'name = "local"\n',
         encoding="utf-8",
@@ -131,92 +95,249 @@ def write_config(where: Path, module: str, tests: list[str], timeout: float) -> 
     return config
 
 
-def keep_only(session: Path, job_ids: set[str]) -> None:
-    """Drop every work item but ``job_ids`` from a cosmic-ray session (how a shard or a sample is made)."""
-    with sqlite3.connect(session) as db:
-        all_ids = [row[0] for row in db.execute("SELECT job_id FROM work_items")]
-        drop = [(j,) for j in all_ids if j not in job_ids]
-        db.executemany("DELETE FROM mutation_specs WHERE job_id = ?", drop)
-        db.executemany("DELETE FROM work_items WHERE job_id = ?", drop)
+@dataclass(frozen=True)
+class Spec:
+    """One mutant as cosmic-ray lists it: where, which operator, which occurrence."""
+
+    job_id: str
+    operator: str
+    occurrence: int
+    line: int
+    col: int
 
 
-def job_ids(session: Path, skip: list[tuple[tuple[int, int], tuple[int, int]]]) -> tuple[list[str], int]:
-    """The work items of a session in a stable order, and how many were left out as inside ``skip`` spans."""
+def specs(session: Path) -> list[Spec]:
+    """Every mutant of a cosmic-ray session, in a stable order."""
     with sqlite3.connect(session) as db:
-        rows = db.execute("SELECT job_id, start_pos_row, start_pos_col FROM mutation_specs").fetchall()
-    keep = sorted(job for job, row, col in rows if not any(a <= (row, col) < b for a, b in skip))
-    return keep, len(rows) - len(keep)
+        rows = db.execute(
+            "SELECT job_id, operator_name, occurrence, start_pos_row, start_pos_col FROM mutation_specs"
+        ).fetchall()
+    return sorted((Spec(*row) for row in rows), key=lambda s: (s.line, s.col, s.operator, s.occurrence))
+
+
+#: A pytest plugin that records, per test, the lines of the mutated module it runs (and how long it takes).
+TRACE_PLUGIN = """
+import json, os, time
+import coverage, pytest
+
+_target = os.environ["MUTATE_TARGET"]
+_cov = coverage.Coverage(data_file=None, include=[_target], config_file=False)
+_cov.start()
+_durations = {}
+_failed = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _cov.switch_context(item.nodeid)
+    started = time.perf_counter()
+    yield
+    _durations[item.nodeid] = time.perf_counter() - started
+    _cov.switch_context("")
+
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        _failed.append(report.nodeid)
+
+
+def pytest_unconfigure(config):
+    _cov.stop()
+    data = _cov.get_data()
+    data.set_query_contexts(None)
+    lines = {}
+    for name in data.measured_files():
+        for line, contexts in data.contexts_by_lineno(name).items():
+            lines[line] = sorted(c for c in contexts if c)
+    with open(os.environ["MUTATE_TRACE_OUT"], "w", encoding="utf-8") as out:
+        json.dump({"lines": lines, "durations": _durations, "failed": _failed}, out)
+"""
+
+
+@dataclass
+class Trace:
+    """Which tests run each line of the module, and how long each test takes."""
+
+    lines: dict[int, list[str]]
+    durations: dict[str, float]
+
+    def everything(self) -> list[str]:
+        """Every test, fastest first."""
+        return sorted(self.durations, key=lambda t: self.durations[t])
+
+    def tests_for(self, spans: dict[int, tuple[int, int]], line: int) -> list[str]:
+        """The tests that run the statement holding ``line``, fastest first; every test when none is known to.
+
+        A line run only at import time (a constant, a decorator, a default), or only in a worker
+        process or a subprocess, has no test of its own in the trace: then every test that runs
+        any line of the module is run (``--confirm`` runs every test for a survivor).
+        """
+        first, last = spans.get(line, (line, line))
+        found: set[str] = set()
+        for row in range(first, last + 1):
+            found.update(self.lines.get(row, ()))
+        if not found:
+            found = {t for tests in self.lines.values() for t in tests}
+        if not found:
+            return self.everything()
+        return sorted(found, key=lambda t: self.durations.get(t, 0.0))
+
+
+def statement_spans(source: str) -> dict[int, tuple[int, int]]:
+    """Line → the (first, last) line of the innermost statement holding it (a compound statement's header only)."""
+    spans: dict[int, tuple[int, int]] = {}
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.stmt) or node.end_lineno is None:
+            continue
+        last = node.end_lineno
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.AST):
+            last = max(node.lineno, min(getattr(body[0], "lineno", last) - 1, last))
+            decorators = getattr(node, "decorator_list", [])
+            first = min([node.lineno] + [d.lineno for d in decorators])
+        else:
+            first = node.lineno
+        for row in range(first, last + 1):
+            old = spans.get(row)
+            if old is None or (last - first) <= (old[1] - old[0]):
+                spans[row] = (first, last)
+    return spans
+
+
+def trace(where: Path, module: str, tests: list[str], env: dict[str, str]) -> Trace:
+    """Run ``tests`` once on the unmutated tree under coverage: which test runs which line of ``module``."""
+    (where / "_mutate_trace.py").write_text(TRACE_PLUGIN, encoding="utf-8")
+    out = where / "trace.json"
+    run_env = dict(env, PYTHONPATH=str(where), MUTATE_TARGET=str(where / module), MUTATE_TRACE_OUT=str(out))
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    done = subprocess.run(
+        [*command, "-p", "_mutate_trace", *tests], cwd=where, env=run_env, capture_output=True, text=True
+    )
+    data = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
+    if done.returncode != 0 or data is None or data["failed"]:
+        tail = "\n".join(done.stdout.splitlines()[-15:])
+        raise SystemExit(f"the tests fail on the unmutated tree, so no mutant can be judged:\n{tail}")
+    return Trace({int(k): v for k, v in data["lines"].items()}, data["durations"])
+
+
+def run_one(
+    where: Path, module: str, spec: Spec, tests: list[str], timeout: float, env: dict[str, str]
+) -> tuple[str, str]:
+    """Apply one mutant in the copy at ``where``, run ``tests`` (stop at the first failure): (outcome, diff)."""
+    from cosmic_ray.mutating import use_mutation
+    from cosmic_ray.plugins import get_operator
+
+    path = where / module
+    operator = get_operator(spec.operator)()
+    try:
+        with use_mutation(path, operator, spec.occurrence) as (original, mutated):
+            if mutated is None:
+                return "not run", ""
+            diff = "\n".join(
+                difflib.unified_diff(original.splitlines(), mutated.splitlines(), module, module, lineterm="")
+            )
+            command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+            try:
+                done = subprocess.run(
+                    [*command, *tests],
+                    cwd=where,
+                    env=dict(env, PYTHONPATH=str(where)),
+                    capture_output=True,
+                    timeout=timeout,
+                    start_new_session=True,
+                )
+            except subprocess.TimeoutExpired:
+                return "killed", diff  # a mutant that hangs the tests is caught
+            if done.returncode == 0:
+                return "survived", diff
+            if done.returncode == 5:  # no tests ran
+                return "not run", diff
+            return "killed", diff
+    except Exception as err:  # a mutant cosmic-ray cannot apply is reported, not fatal
+        return "incompetent", str(err)
 
 
 def run_module(
-    module: str, tests: list[str], jobs: int, sample: int | None, timeout: float, seed: int
+    module: str,
+    tests: list[str],
+    jobs: int,
+    sample: int | None,
+    timeout: float,
+    seed: int,
+    confirm: bool,
 ) -> tuple[list[Mutant], int]:
-    """Mutate ``module`` in ``jobs`` throw-away copies of the tree: each mutant's outcome, and how many were in annotations."""
+    """Mutate ``module`` in ``jobs`` throw-away copies of the tree: each mutant's outcome, and how many were in annotations.
+
+    Each mutant runs only the tests that run its statement (found once with coverage), fastest first;
+    with ``confirm`` a survivor is run again against every test, to be sure.
+    """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a mutant of the same size in the same second must not load a stale .pyc
+    text = (ROOT / module).read_text(encoding="utf-8")
+    spans = statement_spans(text)
+    skip = annotation_spans(text)
     with tempfile.TemporaryDirectory(prefix="minicex-mutate-") as tmp:
         base = Path(tmp) / "shard0"
         base.mkdir()
         copy_tree(base)
-        config = write_config(base, module, tests, timeout)
         session = base / "session.sqlite"
+        config = write_config(base, module, timeout)
         subprocess.run(["cosmic-ray", "init", str(config), str(session)], cwd=base, check=True, env=env)
-        text = (ROOT / module).read_text(encoding="utf-8")
-        ids, annotations = job_ids(session, annotation_spans(text))
-        if sample is not None and sample < len(ids):
-            ids = sorted(random.Random(seed).sample(ids, sample))
-        shards = [set(ids[i::jobs]) for i in range(jobs)]
+        every = specs(session)
+        todo = [s for s in every if not any(a <= (s.line, s.col) < b for a, b in skip)]
+        annotations = len(every) - len(todo)
+        if sample is not None and sample < len(todo):
+            todo = sorted(random.Random(seed).sample(todo, sample), key=lambda s: (s.line, s.col, s.occurrence))
         dirs = [base]
         for i in range(1, jobs):
             shard = Path(tmp) / f"shard{i}"
             shutil.copytree(base, shard, symlinks=True)
             dirs.append(shard)
-        for where, shard_ids in zip(dirs, shards, strict=True):
-            keep_only(where / "session.sqlite", shard_ids)
+        traced = trace(base, module, tests, env)
+        full = traced.everything()
+        slowest = sum(traced.durations.values())
 
-        def execute(where: Path) -> None:
-            shard_env = dict(env, PYTHONPATH=str(where))
-            subprocess.run(
-                ["cosmic-ray", "exec", str(where / "mutate.toml"), str(where / "session.sqlite")],
-                cwd=where,
-                env=shard_env,
-                check=True,
-                capture_output=True,
-            )
+        def limit(selected: list[str]) -> float:
+            return min(timeout, 10.0 + 3.0 * sum(traced.durations.get(t, slowest) for t in selected))
+
+        free: queue.SimpleQueue[Path] = queue.SimpleQueue()
+        for where in dirs:
+            free.put(where)
+        done = 0
+        lock = threading.Lock()
+
+        def execute(spec: Spec) -> tuple[Spec, str, str, bool]:
+            nonlocal done
+            where = free.get()
+            try:
+                selected = traced.tests_for(spans, spec.line)
+                outcome, diff = run_one(where, module, spec, selected, limit(selected), env)
+                rerun = confirm and outcome == "survived" and len(selected) < len(full)
+                if rerun:
+                    outcome, diff = run_one(where, module, spec, full, limit(full), env)
+            finally:
+                free.put(where)
+            with lock:
+                done += 1
+                if done % 25 == 0:
+                    print(f"  {module}: {done}/{len(todo)} mutants", file=sys.stderr, flush=True)
+            return spec, outcome, diff, rerun
 
         with ThreadPoolExecutor(jobs) as pool:
-            list(pool.map(execute, dirs))
-        source = text.splitlines()
-        mutants: list[Mutant] = []
-        for where in dirs:
-            dump = subprocess.run(
-                ["cosmic-ray", "dump", str(where / "session.sqlite")],
-                cwd=where,
-                check=True,
-                capture_output=True,
-                text=True,
-                env=env,
-            ).stdout
-            for line in dump.splitlines():
-                item, result = json.loads(line)
-                mutation = item["mutations"][0]
-                row = mutation["start_pos"][0]
-                if result is None:
-                    outcome = "not run"
-                elif result.get("worker_outcome") == "timeout":
-                    outcome = "killed"  # a mutant that hangs the tests is caught
-                else:
-                    outcome = result.get("test_outcome") or result.get("worker_outcome", "?")
-                mutants.append(
-                    Mutant(
-                        module=module,
-                        operator=mutation["operator_name"],
-                        occurrence=mutation["occurrence"],
-                        line=row,
-                        source_line=source[row - 1].strip() if 0 < row <= len(source) else "",
-                        outcome=outcome,
-                        diff=(result or {}).get("diff") or "",
-                    )
-                )
+            results = list(pool.map(execute, todo))
+    source = text.splitlines()
+    mutants = [
+        Mutant(
+            module=module,
+            operator=spec.operator,
+            occurrence=spec.occurrence,
+            line=spec.line,
+            source_line=source[spec.line - 1].strip() if 0 < spec.line <= len(source) else "",
+            outcome=outcome,
+            diff=diff,
+        )
+        for spec, outcome, diff, _ in results
+    ]
     return sorted(mutants, key=lambda m: (m.line, m.operator, m.occurrence)), annotations
 
 
@@ -271,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("modules", nargs="+", help="module files, e.g. minicex_pdf/reading/validate.py")
     parser.add_argument(
-        "--tests", nargs="*", help="test files to run per mutant (default: the module's own, see TESTS_FOR)"
+        "--tests", nargs="*", help="test files to trace (default: the whole suite; each mutant runs those that run it)"
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel copies of the tree")
     parser.add_argument("--sample", type=int, help="test only this many mutants, chosen at random (a quick estimate)")
@@ -279,6 +400,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant before it counts as killed")
     parser.add_argument("--target", type=float, default=85.0, help="score (%%) each module must reach")
     parser.add_argument("--json", type=Path, help="also write every mutant's outcome to this JSON file")
+    parser.add_argument(
+        "--confirm",
+        action="store_true",
+        help="run each survivor again against every test of the module, not only those that run its line",
+    )
     args = parser.parse_args(argv)
 
     if shutil.which("cosmic-ray") is None:
@@ -288,9 +414,11 @@ def main(argv: list[str] | None = None) -> int:
     everything: list[dict[str, object]] = []
     for module in args.modules:
         module = str(Path(module).resolve().relative_to(ROOT))
-        tests = args.tests or TESTS_FOR.get(module) or ["tests"]
+        tests = args.tests or ["tests"]
         started = time.monotonic()
-        mutants, annotations = run_module(module, tests, max(1, args.jobs), args.sample, args.timeout, args.seed)
+        mutants, annotations = run_module(
+            module, tests, max(1, args.jobs), args.sample, args.timeout, args.seed, args.confirm
+        )
         killed = sum(m.outcome == "killed" for m in mutants)
         survivors = [m for m in mutants if m.outcome == "survived"]
         equivalent = [m for m in survivors if (m.module, m.operator, m.source_line) in known]
