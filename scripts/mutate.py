@@ -11,8 +11,7 @@ every other survivor is a missing test.
 cosmic-ray lists the mutants and applies them; this script runs them. The suite is
 first run once under coverage to learn which tests run each line of the module;
 each mutant then runs only the tests that run its statement, fastest first, and
-stops at the first failure (a line run only at import time runs every test that
-touches the module). That is what makes a full run of a module affordable.
+stops at the first failure (a line run only at import time runs every test). That is what makes a full run of a module affordable.
 ``--confirm`` runs each survivor once more against every test.
 
     python scripts/mutate.py minicex_pdf/reading/validate.py
@@ -47,6 +46,99 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENTS = Path(__file__).resolve().parent / "mutation_equivalents.toml"
+
+#: The tests traced for each module (the default; ``--tests tests`` traces the whole suite, which is
+#: fairer but far slower for a module every read goes through). Each mutant runs those of them that
+#: run its statement.
+TESTS_FOR: dict[str, list[str]] = {
+    "minicex_pdf/reading/validate.py": [
+        "tests/test_rules_teeth.py",
+        "tests/test_reader_teeth.py",
+        "tests/test_reader_rules.py",
+        "tests/test_reader.py",
+        "tests/test_form_v2.py",
+    ],
+    "minicex_pdf/reading/personal.py": [
+        "tests/test_personal_teeth.py",
+        "tests/test_rules_teeth.py",
+        "tests/test_reader_rules.py",
+        "tests/test_properties.py",
+    ],
+    "minicex_pdf/reading/reader.py": [
+        "tests/test_reader_teeth.py",
+        "tests/test_reader.py",
+        "tests/test_reader_rules.py",
+        "tests/test_acroform.py",
+        "tests/test_reader_fuzz.py",
+        "tests/test_limits.py",
+        "tests/test_engines.py",
+    ],
+    "minicex_pdf/reading/walker.py": [
+        "tests/test_walker_teeth.py",
+        "tests/test_acroform.py",
+        "tests/test_reader.py",
+        "tests/test_reader_fuzz.py",
+        "tests/test_properties.py",
+        "tests/test_engines.py",
+    ],
+    "minicex_pdf/reading/lexer.py": [
+        "tests/test_walker_teeth.py",
+        "tests/test_acroform.py",
+        "tests/test_reader.py",
+        "tests/test_reader_fuzz.py",
+        "tests/test_properties.py",
+        "tests/test_engines.py",
+    ],
+    "minicex_pdf/reading/record.py": [
+        "tests/test_record_teeth.py",
+        "tests/test_reader.py",
+        "tests/test_store.py",
+        "tests/test_signatures.py",
+    ],
+    "minicex_pdf/reading/signatures.py": ["tests/test_signatures.py", "tests/test_signature_fields.py"],
+    "minicex_pdf/storage/identity.py": [
+        "tests/test_identity_teeth.py",
+        "tests/test_identity.py",
+        "tests/test_counts.py",
+    ],
+    "minicex_pdf/storage/store.py": [
+        "tests/test_store_teeth.py",
+        "tests/test_store_faults_teeth.py",
+        "tests/test_store.py",
+        "tests/test_faults.py",
+        "tests/test_counts.py",
+        "tests/test_import.py",
+    ],
+    "minicex_pdf/storage/importer.py": ["tests/test_import.py", "tests/test_counts.py", "tests/test_limits.py"],
+    "minicex_pdf/storage/export.py": [
+        "tests/test_export_teeth.py",
+        "tests/test_export.py",
+        "tests/test_unicode_workflow.py",
+    ],
+    "minicex_pdf/report/progress.py": [
+        "tests/test_progress_teeth.py",
+        "tests/test_progress.py",
+        "tests/test_report.py",
+    ],
+    "minicex_pdf/form/roster.py": [
+        "tests/test_roster_teeth.py",
+        "tests/test_roster.py",
+        "tests/test_roster_files.py",
+        "tests/test_prefill.py",
+    ],
+    "minicex_pdf/form/roster_files.py": [
+        "tests/test_roster_files.py",
+        "tests/test_roster.py",
+        "tests/test_roster_template.py",
+    ],
+    "minicex_pdf/form/prefill.py": ["tests/test_prefill.py", "tests/test_unicode_workflow.py"],
+    "minicex_pdf/form/generator.py": [
+        "tests/test_generator.py",
+        "tests/test_field_flags.py",
+        "tests/test_blanks_teeth.py",
+        "tests/test_form_v2.py",
+    ],
+}
 
 OUTCOMES = ("killed", "survived", "incompetent")
 
@@ -169,15 +261,13 @@ class Trace:
         """The tests that run the statement holding ``line``, fastest first; every test when none is known to.
 
         A line run only at import time (a constant, a decorator, a default), or only in a worker
-        process or a subprocess, has no test of its own in the trace: then every test that runs
-        any line of the module is run (``--confirm`` runs every test for a survivor).
+        process or a subprocess, has no test of its own in the trace: then every test is run
+        (a test that only uses what such a line made, say a frozen dataclass, never runs the line).
         """
         first, last = spans.get(line, (line, line))
         found: set[str] = set()
         for row in range(first, last + 1):
             found.update(self.lines.get(row, ()))
-        if not found:
-            found = {t for tests in self.lines.values() for t in tests}
         if not found:
             return self.everything()
         return sorted(found, key=lambda t: self.durations.get(t, 0.0))
@@ -220,8 +310,94 @@ def trace(where: Path, module: str, tests: list[str], env: dict[str, str]) -> Tr
     return Trace({int(k): v for k, v in data["lines"].items()}, data["durations"])
 
 
+#: A process that imports pytest and the third-party libraries once, then forks a child per mutant
+#: that runs pytest on the mutated tree (the child imports minicex_pdf afresh, from the mutated
+#: file). It saves a second or more of start-up per mutant. It never imports minicex_pdf itself.
+FORK_SERVER = """
+import json, os, sys, time
+for name in (
+    "pytest", "_pytest.python", "_pytest.assertion.rewrite", "hypothesis", "hypothesis.strategies",
+    "click", "click.testing", "reportlab.pdfgen.canvas", "reportlab.pdfbase.ttfonts", "reportlab.platypus",
+    "pypdf", "pypdfium2", "openpyxl", "cryptography.x509", "pyhanko.sign", "platformdirs", "aiosmtpd.controller",
+    "email", "mailbox", "imaplib", "smtplib", "sqlite3", "multiprocessing", "tomllib", "unicodedata", "zlib",
+):
+    try:
+        __import__(name)
+    except Exception:
+        pass
+ours = [m for m in sys.modules if m.split(".")[0] in ("minicex_pdf", "tests", "conftest")]
+if ours:
+    raise SystemExit(f"the fork server must not import the code under test: {ours[:3]}")
+print("ready", flush=True)
+for line in iter(sys.stdin.readline, ""):
+    request = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        code = 3
+        try:
+            import pytest
+            code = int(pytest.main(request["args"]))
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + request["timeout"]
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            result = os.waitstatus_to_exitcode(status)
+            break
+        if time.monotonic() > deadline:
+            try:
+                os.killpg(pid, 9)
+            except OSError:
+                pass
+            os.waitpid(pid, 0)
+            result = "timeout"
+            break
+        time.sleep(0.02)
+    print(json.dumps(result), flush=True)
+"""
+
+
+class ForkServer:
+    """One fork server per copy of the tree: ``run`` runs pytest there in a fresh child."""
+
+    def __init__(self, where: Path, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", FORK_SERVER],
+            cwd=where,
+            env=dict(env, PYTHONPATH=str(where)),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None and self.process.stdin is not None
+        if self.process.stdout.readline().strip() != "ready":
+            raise SystemExit("the fork server did not start")
+
+    def run(self, args: list[str], timeout: float) -> int | str:
+        """pytest's exit status for ``args``, or ``"timeout"``."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps({"args": args, "timeout": timeout}) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise SystemExit("the fork server died")
+        result: int | str = json.loads(answer)
+        return result
+
+    def close(self) -> None:
+        """Stop the server."""
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait()
+
+
 def run_one(
-    where: Path, module: str, spec: Spec, tests: list[str], timeout: float, env: dict[str, str]
+    where: Path, server: ForkServer, module: str, spec: Spec, tests: list[str], timeout: float
 ) -> tuple[str, str]:
     """Apply one mutant in the copy at ``where``, run ``tests`` (stop at the first failure): (outcome, diff)."""
     from cosmic_ray.mutating import use_mutation
@@ -236,25 +412,18 @@ def run_one(
             diff = "\n".join(
                 difflib.unified_diff(original.splitlines(), mutated.splitlines(), module, module, lineterm="")
             )
-            command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
-            try:
-                done = subprocess.run(
-                    [*command, *tests],
-                    cwd=where,
-                    env=dict(env, PYTHONPATH=str(where)),
-                    capture_output=True,
-                    timeout=timeout,
-                    start_new_session=True,
-                )
-            except subprocess.TimeoutExpired:
-                return "killed", diff  # a mutant that hangs the tests is caught
-            if done.returncode == 0:
-                return "survived", diff
-            if done.returncode == 5:  # no tests ran
-                return "not run", diff
-            return "killed", diff
+            status = server.run(["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests], timeout)
+    except SystemExit:
+        raise
     except Exception as err:  # a mutant cosmic-ray cannot apply is reported, not fatal
         return "incompetent", str(err)
+    if status == "timeout":
+        return "killed", diff  # a mutant that hangs the tests is caught
+    if status == 0:
+        return "survived", diff
+    if status == 5:  # no tests ran
+        return "not run", diff
+    return "killed", diff
 
 
 def run_module(
@@ -300,31 +469,36 @@ def run_module(
         def limit(selected: list[str]) -> float:
             return min(timeout, 10.0 + 3.0 * sum(traced.durations.get(t, slowest) for t in selected))
 
-        free: queue.SimpleQueue[Path] = queue.SimpleQueue()
-        for where in dirs:
-            free.put(where)
+        free: queue.SimpleQueue[tuple[Path, ForkServer]] = queue.SimpleQueue()
+        servers = [ForkServer(where, env) for where in dirs]
+        for where, server in zip(dirs, servers, strict=True):
+            free.put((where, server))
         done = 0
         lock = threading.Lock()
 
         def execute(spec: Spec) -> tuple[Spec, str, str, bool]:
             nonlocal done
-            where = free.get()
+            where, server = free.get()
             try:
                 selected = traced.tests_for(spans, spec.line)
-                outcome, diff = run_one(where, module, spec, selected, limit(selected), env)
+                outcome, diff = run_one(where, server, module, spec, selected, limit(selected))
                 rerun = confirm and outcome == "survived" and len(selected) < len(full)
                 if rerun:
-                    outcome, diff = run_one(where, module, spec, full, limit(full), env)
+                    outcome, diff = run_one(where, server, module, spec, full, limit(full))
             finally:
-                free.put(where)
+                free.put((where, server))
             with lock:
                 done += 1
                 if done % 25 == 0:
                     print(f"  {module}: {done}/{len(todo)} mutants", file=sys.stderr, flush=True)
             return spec, outcome, diff, rerun
 
-        with ThreadPoolExecutor(jobs) as pool:
-            results = list(pool.map(execute, todo))
+        try:
+            with ThreadPoolExecutor(jobs) as pool:
+                results = list(pool.map(execute, todo))
+        finally:
+            for server in servers:
+                server.close()
     source = text.splitlines()
     mutants = [
         Mutant(
@@ -392,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("modules", nargs="+", help="module files, e.g. minicex_pdf/reading/validate.py")
     parser.add_argument(
-        "--tests", nargs="*", help="test files to trace (default: the whole suite; each mutant runs those that run it)"
+        "--tests", nargs="*", help="test files to trace (default: the module's own in TESTS_FOR, else the whole suite)"
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel copies of the tree")
     parser.add_argument("--sample", type=int, help="test only this many mutants, chosen at random (a quick estimate)")
@@ -414,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     everything: list[dict[str, object]] = []
     for module in args.modules:
         module = str(Path(module).resolve().relative_to(ROOT))
-        tests = args.tests or ["tests"]
+        tests = args.tests or TESTS_FOR.get(module) or ["tests"]
         started = time.monotonic()
         mutants, annotations = run_module(
             module, tests, max(1, args.jobs), args.sample, args.timeout, args.seed, args.confirm
