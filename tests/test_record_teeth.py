@@ -11,6 +11,8 @@ from minicex_pdf.reading.record import (
     STATUSES,
     Problem,
     Record,
+    SignatureCheck,
+    Signer,
     Source,
     SubGoal,
 )
@@ -98,7 +100,17 @@ def test_records_and_their_parts_are_immutable_and_problems_hashable():
     goal = SubGoal("STa1", "hslf2021")
     source = Source("a.pdf", "0" * 64, 1, "minicex-st", 1, None)
     record = Record(source=source, values={})
-    for obj, name in ((problem, "code"), (goal, "code"), (source, "path"), (record, "status")):
+    signer = Signer("Anna Läkare", "Test CA", "0a", "2026-01-01", "2027-01-01")
+    check = SignatureCheck("assessor_signature", "assessor_sig", "valid", signer=signer)
+    parts = (
+        (problem, "code"),
+        (goal, "code"),
+        (source, "path"),
+        (record, "status"),
+        (signer, "name"),
+        (check, "state"),
+    )
+    for obj, name in parts:
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(obj, name, "x")
     assert len({problem, Problem("date_future", "warning", "date", Text(sv="a", en="b")), goal, source}) == 3
@@ -111,3 +123,27 @@ def test_errors_of_problems_read_back_from_json():
     problems = tuple(Problem(f"c{i}", s, None, Text(sv="a", en="b")) for i, s in enumerate(data))
     record = Record(source=Source("a.pdf", "0" * 64, 1, "minicex-st", 1, None), values={}, problems=problems)
     assert record.errors == (problems[0],)
+
+
+def _check(role: str, state: str = "valid", changed: tuple[str, ...] = ()) -> SignatureCheck:
+    signer = Signer("Łukasz Wiśniewski", "Region Test CA", "1f2e", "2026-01-01T00:00:00", "2028-01-01T00:00:00")
+    return SignatureCheck(role, role.replace("_signature", "_sig"), state, signer=signer, changed=changed)  # type: ignore[arg-type]
+
+
+def test_a_records_signature_is_found_by_its_exact_role_only():
+    assessor, trainee = _check("assessor_signature"), _check("trainee_signature", state="unsigned")
+    record = Record(
+        source=Source("a.pdf", "0" * 64, 1, "minicex-st", 2, None), values={}, signatures=(assessor, trainee)
+    )
+    assert record.signature("assessor_signature") is assessor
+    assert record.signature("trainee_signature") is trainee
+    # a role the form does not have, even one that sorts before or shares a prefix with one it has
+    assert [record.signature(r) for r in ("assessor", "a", "", "witness_signature")] == [None, None, None, None]
+
+
+def test_a_signature_check_comes_back_from_its_dict_with_the_changed_fields():
+    changed = _check("assessor_signature", state="changed", changed=("overall_level", "feedback_good"))
+    assert SignatureCheck.from_dict(changed.to_dict()) == changed
+    unsigned = SignatureCheck("trainee_signature", "trainee_sig", "unsigned")
+    assert SignatureCheck.from_dict(unsigned.to_dict()) == unsigned
+    assert SignatureCheck.from_dict(unsigned.to_dict()).changed == ()
