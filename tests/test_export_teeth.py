@@ -409,3 +409,16 @@ def test_the_format_is_a_keyword_and_may_come_from_a_file(db: Path, tmp_path: Pa
         fmt = json.loads('{"format": "xlsx"}')["format"]  # a format name read at run time, not a literal
         assert Exporter(store, fmt=fmt).write(tmp_path / "f.xlsx") == 2
     assert openpyxl.load_workbook(tmp_path / "f.xlsx").active["A2"].value == "Åsa Öberg"
+
+
+def test_csv_to_standard_output_has_no_byte_order_mark_but_a_file_has(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a BOM is for Excel opening a file; piped into another program it is a stray character
+    with Store(db) as store:
+        assert Exporter(store, fmt="csv", lang="sv").write(None) == 2
+        assert Exporter(store, fmt="csv", lang="sv").write(tmp_path / "e.csv") == 2
+    piped = capsys.readouterr().out
+    written = (tmp_path / "e.csv").read_text(encoding="utf-8")
+    assert (piped[:1], written[:1]) == (COLUMNS[0][1][:1], "\ufeff")
+    assert piped.replace("\r\n", "\n") == written[1:].replace("\r\n", "\n")

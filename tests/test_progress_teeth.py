@@ -7,11 +7,12 @@ typed in another case; the expectations are literal values, not the code's outpu
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import itertools
 
 from minicex_pdf.form.definition import Text, load_definition
-from minicex_pdf.reading.record import Record, Source, SubGoal
+from minicex_pdf.reading.record import Record, SignatureCheck, Source, SubGoal
 from minicex_pdf.report.progress import (
     AreaProgress,
     CohortLine,
@@ -320,6 +321,9 @@ def test_progress_is_immutable():
     (p,) = ProgressBuilder(DEF).build(asa_records())
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.count = 0  # type: ignore[misc]
+    for part, name in ((p.feedback[0], "went_well"), (p.areas[0], "code"), (p.awaiting_action_plan[0], "path")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(part, name, "x")
     assert hash(p.areas[0]) == hash(expected_asa().areas[0])
 
 
@@ -330,3 +334,49 @@ def test_a_cohort_line_counts_no_incomplete_or_empty_form_unless_told():
 
 def test_name_key_is_the_same_for_every_normal_form_even_where_case_folding_decomposes():
     assert name_key("A \u1fe2") == name_key("a \u03c5\u0308\u0300") == "a \u1fe2"
+
+
+def _signed(path: str, *states: str, status: str = "complete") -> Record:
+    """A version-2 record whose assessor's and trainee's signature checks are in ``states`` (none: a v1 form)."""
+    checks = tuple(
+        SignatureCheck(role, role, state)  # type: ignore[arg-type]
+        for role, state in zip(("assessor_signature", "trainee_signature"), states, strict=False)
+    )
+    base = rec(path, status, trainee_name="Bo Ek", specialty="kirurgi", date=D(2026, 12, 1), assessor_name="Eva")
+    return dataclasses.replace(base, signatures=checks)
+
+
+def test_the_report_counts_forms_the_assessor_signed_and_trusted_and_names_those_changed_after():
+    import json
+
+    records = [
+        _signed("v1.pdf"),  # version 1: no signature field at all
+        _signed("trusted.pdf", "valid_trusted", "unsigned"),
+        _signed("trusted-both.pdf", "valid_trusted", "valid_trusted"),
+        _signed("untrusted.pdf", "valid_untrusted", "unsigned"),
+        _signed("unsigned.pdf", "unsigned", "unsigned"),
+        _signed("changed.pdf", "changed", "unsigned"),
+        _signed("trainee-broken.pdf", "unsigned", "broken"),
+        _signed("only-trainee.pdf", "unsigned", "valid_trusted"),
+        # an empty form is no assessment: not signable, yet its changed signature is named
+        _signed("empty.pdf", "broken", status=json.loads('"empty"')),
+    ]
+    (p,) = ProgressBuilder(DEF).build(records)
+    assert (p.count, p.signable, p.signed_by_assessor) == (8, 7, 2)
+    assert [r.path for r in p.changed_after_signing] == ["changed.pdf", "trainee-broken.pdf", "empty.pdf"]
+    assert [r.path for r in p.empty] == ["empty.pdf"]
+
+
+def test_forms_read_back_from_json_are_listed_by_their_status():
+    import json
+
+    # statuses as the store gives them back: strings made at run time, not the code's own literals
+    status = {name: json.loads(json.dumps(name)) for name in ("empty", "incomplete", "awaiting_action_plan")}
+    records = [
+        rec("e.pdf", status["empty"], trainee_name="Bo Ek", specialty="kirurgi", date=D(2026, 12, 1)),
+        rec("i.pdf", status["incomplete"], trainee_name="Bo Ek", specialty="kirurgi", date=D(2026, 12, 2)),
+        rec("a.pdf", status["awaiting_action_plan"], trainee_name="Bo Ek", specialty="kirurgi", date=D(2026, 12, 3)),
+    ]
+    (p,) = ProgressBuilder(DEF).build(records)
+    assert ([r.path for r in p.empty], [r.path for r in p.incomplete]) == (["e.pdf"], ["i.pdf"])
+    assert [r.path for r in p.awaiting_action_plan] == ["a.pdf"]

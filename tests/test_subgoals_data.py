@@ -17,6 +17,17 @@ def test_no_specialty_lists_a_code_twice():
             assert len(codes) == len(set(codes)), (regulation, specialty)
 
 
+def test_the_two_regulations_share_no_code():
+    # the report counts a trainee's sub-goals per regulation by code: a shared code would blur them
+    codes = {
+        regulation: {code for code, _ in data["common"]}
+        | {code for goals in data["specialties"].values() for code, _ in goals}
+        for regulation, data in DATA["regulations"].items()
+    }
+    sosfs, hslf = codes["SOSFS 2015:8"], codes["HSLF-FS 2021:8"]
+    assert (len(sosfs) > 20, len(hslf) > 20, sosfs & hslf) == (True, True, set())
+
+
 def test_paediatric_cardiology_is_spelt_as_the_regulation_does_and_the_old_spelling_still_matches():
     for data in DATA["regulations"].values():
         assert "Barn- och ungdomskardiologi" in data["specialties"]
