@@ -114,6 +114,7 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_export_teeth.py",
         "tests/test_export.py",
         "tests/test_unicode_workflow.py",
+        "tests/test_faults.py",
     ],
     "minicex_pdf/report/progress.py": [
         "tests/test_progress_teeth.py",
