@@ -245,3 +245,20 @@ def test_the_file_with_more_of_the_assessors_part_leads_its_assessment():
 def test_fold_is_the_same_for_every_normal_form_even_where_case_folding_decomposes():
     # U+1FE2 (Greek upsilon with dialytika and varia) case-folds to three code points; found by hypothesis
     assert fold("A \u1fe2") == fold("a \u03c5\u0308\u0300") == fold("A \u03a5\u0308\u0300") == "a \u1fe2"
+
+
+def test_a_file_joins_the_nearest_assessment_even_when_a_later_one_also_fits():
+    x = filing(1, "a")
+    y = filing(2, "b", level_history="1", level_overall="1")  # two values from x: another assessment
+    # f is x before the overall level and the advice were written: nothing differs from x, one value from y
+    f = filing(3, "c", level_overall=None, next_time=None)
+    for order in itertools.permutations([x, y, f]):
+        assert shas(group(order, ANCHORS)) == [["c", "a"], ["b"]]
+
+
+def test_assessments_are_ordered_by_the_date_of_their_fullest_file_not_of_a_revision_without_one():
+    dated = filing(1, "a", date=_dt.date(2026, 12, 30))
+    undated_draft = filing(2, "d", date=None, next_time=None)  # the same assessment, the date not yet written
+    later = filing(3, "b", date=_dt.date(2027, 1, 1), assessor_name="Per Lind")
+    for order in itertools.permutations([dated, undated_draft, later]):
+        assert shas(group(order, ANCHORS)) == [["d", "a"], ["b"]]
