@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 import pytest
 
 from minicex_pdf.errors import OutputError
-from minicex_pdf.outputs import atomic_output, write_bytes
+from minicex_pdf.outputs import atomic_output, neutralise, output_error, write_bytes
 
 
 def test_a_failure_while_writing_leaves_the_old_file_and_no_temporary_file(tmp_path: Path) -> None:
@@ -31,6 +33,11 @@ def test_a_new_file_gets_the_usual_permissions_and_a_replaced_one_keeps_its_own(
         kept.chmod(0o600)
         write_bytes(kept, b"new")
         assert (kept.read_bytes(), kept.stat().st_mode & 0o777) == (b"new", 0o600)
+        script = tmp_path / "run.sh"  # every bit kept, the lowest (others may execute) too
+        script.write_bytes(b"old")
+        script.chmod(0o751)
+        write_bytes(script, b"new")
+        assert script.stat().st_mode & 0o7777 == 0o751
     finally:
         os.umask(umask)
 
@@ -55,15 +62,32 @@ def test_a_missing_folder_is_one_line(tmp_path: Path) -> None:
     )
 
 
-def test_a_link_is_followed_and_a_device_is_written_directly(tmp_path: Path) -> None:
+def null_device(folder: Path) -> Path:
+    """A null device of the test's own where the test may make one (root), else the system's.
+
+    A bug that renamed a file over the device (mutation testing makes such bugs) must not
+    replace the machine's /dev/null with a regular file: as root it could.
+    """
+    own = folder / "null"
+    try:
+        os.mknod(own, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except OSError:
+        return Path(os.devnull)  # not root: /dev is not writable, so nothing can replace it
+    return own
+
+
+def test_a_link_is_followed_and_a_device_is_written_directly(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     real = tmp_path / "real.csv"
     real.write_bytes(b"old")
     link = tmp_path / "link.csv"
     link.symlink_to(real)
     write_bytes(link, b"new")
     assert link.is_symlink() and real.read_bytes() == b"new"
-    write_bytes(Path(os.devnull), b"into the void")  # not replaced by a regular file
-    assert Path(os.devnull).is_char_device()
+    device = null_device(tmp_path_factory.mktemp("dev"))
+    write_bytes(device, b"into the void")  # not replaced by a regular file
+    assert device.is_char_device()
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     with open(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK), "rb") as reader:
@@ -81,3 +105,40 @@ def test_never_overwrite_does_not_follow_a_link_out_of_the_folder(tmp_path: Path
     with pytest.raises(OutputError):
         write_bytes(folder / "Anna.pdf", b"%PDF-", overwrite=False)
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+46 70 123 45 67", "'+46 70 123 45 67"),
+        ("-3", "'-3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("  =1", "'  =1"),  # after spaces
+        ("\u200b\u00a0=1", "'\u200b\u00a0=1"),  # after a zero-width and a no-break space
+        ("\uff1d1", "'\uff1d1"),  # a full-width =
+        ("\tplain", "'\tplain"),  # a tab or line break first: whatever follows
+        ("\nplain", "'\nplain"),
+        ("a=1", "a=1"),
+        ("Åsa -", "Åsa -"),
+        ("   ", "   "),  # nothing but blanks
+        ("", ""),
+        (None, None),
+        (5, 5),
+    ],
+)
+def test_a_cell_a_spreadsheet_could_take_for_a_formula_gets_an_apostrophe(cell: object, safe: object) -> None:
+    assert neutralise(cell) == safe
+
+
+def test_an_unusual_write_error_is_named_by_the_systems_own_words() -> None:
+    err = output_error("/out/e.csv", OSError(errno.EIO, "Input/output error"))
+    assert (
+        str(err)
+        == "/out/e.csv: cannot write the file (Input/output error: check the disk and the folder); nothing was written"
+    )
+    bare = output_error("/out/e.csv", OSError("no errno at all"))
+    assert (
+        str(bare)
+        == "/out/e.csv: cannot write the file (no errno at all: check the disk and the folder); nothing was written"
+    )
