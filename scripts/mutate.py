@@ -140,7 +140,11 @@ TESTS_FOR: dict[str, list[str]] = {
     "minicex_pdf/mail/config.py": ["tests/test_mail_units.py", "tests/test_mail_send.py"],
     "minicex_pdf/mail/sources.py": ["tests/test_mail_units.py", "tests/test_mail_import.py"],
     "minicex_pdf/outputs.py": ["tests/test_outputs.py", "tests/test_faults.py"],
-    "minicex_pdf/form/filenames.py": ["tests/test_prefill.py", "tests/test_unicode_workflow.py"],
+    "minicex_pdf/form/filenames.py": [
+        "tests/test_filenames_teeth.py",
+        "tests/test_prefill.py",
+        "tests/test_unicode_workflow.py",
+    ],
     "minicex_pdf/form/fonts.py": ["tests/test_fonts.py", "tests/test_unicode_workflow.py"],
     "minicex_pdf/names.py": [
         "tests/test_properties.py",

@@ -20,7 +20,6 @@ __all__ = ["FS_PROBE", "MAX_STEM_BYTES", "PREFIX", "fs_takes", "safe_stem", "tra
 PREFIX = "minicex_"
 #: Characters kept besides letters, marks and digits (all safe in names on Windows, macOS and Linux).
 _KEEP = frozenset("-.'")
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
 #: Typographic punctuation as its ASCII look-alike (Word and Excel put ’ – in names).
 _PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'", "–": "-", "—": "-", "‐": "-", "‑": "-"})
 #: Letters that do not decompose into an ASCII letter and a mark, as readable ASCII.
@@ -95,10 +94,7 @@ def safe_stem(name: str, ascii_only: bool = False) -> str:
     text = _cut(text, MAX_STEM_BYTES).rstrip("._ ")
     if text and unicodedata.category(text[0])[0] == "M":  # a mark cannot start a name readably
         text = text.lstrip("".join(ch for ch in text[:4] if unicodedata.category(ch)[0] == "M"))
-    stem = PREFIX + (text or "trainee")
-    if stem.split(".")[0].upper() in _WINDOWS_DEVICES:  # cannot happen with the prefix; kept as a guard
-        stem = "_" + stem
-    return stem
+    return PREFIX + (text or "trainee")  # the prefix: never a Windows device name (CON, LPT1, ...)
 
 
 def fs_takes(text: str) -> bool:
