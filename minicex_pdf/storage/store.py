@@ -255,6 +255,11 @@ _DAMAGE_REST = {
 }
 
 
+def _foreign(app_id: int, tables: int) -> bool:
+    """Is a SQLite file with this application id and number of tables another program's (not a store, not empty)?"""
+    return app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables > 0)
+
+
 def _fault(key: str, kind: str, **values: Any) -> StoreError:
     """The :class:`StoreError` of message ``key`` (``_TEXTS``), in English and Swedish."""
     return StoreError(_TEXTS[key].format(**values), kind, sv=_TEXTS_SV[key].format(**values))
@@ -500,7 +505,7 @@ class Store(MailBook):
                 raise UsageError(f"{self.path}: not a minicex database ({exc})") from None
             raise
         _rollback(db)
-        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+        if _foreign(app_id, tables):
             raise UsageError(f"{self.path}: is a SQLite database, but not a minicex database")
         if version > SCHEMA_VERSION:
             raise UsageError(
@@ -533,7 +538,7 @@ class Store(MailBook):
             try:
                 app_id = db.execute("PRAGMA application_id").fetchone()[0]
                 tables = db.execute("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
-                if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+                if _foreign(app_id, tables):  # another program made it since _identify looked
                     raise UsageError(f"{self.path}: is a SQLite database, but not a minicex database")
                 step = db.execute("PRAGMA user_version").fetchone()[0]
                 if step < SCHEMA_VERSION:
