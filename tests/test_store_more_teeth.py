@@ -4,9 +4,12 @@ one bad row never hiding the rows after it, schema 2's migration of empty forms,
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from test_store_faults_teeth import drop_latest, older_store
 
 from minicex_pdf.errors import StoreError, UsageError
 from minicex_pdf.reading.record import Record
+from minicex_pdf.storage import store as store_mod
 from minicex_pdf.storage.store import APPLICATION_ID, SCHEMA_VERSION, Store
 
 #: The tail of every "damaged" message.
@@ -279,3 +283,73 @@ def test_an_unticked_box_stored_as_null_or_a_number_comes_back_as_a_bool(tmp_pat
         got = [[r.values[b] for b in boxes] for r in store.records()]
     assert got == [[False] * len(boxes), [False] * len(boxes), [True] * len(boxes)]
     assert {type(v) for row in got for v in row} == {bool}
+
+
+# --------------------------------------------------------------------------- waiting for another writer
+
+
+def test_the_store_opens_soon_after_another_writer_lets_go(tmp_path: Path) -> None:
+    """Switching to the write-ahead log is retried every few hundredths of a second, not once a second."""
+    path = tmp_path / "s.sqlite"
+    Store(path).close()
+    with sqlite3.connect(path, isolation_level=None) as other:
+        assert other.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    other.close()
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.2, lambda: other.execute("ROLLBACK"))
+    started = time.monotonic()
+    release.start()
+    try:
+        with Store(path, lock_wait=5) as store:
+            waited = time.monotonic() - started
+            assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        release.join()
+        other.close()
+    assert 0.2 <= waited < 0.8
+
+
+# --------------------------------------------------------------------------- naming many damaged rows
+
+FIX_ROWS = "restore the database from a backup, or import the forms again into a new database"
+FIX_ROWS_SV = "återställ databasen från en säkerhetskopia, eller importera formulären igen till en ny databas"
+
+
+@pytest.mark.parametrize("bad", [10, 11])
+def test_the_damage_message_names_ten_rows_then_says_there_are_more(tmp_path: Path, bad: int) -> None:
+    path = tmp_path / "s.sqlite"
+    with Store(path) as store:
+        for n in range(bad + 2):
+            store.add(make_record(n, date=dt.date(2026, 1, 1)))
+        list(store.rows())
+        assert store.damage_message("list") is None  # nothing wrong, nothing to say
+        with sqlite3.connect(path) as other:
+            other.execute("UPDATE forms SET record = json_set(record, '$.status', 'lost') WHERE id <= ?", (bad,))
+            other.execute("UPDATE forms SET record = '{' WHERE id = ?", (bad + 2,))
+        other.close()
+        assert [r.row_id for r in store.rows()] == [bad + 1]
+        listed = ", ".join(map(str, range(1, 11))) + (", ..." if bad > 10 else "")
+        assert store.damage_message("export") == (
+            f"{path}: the database is damaged, {bad + 1} form(s) could not be read: database rows {listed}"
+            f" (unknown status); row {bad + 2} (record not readable); the export holds the rest: {FIX_ROWS}"
+        )
+        assert store.damage_message("report", lang="sv") == (
+            f"{path}: databasen är skadad, {bad + 1} formulär kunde inte läsas: databasens rader {listed}"
+            f" (unknown status); rad {bad + 2} (record not readable); rapporten visar resten: {FIX_ROWS_SV}"
+        )
+
+
+def test_a_table_a_later_step_drops_is_not_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release that makes a table in one step and drops it in a later one: the store is whole, not damaged."""
+    path = tmp_path / "s.sqlite"
+    with Store(path) as store:
+        store.add(make_record(1))
+    steps = ("CREATE TABLE scratch (x INTEGER)", "DROP TABLE scratch")
+    monkeypatch.setattr(store_mod, "MIGRATIONS", (*store_mod.MIGRATIONS, *steps))
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 2)
+    assert "scratch" not in store_mod.schema_objects()
+    with Store(path) as store:
+        assert (store.schema_version, store.missing) == (SCHEMA_VERSION + 2, [])
+        store.check()
+        assert [r.source.path for r in store.records()] == ["/in/form1.pdf"]
