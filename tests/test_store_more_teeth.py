@@ -19,7 +19,7 @@ from test_store_faults_teeth import drop_latest, older_store
 from minicex_pdf.errors import StoreError, UsageError
 from minicex_pdf.reading.record import Record
 from minicex_pdf.storage import store as store_mod
-from minicex_pdf.storage.store import APPLICATION_ID, SCHEMA_VERSION, Store
+from minicex_pdf.storage.store import APPLICATION_ID, SCHEMA_VERSION, Provenance, Store
 
 #: The tail of every "damaged" message.
 FIX = "restore it from a backup, or import the forms again into a new database"
@@ -353,3 +353,17 @@ def test_a_table_a_later_step_drops_is_not_missing(tmp_path: Path, monkeypatch: 
         assert (store.schema_version, store.missing) == (SCHEMA_VERSION + 2, [])
         store.check()
         assert [r.source.path for r in store.records()] == ["/in/form1.pdf"]
+
+
+def test_a_mail_with_only_some_headers_is_kept_as_it_came(tmp_path: Path) -> None:
+    """A message without Date or Subject (or From) still came by mail: what it had is kept, the rest None."""
+    partial = [
+        Provenance("karin@example.se", None, None),
+        Provenance(None, "2026-12-31T10:00:00+00:00", None),
+        Provenance(None, None, "Mini-CEX Åsa"),
+    ]
+    with Store(tmp_path / "s.sqlite") as store:
+        for n, mail in enumerate(partial):
+            store.add(make_record(n), mail=mail)
+        store.add(make_record(3))
+        assert [r.mail for r in store.rows()] == [*partial, None]
