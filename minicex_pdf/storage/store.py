@@ -534,8 +534,7 @@ class Store(MailBook):
         finds the step done (the version read inside its own transaction) and skips it.
         """
         while db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with _Tx(db):  # rolled back on any exception, as every write of the store
                 app_id = db.execute("PRAGMA application_id").fetchone()[0]
                 tables = db.execute("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
                 if _foreign(app_id, tables):  # another program made it since _identify looked
@@ -549,10 +548,6 @@ class Store(MailBook):
                         migration.then(db)
                     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     db.execute(f"PRAGMA user_version = {step + 1}")
-                db.execute("COMMIT")
-            except BaseException:
-                _rollback(db)
-                raise
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
