@@ -367,3 +367,23 @@ def test_a_mail_with_only_some_headers_is_kept_as_it_came(tmp_path: Path) -> Non
             store.add(make_record(n), mail=mail)
         store.add(make_record(3))
         assert [r.mail for r in store.rows()] == [*partial, None]
+
+
+def test_giving_up_on_another_writer_comes_after_the_named_wait_not_before(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    Store(path).close()
+    with sqlite3.connect(path, isolation_level=None) as other:
+        assert other.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    other.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    try:
+        with pytest.raises(StoreError) as caught:
+            Store(path, lock_wait=0.3)
+        waited = time.monotonic() - started
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert caught.value.kind == "locked"
+    assert 0.3 <= waited < 2.0
