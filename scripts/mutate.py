@@ -102,6 +102,7 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_counts.py",
     ],
     "minicex_pdf/storage/store.py": [
+        "tests/test_store_more_teeth.py",
         "tests/test_store_teeth.py",
         "tests/test_store_faults_teeth.py",
         "tests/test_store.py",

@@ -255,6 +255,11 @@ _DAMAGE_REST = {
 }
 
 
+def _foreign(app_id: int, tables: int) -> bool:
+    """Is a SQLite file with this application id and number of tables another program's (not a store, not empty)?"""
+    return app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables > 0)
+
+
 def _fault(key: str, kind: str, **values: Any) -> StoreError:
     """The :class:`StoreError` of message ``key`` (``_TEXTS``), in English and Swedish."""
     return StoreError(_TEXTS[key].format(**values), kind, sv=_TEXTS_SV[key].format(**values))
@@ -500,7 +505,7 @@ class Store(MailBook):
                 raise UsageError(f"{self.path}: not a minicex database ({exc})") from None
             raise
         _rollback(db)
-        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+        if _foreign(app_id, tables):
             raise UsageError(f"{self.path}: is a SQLite database, but not a minicex database")
         if version > SCHEMA_VERSION:
             raise UsageError(
@@ -529,11 +534,10 @@ class Store(MailBook):
         finds the step done (the version read inside its own transaction) and skips it.
         """
         while db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with _Tx(db):  # rolled back on any exception, as every write of the store
                 app_id = db.execute("PRAGMA application_id").fetchone()[0]
                 tables = db.execute("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").fetchone()[0]
-                if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+                if _foreign(app_id, tables):  # another program made it since _identify looked
                     raise UsageError(f"{self.path}: is a SQLite database, but not a minicex database")
                 step = db.execute("PRAGMA user_version").fetchone()[0]
                 if step < SCHEMA_VERSION:
@@ -544,10 +548,6 @@ class Store(MailBook):
                         migration.then(db)
                     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     db.execute(f"PRAGMA user_version = {step + 1}")
-                db.execute("COMMIT")
-            except BaseException:
-                _rollback(db)
-                raise
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
