@@ -26,7 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, StreamObject
 from sigkit import (
     NOW,
     Identity,
@@ -41,6 +41,7 @@ from sigkit import (
 from minicex_pdf.cli import cli
 from minicex_pdf.engines.pdfium import fill_pdfium
 from minicex_pdf.form.definition import FormDefinition
+from minicex_pdf.reading import signatures
 from minicex_pdf.reading.reader import read_form
 from minicex_pdf.reading.record import Record
 from minicex_pdf.reading.signatures import ASSESSOR, TRAINEE, SignaturePolicy
@@ -338,6 +339,7 @@ def test_a_countersignature_in_a_new_field_keeps_the_assessors_signature_valid(
     signed: bytes, definition: FormDefinition, policy: SignaturePolicy, ca: Identity
 ) -> None:
     """The director of studies signs in a field of their own, drawn on page 1 after the assessor signed: allowed."""
+    signatures.diff_policy.cache_clear()  # the difference policy is what this case is about: build it here
     director = make_person(ca, "Stina Studierektor", serial=0xB055)
     after = sign_pades(signed, "studierektor", director, ca, new_box=(50, 50, 250, 90))
     record = read(after, definition, policy)
@@ -417,33 +419,110 @@ def test_an_annotation_that_cannot_be_read_after_signing_is_not_accepted_as_unch
     assert codes(record) == [("signature_resaved", "warning", definition.role(ASSESSOR).name)]
 
 
+def test_a_field_of_another_kind_under_a_signature_fields_name_is_not_a_signature(
+    filled: bytes, definition: FormDefinition, policy: SignaturePolicy
+) -> None:
+    """A damaged or hostile file: the assessor's signature field turned into a text field holding a dictionary."""
+    name = definition.role(ASSESSOR).name
+
+    def retype(writer: PdfWriter) -> None:
+        for _page, annot, field in widgets(writer):
+            if field == name:
+                annot[NameObject("/FT")] = NameObject("/Tx")
+                annot[NameObject("/V")] = DictionaryObject({NameObject("/Type"): NameObject("/Sig")})
+
+    record = read(incremental(filled, retype), definition, policy)
+    assert states(record) == [
+        (ASSESSOR, "unsigned", (), None, None),
+        (TRAINEE, "unsigned", (), None, None),
+    ]
+    assert codes(record) == []
+
+
+def test_a_widget_moved_by_a_fraction_of_a_point_after_a_pdfium_save_is_caught(
+    signed: bytes, definition: FormDefinition, policy: SignaturePolicy
+) -> None:
+    """Places are compared to a hundredth of a point: the action plan's box 0.04 pt lower is another look."""
+    after = fill_pdfium(signed, {"action_plan": "Öva sammanfattningen."}, definition)
+    plan = definition.field("action_plan").name
+
+    def nudge(writer: PdfWriter) -> None:
+        for _page, annot, field in widgets(writer):
+            if field == plan:
+                x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+                annot[NameObject("/Rect")] = ArrayObject(FloatObject(v) for v in (x0, y0 - 0.04, x1, y1 - 0.04))
+
+    record = read(incremental(after, nudge), definition, policy)
+    assert states(record)[0] == (ASSESSOR, "changed", (), None, None)
+    assert codes(record) == [("signature_resaved", "warning", definition.role(ASSESSOR).name)]
+
+
+def test_text_drawn_on_a_page_after_a_pdfium_save_is_caught(
+    signed: bytes, definition: FormDefinition, policy: SignaturePolicy
+) -> None:
+    """No field changed, but the first page now prints something the assessor never signed."""
+    after = fill_pdfium(signed, {"action_plan": "Öva sammanfattningen."}, definition)
+
+    def draw(writer: PdfWriter) -> None:
+        page = writer.pages[0]
+        stream = StreamObject()
+        stream.set_data(b"BT /Helv 12 Tf 300 20 Td (Niva 5) Tj ET")
+        contents = page.get("/Contents")
+        refs = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
+        page[NameObject("/Contents")] = ArrayObject([*refs, writer._add_object(stream)])
+
+    record = read(incremental(after, draw), definition, policy)
+    assert states(record)[0] == (ASSESSOR, "changed", (), None, None)
+    assert codes(record) == [("signature_resaved", "warning", definition.role(ASSESSOR).name)]
+
+
+def test_an_anchor_file_removed_during_a_run_does_not_break_every_signature(
+    signed: bytes, definition: FormDefinition, ca: Identity, tmp_path: Path
+) -> None:
+    """A policy's anchors are read when it is made (a usage error then); the run goes on with those."""
+    path = ca.write(tmp_path, "anchor-removed-later.pem")
+    policy = SignaturePolicy((str(path),))
+    path.unlink()
+    record = read(signed, definition, policy)
+    assert states(record)[0] == (ASSESSOR, "valid_trusted", (), None, None)
+    assert codes(record) == []
+
+
 # --------------------------------------------------------------------------- telling people
 
 
 def test_the_text_of_a_changed_signature_lists_the_changed_fields(
-    filled: bytes, definition: FormDefinition, assessor: Identity, ca: Identity, anchor: Path, tmp_path: Path
+    filled: bytes,
+    definition: FormDefinition,
+    assessor: Identity,
+    ca: Identity,
+    anchor: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """In English by ``--lang en``; in Swedish by the config file's ``lang`` (a string read from TOML)."""
     with claimed_time(f"D:{CLAIMED_PDF}"):
         data = sign_pades(filled, definition.role(ASSESSOR).name, assessor, ca)
     path = tmp_path / "changed.pdf"
     path.write_bytes(fill_incrementally(data, {"trainee_name": "Någon Annan", "went_well": "Allt."}))
+    (tmp_path / "minicex").mkdir()
+    (tmp_path / "minicex" / "config.toml").write_text('lang = "sv"\n', encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     when = CLAIMED.strftime("%Y-%m-%d %H:%M")
     sig = definition.role(ASSESSOR).label
-    for lang, text in (
-        (
-            "en",
-            f"changed after signing – by {ASSESSOR_NAME} ({ISSUER}, 5EC0), {when}; Trainee's name, What went especially well",
-        ),
-        (
-            "sv",
-            f"ändrad efter underskrift – av {ASSESSOR_NAME} ({ISSUER}, 5EC0), {when}; ST-läkarens namn, Det som gick speciellt bra",
-        ),
-    ):
-        result = CliRunner().invoke(
-            cli, ["read", str(path), "--format", "text", "--lang", lang, "--trust-anchor", str(anchor)]
-        )
-        assert result.exit_code == 0, result.output
-        assert f"  - {sig[lang]}: {text}" in result.output.splitlines()
+    read_text = ["read", str(path), "--format", "text", "--trust-anchor", str(anchor)]
+    english = CliRunner().invoke(cli, [*read_text, "--lang", "en"])
+    assert english.exit_code == 0, english.output
+    assert (
+        f"  - {sig.en}: changed after signing – by {ASSESSOR_NAME} ({ISSUER}, 5EC0), {when}; "
+        "Trainee's name, What went especially well"
+    ) in english.output.splitlines()
+    swedish = CliRunner().invoke(cli, read_text)
+    assert swedish.exit_code == 0, swedish.output
+    assert (
+        f"  - {sig.sv}: ändrad efter underskrift – av {ASSESSOR_NAME} ({ISSUER}, 5EC0), {when}; "
+        "ST-läkarens namn, Det som gick speciellt bra"
+    ) in swedish.output.splitlines()
 
 
 # --------------------------------------------------------------------------- logs
