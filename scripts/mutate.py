@@ -95,7 +95,11 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_store.py",
         "tests/test_signatures.py",
     ],
-    "minicex_pdf/reading/signatures.py": ["tests/test_signatures.py", "tests/test_signature_fields.py"],
+    "minicex_pdf/reading/signatures.py": [
+        "tests/test_signatures_teeth.py",
+        "tests/test_signatures.py",
+        "tests/test_signature_fields.py",
+    ],
     "minicex_pdf/storage/identity.py": [
         "tests/test_identity_teeth.py",
         "tests/test_identity.py",
