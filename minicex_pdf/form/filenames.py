@@ -92,8 +92,10 @@ def safe_stem(name: str, ascii_only: bool = False) -> str:
     text = re.sub(r"\s+", "_", text.strip())
     text = re.sub(r"_+", "_", text).strip("._ -'")
     text = _cut(text, MAX_STEM_BYTES).rstrip("._ ")
-    if text and unicodedata.category(text[0])[0] == "M":  # a mark cannot start a name readably
-        text = text.lstrip("".join(ch for ch in text[:4] if unicodedata.category(ch)[0] == "M"))
+    start = 0  # a mark cannot start a name readably: drop leading marks (and what they leave in front)
+    while start < len(text) and (text[start] in "._ -'" or unicodedata.category(text[start])[0] == "M"):
+        start += 1
+    text = text[start:]
     return PREFIX + (text or "trainee")  # the prefix: never a Windows device name (CON, LPT1, ...)
 
 
