@@ -387,3 +387,75 @@ def test_giving_up_on_another_writer_comes_after_the_named_wait_not_before(tmp_p
         other.close()
     assert caught.value.kind == "locked"
     assert 0.3 <= waited < 2.0
+
+
+def test_integrity_is_not_ok_when_a_problem_row_points_at_no_form(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite"
+    with Store(db) as store:
+        store.add(make_record(1))
+        assert store.integrity_ok()
+    raw = sqlite3.connect(db)  # another program, foreign keys off (SQLite's default)
+    raw.execute(
+        "INSERT INTO problems (form, seq, code, severity, field, message_sv, message_en)"
+        " VALUES (9999, 0, 'date_future', 'warning', NULL, 'sv', 'en')"
+    )
+    raw.commit()
+    raw.close()
+    with Store(db) as store:
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # the pages are fine
+        assert not store.integrity_ok()
+
+
+def test_a_store_file_name_is_taken_as_written_even_when_it_looks_like_a_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    name = "file:minicex#2026?mode=ro.sqlite"
+    with Store(Path(name)) as store:
+        store.add(make_record(1))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    with Store(Path(name), readonly=True) as store:
+        assert store.db.execute("SELECT count(*) FROM forms").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("column", "text"),
+    [
+        ("part", "[]"),
+        ("part", '"x"'),
+        ("part", "5"),
+        ("part", None),
+        ("part", "{"),
+        ("earlier", '{"a": 1}'),
+        ("earlier", "[[1]]"),
+    ],
+)
+def test_a_stored_file_another_program_garbled_stops_the_next_of_its_assessment_with_one_line(
+    tmp_path: Path, column: str, text: str | None
+) -> None:
+    db = tmp_path / "s.sqlite"
+    with Store(db) as store:
+        store.add(make_record(1))
+    raw = sqlite3.connect(db)
+    raw.execute(f"UPDATE forms SET {column} = ?", (text,))
+    raw.commit()
+    raw.close()
+    before = files(tmp_path)
+    with Store(db) as store, pytest.raises(StoreError) as err:
+        store.add(make_record(1, extra=" and the action plan"))
+    assert str(err.value) == (
+        f"{db}: the database is damaged (the files stored with this one (instance:inst1) cannot be grouped,"
+        " a record is not readable): restore it from a backup, or import the forms again into a new database"
+    )
+    with Store(db) as store:
+        assert store.db.execute("SELECT count(*) FROM forms").fetchone()[0] == 1
+    assert set(files(tmp_path)) == set(before)
+
+
+def test_what_storing_did_is_a_value_that_cannot_be_changed(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite") as store:
+        stored = store.add(make_record(1))
+        again = store.add(make_record(1))
+    assert (stored.new, stored.revision, again.new, again.revision) == (True, 1, False, 1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        stored.revision = 2  # type: ignore[misc]

@@ -37,7 +37,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import __version__
 from ..errors import DefinitionError, FormReadError, StoreError, UsageError
@@ -52,8 +52,7 @@ from .mailbook import MailBook
 APPLICATION_ID = 0x4D434558
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """A migration step that runs SQL and then a Python function on the connection, in one transaction."""
 
     sql: str
@@ -426,8 +425,16 @@ class Store(MailBook):
 
     # ------------------------------------------------------------------ opening
 
-    def _connect(self, target: str, *, uri: bool = False) -> sqlite3.Connection:
-        db = sqlite3.connect(target, isolation_level=None, timeout=self.lock_wait, uri=uri)
+    def _uri(self, **query: str) -> str:
+        """The store's file as an SQLite URI, so that a name like ``file:a#b?c`` is taken as written."""
+        return (
+            "file:"
+            + urllib.parse.quote(str(self.path.absolute()))
+            + (f"?{urllib.parse.urlencode(query)}" if query else "")
+        )
+
+    def _connect(self, uri: str) -> sqlite3.Connection:
+        db = sqlite3.connect(uri, isolation_level=None, timeout=self.lock_wait, uri=True)
         db.row_factory = sqlite3.Row
         return db
 
@@ -437,7 +444,7 @@ class Store(MailBook):
             raise _fault("readonly", "readonly", path=self.path)
         if not self.path.exists() and folder.is_dir() and not os.access(folder, os.W_OK):
             raise _fault("readonly_folder", "readonly", path=self.path)
-        db = self._connect(str(self.path))
+        db = self._connect(self._uri())
         try:
             self._identify(db)
             self._wal(db)
@@ -453,8 +460,7 @@ class Store(MailBook):
     def _open_readonly(self) -> sqlite3.Connection:
         if not self.path.exists():
             raise UsageError(f"{self.path}: no such database file")
-        base = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro"
-        db = self._connect(base, uri=True)
+        db = self._connect(self._uri(mode="ro"))
         try:
             version = self._identify(db)
         except sqlite3.OperationalError as exc:
@@ -467,7 +473,7 @@ class Store(MailBook):
             wal = Path(f"{self.path}-wal")
             if wal.exists() and wal.stat().st_size > 0:
                 raise _fault("wal", "readonly", path=self.path, wal=wal.name) from None
-            db = self._connect(base + "&immutable=1", uri=True)
+            db = self._connect(self._uri(mode="ro", immutable="1"))
             try:
                 version = self._identify(db)
             except BaseException:
@@ -674,7 +680,7 @@ class Store(MailBook):
             )
             try:
                 _regroup(db, pool)
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, TypeError):  # bad JSON or the wrong shape; TypeError: a NULL (or list in a set)
                 what = f"the files stored with this one ({pool}) cannot be grouped, a record is not readable"
                 raise _fault("damaged", "damaged", path=self.path, what=what) from None
             row = db.execute("SELECT revision, form_key FROM forms WHERE id = ?", (cur.lastrowid,)).fetchone()
@@ -1031,10 +1037,12 @@ def _regroup(db: sqlite3.Connection, pool: str) -> None:
         return
     definition = _definition(rows[0]["form_version"])
     anchors = identity.anchor_fields(definition) if definition is not None else ()
-    filings = [
-        identity.Filing(r["id"], r["sha256"], json.loads(r["part"]), r["filled"], frozenset(json.loads(r["earlier"])))
-        for r in rows
-    ]
+    filings = []
+    for r in rows:
+        part, earlier = json.loads(r["part"]), json.loads(r["earlier"])
+        if not isinstance(part, dict) or not isinstance(earlier, list):
+            raise ValueError(f"row {r['id']}: its compared part or earlier files are not what the store writes")
+        filings.append(identity.Filing(r["id"], r["sha256"], part, r["filled"], frozenset(earlier)))
     assessments = identity.group(filings, anchors)
     now = {r["id"]: (r["form_key"], r["revision"]) for r in rows}
     want = {}
