@@ -144,7 +144,12 @@ TESTS_FOR: dict[str, list[str]] = {
     "minicex_pdf/mail/compose.py": ["tests/test_mail_units.py", "tests/test_mail_send.py"],
     "minicex_pdf/mail/config.py": ["tests/test_mail_units.py", "tests/test_mail_send.py"],
     "minicex_pdf/mail/sources.py": ["tests/test_mail_units.py", "tests/test_mail_import.py"],
-    "minicex_pdf/storage/view.py": ["tests/test_export.py", "tests/test_report.py", "tests/test_admin_cli.py"],
+    "minicex_pdf/storage/view.py": [
+        "tests/test_admin_workflow.py",
+        "tests/test_admin_cli.py",
+        "tests/test_export.py",
+        "tests/test_report.py",
+    ],
     "minicex_pdf/storage/roster_store.py": ["tests/test_admin_cli.py", "tests/test_admin_workflow.py"],
     "minicex_pdf/storage/mailbook.py": ["tests/test_mail_send.py", "tests/test_mail_import.py"],
     "minicex_pdf/mail/send.py": ["tests/test_mail_send.py"],
