@@ -150,7 +150,11 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_export.py",
         "tests/test_report.py",
     ],
-    "minicex_pdf/storage/roster_store.py": ["tests/test_admin_cli.py", "tests/test_admin_workflow.py"],
+    "minicex_pdf/storage/roster_store.py": [
+        "tests/test_roster_store_teeth.py",
+        "tests/test_admin_cli.py",
+        "tests/test_admin_workflow.py",
+    ],
     "minicex_pdf/storage/mailbook.py": ["tests/test_mail_send.py", "tests/test_mail_import.py"],
     "minicex_pdf/mail/send.py": ["tests/test_mail_send.py"],
     "minicex_pdf/mail/imap.py": ["tests/test_mail_import.py", "tests/test_mail_loop.py"],
