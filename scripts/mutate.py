@@ -128,6 +128,7 @@ TESTS_FOR: dict[str, list[str]] = {
     ],
     "minicex_pdf/form/roster.py": [
         "tests/test_roster_teeth.py",
+        "tests/test_roster_files_teeth.py",
         "tests/test_roster.py",
         "tests/test_roster_files.py",
         "tests/test_prefill.py",
@@ -168,6 +169,7 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_progress_teeth.py",
     ],
     "minicex_pdf/form/roster_files.py": [
+        "tests/test_roster_files_teeth.py",
         "tests/test_roster_files.py",
         "tests/test_roster.py",
         "tests/test_roster_template.py",

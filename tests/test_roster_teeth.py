@@ -279,3 +279,47 @@ def test_check_table_finds_the_header_below_a_title():
     assert roster.rows == (RosterRow(4, "Bo Ek", {"trainee_name": "Bo Ek", "specialty": "Kirurgi"}),)
     assert [w.text("en") for w in roster.warnings] == ["the header row was read from row 3"]
     assert check_table([["name"], ["Bo"]]).header_row == 1
+
+
+# --------------------------------------------------------------------------- mutation survivors (#15)
+
+
+def test_roster_rows_errors_and_the_roster_are_immutable():
+    import dataclasses
+
+    row = RosterRow(2, "Bo Ek", {"trainee_name": "Bo Ek"})
+    error = RowError(3, Text(sv="a", en="b"))
+    roster = check_table([["name"], ["Bo Ek"]])
+    for value, attribute, new in ((row, "name", "Al"), (error, "number", 4), (roster, "rows", ())):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, attribute, new)
+    assert (row.name, error.number, roster.rows) == ("Bo Ek", 3, (RosterRow(2, "Bo Ek", {"trainee_name": "Bo Ek"}),))
+
+
+def test_first_and_last_name_columns_win_over_a_title_that_reads_like_a_name_header(tmp_path):
+    # "ST-läkare" alone names one column (the name); the header below names the name by its two parts
+    path = excel_csv(tmp_path, ["ST-läkare", "Förnamn;Efternamn", "Åsa;Öberg"])
+    roster = read_roster(path)
+    assert roster.header_row == 2
+    assert roster.rows == (RosterRow(3, "Åsa Öberg", {"trainee_name": "Åsa Öberg"}),)
+    assert [w.text() for w in roster.warnings] == ["the header row was read from row 2"]
+
+
+def test_an_email_column_beyond_a_short_row_leaves_the_email_empty(tmp_path):
+    path = excel_csv(tmp_path, ["Namn;Klinik;Specialitet;E-post", "Bo Ek;VC Ljusdal", "Li Wang;;;li@example.se"])
+    roster = read_roster(path)
+    assert roster.rows == (
+        RosterRow(2, "Bo Ek", {"trainee_name": "Bo Ek", "workplace": "VC Ljusdal"}),
+        RosterRow(3, "Li Wang", {"trainee_name": "Li Wang"}, email="li@example.se"),
+    )
+    assert (roster.errors, roster.warnings, roster.ignored_columns) == ((), (), ())
+
+
+def test_a_table_without_a_name_column_names_no_column_for_the_missing_name():
+    from minicex_pdf.form.roster import check
+    from minicex_pdf.form.roster_files import Table
+
+    # check() is given a table whose header has no name column: no letter is blamed (column A holds the specialty)
+    roster = check(Table(1, ("specialitet",), ((2, ("Kirurgi",)),)))
+    assert [e.text() for e in roster.errors] == ["row 2: column ? (name): Trainee's name is missing"]
+    assert roster.rows == ()

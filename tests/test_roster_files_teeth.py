@@ -1,0 +1,143 @@
+"""Roster files with teeth (#15): the corners of CSV and XLSX reading, each read to an exact result.
+
+Real files written as Excel, LibreOffice or a person with a text editor leave them: a stray quote
+in the last cell, a cell with a line break in the middle of the file, a record one cell wider than
+the header, a hand-typed header with a space after a quoted name, the roster on the second sheet
+(at row 1) after an empty first sheet, and a workbook whose XML is damaged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from minicex_pdf.errors import RosterError
+from minicex_pdf.form.definition import load_definition
+from minicex_pdf.form.roster import Roster, RosterColumns, check_table, read_roster
+from minicex_pdf.form.roster_files import Table, read_csv_bytes
+
+QUOTE_ERROR = 'a quote (") opens a cell that does not close on the line: the row was not read'
+
+
+def csv_file(tmp_path: Path, data: bytes, name: str = "r.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def read(roster: Roster) -> tuple[list[tuple[int, str, dict[str, str]]], list[str], list[str]]:
+    return (
+        [(r.number, r.name, r.values) for r in roster.rows],
+        [e.text() for e in roster.errors],
+        [w.text() for w in roster.warnings],
+    )
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def test_a_stray_quote_opening_the_last_cell_costs_its_row_and_not_the_next(tmp_path):
+    # the joined lines would have the header's width if an open quote were allowed to run on
+    path = csv_file(tmp_path, b'name,specialty\nAl Ek,Kirurgi\nAnna Berg,"Kirurgi\nBo Ek,Kirurgi\nCy Li,Kirurgi\n')
+    assert read(read_roster(path)) == (
+        [
+            (2, "Al Ek", {"trainee_name": "Al Ek", "specialty": "Kirurgi"}),
+            (4, "Bo Ek", {"trainee_name": "Bo Ek", "specialty": "Kirurgi"}),
+            (5, "Cy Li", {"trainee_name": "Cy Li", "specialty": "Kirurgi"}),
+        ],
+        [f"row 3: {QUOTE_ERROR}"],
+        [],
+    )
+
+
+def test_a_cell_with_a_line_break_in_the_middle_of_the_file_is_one_cell(tmp_path):
+    # LibreOffice quotes a cell typed with Alt+Enter; the record spans lines 3 and 4, rows follow it
+    path = csv_file(
+        tmp_path,
+        b'name,workplace\r\nAl Ek,VC Ljusdal\r\nBo Ek,"VC Ljusdal\r\nhus 2"\r\nCy Li,VC Bolln\xc3\xa4s\r\n',
+    )
+    assert read(read_roster(path)) == (
+        [
+            (2, "Al Ek", {"trainee_name": "Al Ek", "workplace": "VC Ljusdal"}),
+            (3, "Bo Ek", {"trainee_name": "Bo Ek", "workplace": "VC Ljusdal\nhus 2"}),
+            (5, "Cy Li", {"trainee_name": "Cy Li", "workplace": "VC Bollnäs"}),
+        ],
+        [],
+        [],
+    )
+
+
+def test_a_record_over_two_lines_wider_than_the_header_is_taken_for_a_stray_quote(tmp_path):
+    path = csv_file(tmp_path, b'name,specialty\n"Eva\nEk",Kirurgi,extra\nBo Ek,Kirurgi\n')
+    assert read(read_roster(path)) == (
+        [
+            (3, 'Ek"', {"trainee_name": 'Ek"', "specialty": "Kirurgi"}),
+            (4, "Bo Ek", {"trainee_name": "Bo Ek", "specialty": "Kirurgi"}),
+        ],
+        [f"row 2: {QUOTE_ERROR}"],
+        [],
+    )
+
+
+def test_a_hand_typed_header_with_a_space_after_a_quoted_name_is_the_header(tmp_path):
+    path = csv_file(tmp_path, '"Namn" ;Specialitet\r\nÅsa Öberg;Kirurgi\r\n'.encode())
+    assert read(read_roster(path)) == (
+        [(2, "Åsa Öberg", {"trainee_name": "Åsa Öberg", "specialty": "Kirurgi"})],
+        [],
+        [],
+    )
+
+
+def test_the_table_read_is_immutable():
+    table = read_csv_bytes("r.csv", b"name\nBo\n", RosterColumns.of(load_definition()).score)
+    assert table == Table(1, ("name",), ((2, ("Bo",)), (3, ())), encoding="utf-8")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        table.header_row = 2  # type: ignore[misc]
+
+
+def test_an_empty_table_is_an_empty_roster():
+    with pytest.raises(RosterError) as caught:
+        check_table([])
+    assert str(caught.value) == "<roster>: the roster is empty"
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+def test_the_roster_at_row_1_of_the_second_sheet_after_an_empty_first_sheet_is_said(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Blad1"  # left empty, as a new workbook has it
+    sheet = book.create_sheet("ST-läkare")
+    sheet.append(["Namn", "Specialitet"])
+    sheet.append(["Åsa Öberg", "Kirurgi"])
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    roster = read_roster(path)
+    assert read(roster) == (
+        [(2, "Åsa Öberg", {"trainee_name": "Åsa Öberg", "specialty": "Kirurgi"})],
+        [],
+        ["the header row was read from sheet 'ST-läkare', row 1"],
+    )
+    assert (roster.sheet, roster.header_row) == ("ST-läkare", 1)
+
+
+def test_a_workbook_with_damaged_xml_is_refused_with_one_line(tmp_path):
+    made = tmp_path / "made.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Namn"])
+    book.save(made)
+    path = tmp_path / "r.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, b"<workbook" if name == "xl/workbook.xml" else src.read(name))
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    # lxml's XMLSyntaxError where lxml is installed, else the standard library's ParseError
+    assert str(caught.value) in {
+        f"{path}: not a readable XLSX workbook (XMLSyntaxError)",
+        f"{path}: not a readable XLSX workbook (ParseError)",
+    }
