@@ -174,7 +174,11 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_roster.py",
         "tests/test_roster_template.py",
     ],
-    "minicex_pdf/form/prefill.py": ["tests/test_prefill.py", "tests/test_unicode_workflow.py"],
+    "minicex_pdf/form/prefill.py": [
+        "tests/test_prefill_teeth.py",
+        "tests/test_prefill.py",
+        "tests/test_unicode_workflow.py",
+    ],
     "minicex_pdf/form/generator.py": [
         "tests/test_generator.py",
         "tests/test_field_flags.py",
