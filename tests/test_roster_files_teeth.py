@@ -141,3 +141,57 @@ def test_a_workbook_with_damaged_xml_is_refused_with_one_line(tmp_path):
         f"{path}: not a readable XLSX workbook (XMLSyntaxError)",
         f"{path}: not a readable XLSX workbook (ParseError)",
     }
+
+
+def test_the_header_on_row_2_below_a_title(tmp_path):
+    path = csv_file(tmp_path, "ST-läkare vt 2027\r\nNamn;Arbetsplats\r\nÅsa Öberg;VC Ljusdal\r\n".encode("cp1252"))
+    assert read(read_roster(path)) == (
+        [(3, "Åsa Öberg", {"trainee_name": "Åsa Öberg", "workplace": "VC Ljusdal"})],
+        [],
+        ["the header row was read from row 2"],
+    )
+
+
+def test_cells_with_line_breaks_in_the_first_row_and_further_down(tmp_path):
+    path = csv_file(
+        tmp_path,
+        b'name;workplace\n"Al\nEk";VC 1\nBo Ek;VC 2\n"Cy";"VC\n3"\nDi Ro;VC 4\nEd Ek;VC 5\n',
+    )
+    assert read(read_roster(path)) == (
+        [
+            (2, "Al\nEk", {"trainee_name": "Al\nEk", "workplace": "VC 1"}),
+            (4, "Bo Ek", {"trainee_name": "Bo Ek", "workplace": "VC 2"}),
+            (5, "Cy", {"trainee_name": "Cy", "workplace": "VC\n3"}),
+            (7, "Di Ro", {"trainee_name": "Di Ro", "workplace": "VC 4"}),
+            (8, "Ed Ek", {"trainee_name": "Ed Ek", "workplace": "VC 5"}),
+        ],
+        [],
+        [],
+    )
+
+
+def test_a_utf8_file_with_a_stray_nul_byte_is_not_text(tmp_path):
+    data = b"namn;arbetsplats\r\nBo Ek;VC1\x00\r\n"
+    assert len(data) % 2 == 0 and data.index(0) % 2 == 1  # read as UTF-16 it would decode, to nonsense
+    path = csv_file(tmp_path, data)
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == f"{path}: not a text (CSV) file"
+
+
+def test_utf16_without_a_bom_at_two_fifths_latin_text_is_read(tmp_path):
+    text = "namn\nЖанна Иванова\r\n"  # 8 of 20 characters Latin: the least that is taken for UTF-16
+    assert sum(ord(c) < 256 for c in text) * 5 == len(text) * 2
+    path = csv_file(tmp_path, text.encode("utf-16-le"))
+    assert read(read_roster(path)) == ([(2, "Жанна Иванова", {"trainee_name": "Жанна Иванова"})], [], [])
+
+
+def test_utf16_big_endian_without_a_bom_with_cyrillic_names_is_read(tmp_path):
+    # a quarter of its bytes are zero (less than two fifths), but half of the high bytes are
+    text = "namn;arbetsplats\r\nЖанна Иванова;VC Ljusdal\r\n"
+    path = csv_file(tmp_path, text.encode("utf-16-be"))
+    assert read(read_roster(path)) == (
+        [(2, "Жанна Иванова", {"trainee_name": "Жанна Иванова", "workplace": "VC Ljusdal"})],
+        [],
+        [],
+    )

@@ -323,3 +323,48 @@ def test_a_table_without_a_name_column_names_no_column_for_the_missing_name():
     roster = check(Table(1, ("specialitet",), ((2, ("Kirurgi",)),)))
     assert [e.text() for e in roster.errors] == ["row 2: column ? (name): Trainee's name is missing"]
     assert roster.rows == ()
+
+
+def test_the_word_row_is_in_the_language_of_its_message():
+    # any language code other than "en" reads Swedish (like Text does): never "row 3: <Swedish text>"
+    error, warning = RowError(3, Text(sv="namn saknas", en="name missing")), RowWarning(4, Text(sv="a", en="b"))
+    assert [error.text(lang) for lang in ("sv", "en", "sv+en")] == [
+        "rad 3: namn saknas",
+        "row 3: name missing",
+        "rad 3: namn saknas",
+    ]
+    assert [warning.text(lang) for lang in ("sv", "en", "sv+en")] == ["rad 4: a", "row 4: b", "rad 4: a"]
+
+
+def test_an_unused_column_between_first_and_last_name_is_not_part_of_the_name(tmp_path):
+    path = excel_csv(tmp_path, ["Förnamn;Telefon;;Efternamn;Efternamn", "Åsa;070-123;x;Öberg;Ek"])
+    roster = read_roster(path)
+    assert roster.rows == (RosterRow(2, "Åsa Öberg", {"trainee_name": "Åsa Öberg"}),)
+    assert [w.text() for w in roster.warnings] == [
+        "column B (Telefon) is not used",
+        "column E (Efternamn) is not used",
+    ]
+
+
+def test_a_regulation_number_under_the_other_regulation_s_letters_is_unknown():
+    roster = check_table(
+        [["name", "regulation"], ["Bo", "SOSFS 2021:8"], ["Cy", "HSLF-FS 2015:8"], ["Di", "FS 2021:8"]]
+    )
+    known = "HSLF-FS 2021:8 (hslf2021), SOSFS 2015:8 (sosfs2015)"
+    assert [e.text() for e in roster.errors] == [
+        f"row 2: column B (regulation): unknown regulation; known: {known}",
+        f"row 3: column B (regulation): unknown regulation; known: {known}",
+        f"row 4: column B (regulation): unknown regulation; known: {known}",
+    ]
+    assert roster.rows == ()
+
+
+def test_a_definition_without_swedish_headers_names_columns_by_their_english_key_in_both_languages():
+    import dataclasses
+
+    from minicex_pdf.form.definition import load_definition
+
+    english_only = dataclasses.replace(load_definition(), roster_headers_sv=())
+    roster = check_table([["name", "specialty"], ["", "Kirurgi"]], definition=english_only)
+    assert [e.text("sv") for e in roster.errors] == ["rad 2: kolumn A (name): ST-läkarens namn saknas"]
+    assert [e.text("en") for e in roster.errors] == ["row 2: column A (name): Trainee's name is missing"]
