@@ -125,3 +125,16 @@ def test_made_forms_and_results_are_immutable(tmp_path):
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.made[0].instance_id = "x"  # type: ignore[misc]
     assert [(m.path.name, m.instance_id) for m in result.made] == [("minicex_Bo.pdf", "id-1")]
+
+
+def test_an_index_that_cannot_be_read_is_one_line_naming_it(tmp_path):
+    (tmp_path / "index.csv").mkdir()  # a folder where the index goes: it cannot be read, nor replaced
+    rows = (RosterRow(2, "Bo Ek", {"trainee_name": "Bo Ek"}),)
+    with pytest.raises(OutputError) as caught:
+        Prefiller(tmp_path, new_id=ids()).run(Roster("r.csv", rows))
+    index = tmp_path.resolve() / "index.csv"
+    assert str(caught.value) == (
+        f"{index}: cannot write the file (Is a directory: check the disk and the folder); nothing was written"
+    )
+    assert held(tmp_path / "minicex_Bo_Ek.pdf") == (2, "id-1", {"trainee_name": "Bo Ek"})
+    assert index.is_dir() and list(index.iterdir()) == []
