@@ -368,3 +368,26 @@ def test_a_definition_without_swedish_headers_names_columns_by_their_english_key
     roster = check_table([["name", "specialty"], ["", "Kirurgi"]], definition=english_only)
     assert [e.text("sv") for e in roster.errors] == ["rad 2: kolumn A (name): ST-läkarens namn saknas"]
     assert [e.text("en") for e in roster.errors] == ["row 2: column A (name): Trainee's name is missing"]
+
+
+def test_a_column_after_the_email_column_is_still_named_unused(tmp_path):
+    path = excel_csv(tmp_path, ["Namn;E-post;Telefon;Mobil", "Bo Ek;bo@example.se;070-1;070-2"])
+    roster = read_roster(path)
+    assert roster.rows == (RosterRow(2, "Bo Ek", {"trainee_name": "Bo Ek"}, email="bo@example.se"),)
+    assert roster.ignored_columns == ("Telefon", "Mobil")
+    assert [w.text() for w in roster.warnings] == ["column C (Telefon) is not used", "column D (Mobil) is not used"]
+
+
+def test_the_roster_columns_and_those_found_in_a_header_are_immutable():
+    import dataclasses
+
+    from minicex_pdf.form.definition import load_definition
+    from minicex_pdf.form.roster import RosterColumns
+
+    columns = RosterColumns.of(load_definition())
+    found = columns.match(("Förnamn", "Efternamn", "Telefon"), "r.csv")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.name_parts = None  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        columns.by_header = {}  # type: ignore[misc]
+    assert (found.index, found.name_parts, found.ignored) == ({}, (0, 1), ((2, "Telefon"),))
