@@ -195,3 +195,34 @@ def test_utf16_big_endian_without_a_bom_with_cyrillic_names_is_read(tmp_path):
         [],
         [],
     )
+
+
+def test_a_nul_byte_as_late_as_the_4096th_byte_makes_the_file_not_text(tmp_path):
+    head = b"namn;arbetsplats\r\n"
+    filler = b"".join(b"Bo Ek %04d;VC\r\n" % n for n in range(300))  # 15 bytes a row
+    data = (head + filler)[:4095] + b"\x00" + b"\r\nCy Li;VC\r\n"
+    assert data.index(0) == 4095  # the last byte looked at for UTF-16 without a BOM
+    path = csv_file(tmp_path, data)
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == f"{path}: not a text (CSV) file"
+
+
+def test_an_xlsx_roster_with_its_header_on_row_2_below_a_title(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Blad1"
+    for row in (["ST-läkare, Kirurgkliniken vt 2027"], ["Namn", "Specialitet"], ["Åsa Öberg", "Kirurgi"], ["Bo Ek"]):
+        sheet.append(row)
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    roster = read_roster(path)
+    assert read(roster) == (
+        [
+            (3, "Åsa Öberg", {"trainee_name": "Åsa Öberg", "specialty": "Kirurgi"}),
+            (4, "Bo Ek", {"trainee_name": "Bo Ek"}),
+        ],
+        [],
+        ["the header row was read from sheet 'Blad1', row 2"],
+    )
+    assert (roster.sheet, roster.header_row) == ("Blad1", 2)
