@@ -138,3 +138,10 @@ def test_an_index_that_cannot_be_read_is_one_line_naming_it(tmp_path):
     )
     assert held(tmp_path / "minicex_Bo_Ek.pdf") == (2, "id-1", {"trainee_name": "Bo Ek"})
     assert index.is_dir() and list(index.iterdir()) == []
+
+
+def test_an_output_folder_whose_parents_do_not_exist_is_made(tmp_path):
+    out = tmp_path / "kurs" / "vt2027" / "formulär"
+    result = Prefiller(out, new_id=ids()).run(Roster("r.csv", (RosterRow(2, "Bo Ek", {"trainee_name": "Bo Ek"}),)))
+    assert sorted(p.name for p in out.iterdir()) == ["index.csv", "minicex_Bo_Ek.pdf"]
+    assert held(result.made[0].path) == (2, "id-1", {"trainee_name": "Bo Ek"})

@@ -9,6 +9,7 @@ the header, a hand-typed header with a space after a quoted name, the roster on 
 from __future__ import annotations
 
 import dataclasses
+import re
 import zipfile
 from pathlib import Path
 
@@ -226,3 +227,68 @@ def test_an_xlsx_roster_with_its_header_on_row_2_below_a_title(tmp_path):
         ["the header row was read from sheet 'Blad1', row 2"],
     )
     assert (roster.sheet, roster.header_row) == ("Blad1", 2)
+
+
+def test_utf16_without_a_bom_just_under_two_fifths_latin_in_the_first_4096_bytes_is_not_text(tmp_path):
+    text = "namn\r\n" + "Bo Ek\r\n" * 69 + "Li\r\n" * 6 + "Жанна Иванова\r\n" * 102 + "Ирина Петрова\r\n"
+    window = text[:2048]  # the first 4096 bytes
+    assert (sum(ord(c) < 256 for c in window), window[-5:]) == (819, "Ирина")  # 819 < 2048 * 2/5
+    path = csv_file(tmp_path, text.encode("utf-16-le"))
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == f"{path}: not a text (CSV) file"
+
+
+def test_damaged_utf16_without_a_bom_is_not_text(tmp_path):
+    # a lone surrogate (half a character pair) where a name should be: neither byte order decodes
+    path = csv_file(tmp_path, "namn\r\nBo \ud800Ek\r\n".encode("utf-16-le", "surrogatepass"))
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == f"{path}: not a text (CSV) file"
+
+
+def test_utf16_that_only_decodes_big_endian_is_read_big_endian(tmp_path):
+    # Ø (00 D8) would begin a surrogate pair read little-endian; Ā (01 00) makes the low bytes zero too
+    text = "namn\r\nØĀĀĀĀĀĀĀĀ\r\n"
+    path = csv_file(tmp_path, text.encode("utf-16-be"))
+    assert read(read_roster(path)) == ([(2, "ØĀĀĀĀĀĀĀĀ", {"trainee_name": "ØĀĀĀĀĀĀĀĀ"})], [], [])
+
+
+def test_a_workbook_without_any_cell_is_an_empty_roster(tmp_path):
+    book = openpyxl.Workbook()
+    book.create_sheet("Blad2")
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == f"{path}: the roster is empty"
+
+
+def test_a_formula_saved_by_excel_with_its_value_is_read_as_the_value(tmp_path):
+    made = tmp_path / "made.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Namn", "Specialitet"])
+    book.active.append(['=B3&" Öberg"', "Kirurgi"])
+    book.active.append(["Åsa", "Kirurgi"])
+    book.save(made)
+    path = tmp_path / "r.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "xl/worksheets/sheet1.xml":  # Excel keeps the formula and its last value
+                value = "Åsa Öberg".encode()
+                data, n = re.subn(
+                    rb'<c r="A2"><f>(.*?)</f><v></v></c>',
+                    rb'<c r="A2" t="str"><f>\1</f><v>' + value + b"</v></c>",
+                    data,
+                )
+                assert n == 1
+            dst.writestr(name, data)
+    assert read(read_roster(path)) == (
+        [
+            (2, "Åsa Öberg", {"trainee_name": "Åsa Öberg", "specialty": "Kirurgi"}),
+            (3, "Åsa", {"trainee_name": "Åsa", "specialty": "Kirurgi"}),
+        ],
+        [],
+        [],
+    )
