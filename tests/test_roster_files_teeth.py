@@ -292,3 +292,52 @@ def test_a_formula_saved_by_excel_with_its_value_is_read_as_the_value(tmp_path):
         [],
         [],
     )
+
+
+def test_a_file_of_exactly_the_size_limit_is_read_and_one_byte_more_is_refused_unread(tmp_path):
+    from minicex_pdf.limits import ROSTER_MAX_BYTES
+
+    path = tmp_path / "r.csv"
+    with path.open("wb") as fh:  # a sparse file of NUL bytes, as a crashed save leaves one: quick to make
+        fh.truncate(ROSTER_MAX_BYTES)
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == f"{path}: not a text (CSV) file"  # read, and found not to be text
+    with path.open("ab") as fh:
+        fh.write(b"\x00")
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == f"{path}: too large to be a roster ({ROSTER_MAX_BYTES + 1} bytes)"
+
+
+def test_a_folder_named_like_a_roster_cannot_be_read(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.mkdir()
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == f"{path}: cannot be read: Is a directory"
+
+
+def test_a_quoted_cell_over_the_line_limit_is_a_stray_quote_and_one_at_the_limit_is_a_cell(tmp_path):
+    from minicex_pdf.limits import ROSTER_MAX_CELL_LINES
+
+    at_limit = "\n".join(f"rad {n}" for n in range(1, ROSTER_MAX_CELL_LINES + 1))
+    over = "\n".join(f"rad {n}" for n in range(1, ROSTER_MAX_CELL_LINES + 2))
+    text = f'name,workplace\nAl Ek,"{at_limit}"\nBo Ek,"{over}"\n'
+    roster = read_roster(csv_file(tmp_path, text.encode()))
+    rows, errors, warnings = read(roster)
+    over_at = 2 + ROSTER_MAX_CELL_LINES  # the line Bo Ek's row starts on
+    assert rows[0] == (2, "Al Ek", {"trainee_name": "Al Ek", "workplace": at_limit})
+    assert errors == [f"row {over_at}: {QUOTE_ERROR}"]
+    # the lines of the unclosed cell are read as rows of their own: each a name "rad N" (the last with its quote)
+    assert [r[:2] for r in rows[1:]] == [(over_at + n, f"rad {n + 1}") for n in range(1, ROSTER_MAX_CELL_LINES)] + [
+        (over_at + ROSTER_MAX_CELL_LINES, f'rad {ROSTER_MAX_CELL_LINES + 1}"')
+    ]
+    assert warnings == []
+
+
+def test_a_table_of_a_named_sheet_is_by_default_the_first_sheet():
+    from minicex_pdf.form.roster import check
+
+    roster = check(Table(1, ("namn",), ((2, ("Bo Ek",)),), sheet="Blad1"))
+    assert (roster.sheet, roster.warnings, [r.name for r in roster.rows]) == ("Blad1", (), ["Bo Ek"])
