@@ -341,3 +341,21 @@ def test_a_table_of_a_named_sheet_is_by_default_the_first_sheet():
 
     roster = check(Table(1, ("namn",), ((2, ("Bo Ek",)),), sheet="Blad1"))
     assert (roster.sheet, roster.warnings, [r.name for r in roster.rows]) == ("Blad1", (), ["Bo Ek"])
+
+
+def test_columns_past_z_are_named_aa_and_ab(tmp_path):
+    header = ["Namn"] + [""] * 25 + ["Telefon", "Mobil"]  # empty headers B to Z; AA and AB not roster columns
+    path = csv_file(tmp_path, (";".join(header) + "\r\nBo Ek\r\n").encode())
+    assert read(read_roster(path)) == (
+        [(2, "Bo Ek", {"trainee_name": "Bo Ek"})],
+        [],
+        ["column AA (Telefon) is not used", "column AB (Mobil) is not used"],
+    )
+
+
+def test_a_utf8_bom_before_text_that_is_not_utf8_is_refused_by_name(tmp_path):
+    # an editor put a UTF-8 byte order mark before a Windows-1252 file
+    path = csv_file(tmp_path, b"\xef\xbb\xbf" + "namn\r\nÅsa Öberg\r\n".encode("cp1252"))
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == f"{path}: not readable as utf-8-sig text though it starts like it"

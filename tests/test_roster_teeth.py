@@ -391,3 +391,21 @@ def test_the_roster_columns_and_those_found_in_a_header_are_immutable():
     with pytest.raises(dataclasses.FrozenInstanceError):
         columns.by_header = {}  # type: ignore[misc]
     assert (found.index, found.name_parts, found.ignored) == ({}, (0, 1), ((2, "Telefon"),))
+
+
+def test_a_first_name_column_alone_is_no_name_column(tmp_path):
+    path = excel_csv(tmp_path, ["Förnamn;Specialitet", "Åsa;Kirurgi"])
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == (
+        f"{path}: no header row with a name column; headers are name, specialty, workplace, supervisor,"
+        " regulation, sub_goals, return_to or namn, specialitet, arbetsplats, handledare, målbeskrivning, delmål,"
+        " returneras till"
+    )
+
+
+def test_a_roster_made_by_hand_has_nothing_but_its_rows_and_its_header_on_row_1():
+    from minicex_pdf.form.roster import Roster
+
+    rows = (RosterRow(2, "Bo", {"trainee_name": "Bo"}),)
+    assert Roster("r.csv", rows) == Roster("r.csv", rows, (), (), (), None, 1)
