@@ -359,3 +359,16 @@ def test_a_utf8_bom_before_text_that_is_not_utf8_is_refused_by_name(tmp_path):
     with pytest.raises(RosterError) as caught:
         read_roster(path)
     assert str(caught.value) == f"{path}: not readable as utf-8-sig text though it starts like it"
+
+
+def test_an_xlsx_roster_without_openpyxl_installed_says_which_extra_to_install(tmp_path, monkeypatch):
+    import sys
+
+    book = openpyxl.Workbook()
+    book.active.append(["Namn"])
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as on a machine without the xlsx extra
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == f"{path}: XLSX rosters need openpyxl: pip install 'minicex-pdf[xlsx]'"
