@@ -128,6 +128,7 @@ TESTS_FOR: dict[str, list[str]] = {
     ],
     "minicex_pdf/form/roster.py": [
         "tests/test_roster_teeth.py",
+        "tests/test_roster_files_teeth.py",
         "tests/test_roster.py",
         "tests/test_roster_files.py",
         "tests/test_prefill.py",
@@ -172,11 +173,16 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_progress_teeth.py",
     ],
     "minicex_pdf/form/roster_files.py": [
+        "tests/test_roster_files_teeth.py",
         "tests/test_roster_files.py",
         "tests/test_roster.py",
         "tests/test_roster_template.py",
     ],
-    "minicex_pdf/form/prefill.py": ["tests/test_prefill.py", "tests/test_unicode_workflow.py"],
+    "minicex_pdf/form/prefill.py": [
+        "tests/test_prefill_teeth.py",
+        "tests/test_prefill.py",
+        "tests/test_unicode_workflow.py",
+    ],
     "minicex_pdf/form/generator.py": [
         "tests/test_generator.py",
         "tests/test_field_flags.py",

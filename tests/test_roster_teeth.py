@@ -279,3 +279,133 @@ def test_check_table_finds_the_header_below_a_title():
     assert roster.rows == (RosterRow(4, "Bo Ek", {"trainee_name": "Bo Ek", "specialty": "Kirurgi"}),)
     assert [w.text("en") for w in roster.warnings] == ["the header row was read from row 3"]
     assert check_table([["name"], ["Bo"]]).header_row == 1
+
+
+# --------------------------------------------------------------------------- mutation survivors (#15)
+
+
+def test_roster_rows_errors_and_the_roster_are_immutable():
+    import dataclasses
+
+    row = RosterRow(2, "Bo Ek", {"trainee_name": "Bo Ek"})
+    error = RowError(3, Text(sv="a", en="b"))
+    roster = check_table([["name"], ["Bo Ek"]])
+    for value, attribute, new in ((row, "name", "Al"), (error, "number", 4), (roster, "rows", ())):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, attribute, new)
+    assert (row.name, error.number, roster.rows) == ("Bo Ek", 3, (RosterRow(2, "Bo Ek", {"trainee_name": "Bo Ek"}),))
+
+
+def test_first_and_last_name_columns_win_over_a_title_that_reads_like_a_name_header(tmp_path):
+    # "ST-läkare" alone names one column (the name); the header below names the name by its two parts
+    path = excel_csv(tmp_path, ["ST-läkare", "Förnamn;Efternamn", "Åsa;Öberg"])
+    roster = read_roster(path)
+    assert roster.header_row == 2
+    assert roster.rows == (RosterRow(3, "Åsa Öberg", {"trainee_name": "Åsa Öberg"}),)
+    assert [w.text() for w in roster.warnings] == ["the header row was read from row 2"]
+
+
+def test_an_email_column_beyond_a_short_row_leaves_the_email_empty(tmp_path):
+    path = excel_csv(tmp_path, ["Namn;Klinik;Specialitet;E-post", "Bo Ek;VC Ljusdal", "Li Wang;;;li@example.se"])
+    roster = read_roster(path)
+    assert roster.rows == (
+        RosterRow(2, "Bo Ek", {"trainee_name": "Bo Ek", "workplace": "VC Ljusdal"}),
+        RosterRow(3, "Li Wang", {"trainee_name": "Li Wang"}, email="li@example.se"),
+    )
+    assert (roster.errors, roster.warnings, roster.ignored_columns) == ((), (), ())
+
+
+def test_a_table_without_a_name_column_names_no_column_for_the_missing_name():
+    from minicex_pdf.form.roster import check
+    from minicex_pdf.form.roster_files import Table
+
+    # check() is given a table whose header has no name column: no letter is blamed (column A holds the specialty)
+    roster = check(Table(1, ("specialitet",), ((2, ("Kirurgi",)),)))
+    assert [e.text() for e in roster.errors] == ["row 2: column ? (name): Trainee's name is missing"]
+    assert roster.rows == ()
+
+
+def test_the_word_row_is_in_the_language_of_its_message():
+    # any language code other than "en" reads Swedish (like Text does): never "row 3: <Swedish text>"
+    error, warning = RowError(3, Text(sv="namn saknas", en="name missing")), RowWarning(4, Text(sv="a", en="b"))
+    assert [error.text(lang) for lang in ("sv", "en", "sv+en")] == [
+        "rad 3: namn saknas",
+        "row 3: name missing",
+        "rad 3: namn saknas",
+    ]
+    assert [warning.text(lang) for lang in ("sv", "en", "sv+en")] == ["rad 4: a", "row 4: b", "rad 4: a"]
+
+
+def test_an_unused_column_between_first_and_last_name_is_not_part_of_the_name(tmp_path):
+    path = excel_csv(tmp_path, ["Förnamn;Telefon;;Efternamn;Efternamn", "Åsa;070-123;x;Öberg;Ek"])
+    roster = read_roster(path)
+    assert roster.rows == (RosterRow(2, "Åsa Öberg", {"trainee_name": "Åsa Öberg"}),)
+    assert [w.text() for w in roster.warnings] == [
+        "column B (Telefon) is not used",
+        "column E (Efternamn) is not used",
+    ]
+
+
+def test_a_regulation_number_under_the_other_regulation_s_letters_is_unknown():
+    roster = check_table(
+        [["name", "regulation"], ["Bo", "SOSFS 2021:8"], ["Cy", "HSLF-FS 2015:8"], ["Di", "FS 2021:8"]]
+    )
+    known = "HSLF-FS 2021:8 (hslf2021), SOSFS 2015:8 (sosfs2015)"
+    assert [e.text() for e in roster.errors] == [
+        f"row 2: column B (regulation): unknown regulation; known: {known}",
+        f"row 3: column B (regulation): unknown regulation; known: {known}",
+        f"row 4: column B (regulation): unknown regulation; known: {known}",
+    ]
+    assert roster.rows == ()
+
+
+def test_a_definition_without_swedish_headers_names_columns_by_their_english_key_in_both_languages():
+    import dataclasses
+
+    from minicex_pdf.form.definition import load_definition
+
+    english_only = dataclasses.replace(load_definition(), roster_headers_sv=())
+    roster = check_table([["name", "specialty"], ["", "Kirurgi"]], definition=english_only)
+    assert [e.text("sv") for e in roster.errors] == ["rad 2: kolumn A (name): ST-läkarens namn saknas"]
+    assert [e.text("en") for e in roster.errors] == ["row 2: column A (name): Trainee's name is missing"]
+
+
+def test_a_column_after_the_email_column_is_still_named_unused(tmp_path):
+    path = excel_csv(tmp_path, ["Namn;E-post;Telefon;Mobil", "Bo Ek;bo@example.se;070-1;070-2"])
+    roster = read_roster(path)
+    assert roster.rows == (RosterRow(2, "Bo Ek", {"trainee_name": "Bo Ek"}, email="bo@example.se"),)
+    assert roster.ignored_columns == ("Telefon", "Mobil")
+    assert [w.text() for w in roster.warnings] == ["column C (Telefon) is not used", "column D (Mobil) is not used"]
+
+
+def test_the_roster_columns_and_those_found_in_a_header_are_immutable():
+    import dataclasses
+
+    from minicex_pdf.form.definition import load_definition
+    from minicex_pdf.form.roster import RosterColumns
+
+    columns = RosterColumns.of(load_definition())
+    found = columns.match(("Förnamn", "Efternamn", "Telefon"), "r.csv")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.name_parts = None  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        columns.by_header = {}  # type: ignore[misc]
+    assert (found.index, found.name_parts, found.ignored) == ({}, (0, 1), ((2, "Telefon"),))
+
+
+def test_a_first_name_column_alone_is_no_name_column(tmp_path):
+    path = excel_csv(tmp_path, ["Förnamn;Specialitet", "Åsa;Kirurgi"])
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value) == (
+        f"{path}: no header row with a name column; headers are name, specialty, workplace, supervisor,"
+        " regulation, sub_goals, return_to or namn, specialitet, arbetsplats, handledare, målbeskrivning, delmål,"
+        " returneras till"
+    )
+
+
+def test_a_roster_made_by_hand_has_nothing_but_its_rows_and_its_header_on_row_1():
+    from minicex_pdf.form.roster import Roster
+
+    rows = (RosterRow(2, "Bo", {"trainee_name": "Bo"}),)
+    assert Roster("r.csv", rows) == Roster("r.csv", rows, (), (), (), None, 1)

@@ -62,6 +62,8 @@ __all__ = [
 _CODE_SHAPE = re.compile(r"[A-Za-z]{1,4}[0-9]{1,3}")
 #: Headers of the column with the trainee's e-mail address (for ``minicex send``); not a form field.
 EMAIL_HEADERS = ("email", "e-post", "e-mail", "mail")
+#: The word before a row's number, chosen like the message after it (so the two never differ in language).
+_ROW = Text(sv="rad", en="row")
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,7 @@ class RowError:
 
     def text(self, lang: str = "en") -> str:
         """``row N: what is wrong`` in one language."""
-        word = "rad" if lang == "sv" else "row"
-        return f"{word} {self.number}: {self.message[lang]}"
+        return f"{_ROW[lang]} {self.number}: {self.message[lang]}"
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class RowWarning:
         """``row N: what to know``, or the message alone for the whole file."""
         if self.number is None:
             return self.message[lang]
-        return f"{'rad' if lang == 'sv' else 'row'} {self.number}: {self.message[lang]}"
+        return f"{_ROW[lang]} {self.number}: {self.message[lang]}"
 
 
 @dataclass(frozen=True)
