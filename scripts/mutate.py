@@ -268,15 +268,37 @@ _cov = coverage.Coverage(data_file=None, include=[_target], config_file=False)
 _cov.start()
 _durations = {}
 _failed = []
+_fixtures = {}  # test -> the fixtures it uses
+_context = [""]
+
+
+def _switch(name):
+    _context.append(name)
+    _cov.switch_context(name)
+
+
+def _back():
+    _context.pop()
+    _cov.switch_context(_context[-1])
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    _cov.switch_context(item.nodeid)
+    _fixtures[item.nodeid] = list(getattr(item, "fixturenames", ()))
+    _switch(item.nodeid)
     started = time.perf_counter()
     yield
     _durations[item.nodeid] = time.perf_counter() - started
-    _cov.switch_context("")
+    _back()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    # what a fixture runs belongs to every test that uses it, not only to the first (which sets
+    # up a module- or session-scoped fixture for all the others)
+    _switch("fixture:" + fixturedef.argname)
+    yield
+    _back()
 
 
 def pytest_runtest_logreport(report):
@@ -288,10 +310,17 @@ def pytest_unconfigure(config):
     _cov.stop()
     data = _cov.get_data()
     data.set_query_contexts(None)
+    users = {}
+    for test, names in _fixtures.items():
+        for name in names:
+            users.setdefault("fixture:" + name, []).append(test)
     lines = {}
     for name in data.measured_files():
         for line, contexts in data.contexts_by_lineno(name).items():
-            lines[line] = sorted(c for c in contexts if c)
+            tests = set()
+            for c in contexts:
+                tests.update(users.get(c, ()) if c.startswith("fixture:") else ([c] if c else []))
+            lines[line] = sorted(tests)
     with open(os.environ["MUTATE_TRACE_OUT"], "w", encoding="utf-8") as out:
         json.dump({"lines": lines, "durations": _durations, "failed": _failed}, out)
 """
