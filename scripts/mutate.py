@@ -146,6 +146,7 @@ TESTS_FOR: dict[str, list[str]] = {
     "minicex_pdf/mail/config.py": ["tests/test_mail_units.py", "tests/test_mail_send.py"],
     "minicex_pdf/mail/sources.py": ["tests/test_mail_units.py", "tests/test_mail_import.py"],
     "minicex_pdf/storage/view.py": [
+        "tests/test_view_teeth.py",
         "tests/test_admin_workflow.py",
         "tests/test_admin_cli.py",
         "tests/test_export.py",

@@ -66,8 +66,8 @@ def test_a_specialty_written_two_ways_is_one_trainee_with_one_form(tmp_path: Pat
     assert isinstance(trainees[0], RosterTrainee)
 
 
-def test_the_specialty_key_is_the_catalogues_name_or_the_text_itself() -> None:
-    with Store(":memory:") as store:
+def test_the_specialty_key_is_the_catalogues_name_or_the_text_itself(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite") as store:
         rs = RosterStore(store, D)
         assert rs.specialty_key("BUP") == rs.specialty_key("barn- och ungdomspsykiatri")
         assert rs.specialty_key("Barn- och ungdoms-kardiologi") == rs.specialty_key("Barn- och ungdomskardiologi")

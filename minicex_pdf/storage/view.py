@@ -183,13 +183,12 @@ class StoreView:
         if form.strip().isdigit():
             found = [ln for ln in lines if ln.id == int(form)]
         else:
-            # a file as the chase list or an import names it: whole path, or just the file name
+            # a file as the chase list or an import names it: the whole path, else just the file name
             with self.store.guarded():
-                paths = {
-                    r["form_key"]
-                    for r in self.store.db.execute("SELECT form_key, path FROM forms")
-                    if r["path"] == form or Path(r["path"]).name == Path(form).name
-                }
+                files = [(r["form_key"], r["path"]) for r in self.store.db.execute("SELECT form_key, path FROM forms")]
+            paths = {key for key, path in files if path == form} or {
+                key for key, path in files if Path(path).name == Path(form).name
+            }
             found = [ln for ln in lines if ln.form_key in paths]
         if not found:
             raise UsageError(
