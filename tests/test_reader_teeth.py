@@ -145,3 +145,389 @@ def test_an_untouched_blank_is_empty():
         "complicated": False,
         "focus": (),
     }
+
+
+# --------------------------------------------------------------------------- values a viewer or a tool left odd
+
+
+def _edited(data: bytes, edit) -> bytes:
+    """``data`` with an incremental update made by pypdf after ``edit(writer, fields_by_name)``."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(io.BytesIO(data), incremental=True)
+    fields = {str(f.get_object()["/T"]): f.get_object() for f in writer._root_object["/AcroForm"]["/Fields"]}
+    edit(writer, fields)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def test_a_choice_holding_a_level_step_is_an_unknown_option_not_a_level(incomplete):
+    from pypdf.generic import NameObject
+
+    def setting_3(writer, fields):
+        fields["setting"][NameObject("/V")] = NameObject("/3")
+
+    record = read_form("s.pdf", data=_edited(incomplete, setting_3), today=NEW_YEARS_EVE)
+    assert record.values["setting"] is None
+    assert record.raw == {"feedback_minutes": "en kvart", "setting": "3"}
+    assert [(p.code, p.field) for p in record.problems if p.field == "setting"] == [
+        ("value_conflict", "setting"),
+        ("option_unknown", "setting"),
+    ]
+
+
+def test_check_boxes_turned_into_text_fields_read_yes_and_no_words(incomplete):
+    from pypdf.generic import NameObject, TextStringObject
+
+    words = {"assessor_trained": "nej", "complicated": " Ja ", "focus_history": "X", "focus_examination": "no"}
+
+    def as_text(writer, fields):
+        for name, word in words.items():
+            fields[name][NameObject("/FT")] = NameObject("/Tx")
+            fields[name][NameObject("/V")] = TextStringObject(word)
+
+    values = read_form("t.pdf", data=_edited(incomplete, as_text), today=NEW_YEARS_EVE).values
+    assert (values["assessor_trained"], values["complicated"], values["focus"]) == (False, True, ("history",))
+
+
+def test_an_unreadable_date_is_kept_raw_without_its_padding():
+    data = fill_pdfium(build_form(DEF), {"date": "  igår  ", "observation_minutes": "  en kvart"}, DEF)
+    assert read_form("d.pdf", data=data, today=NEW_YEARS_EVE).raw == {
+        "date": "igår",
+        "observation_minutes": "en kvart",
+    }
+
+
+def test_a_form_without_identity_that_has_exactly_the_share_of_names_needed_is_read():
+    """80 % of the version's field names (28 of 35) is enough to take the file for that version."""
+    import copy
+    import tomllib
+
+    from pypdf.generic import ArrayObject, NameObject
+
+    from minicex_pdf.form.definition import forms_dir, parse_definition
+
+    data = tomllib.loads((forms_dir() / "minicex-1.toml").read_text(encoding="utf-8"))
+    extra = copy.deepcopy(data["sections"][0]["fields"][2])  # workplace: a plain text field
+    extra.update(name="room", label={"sv": "Rum", "en": "Room"})
+    extra.pop("prefill", None)
+    data["sections"][0]["fields"].append(extra)
+    custom = parse_definition(data)
+    assert len({n for f in custom.fields for n in f.pdf_names}) + len(custom.signature_fields) == 35
+    gone = {*custom.identity.names, "focus_history", "focus_examination", "focus_communication"}
+    gone |= {"focus_organisation", "room", "workplace", "supervisor_name"}  # 7 of the 35 names
+
+    def drop(writer, fields):
+        form = writer._root_object["/AcroForm"]
+        form[NameObject("/Fields")] = ArrayObject(r for r in form["/Fields"] if str(r.get_object()["/T"]) not in gone)
+        for page in writer.pages:
+            kept = [a for a in page.get("/Annots", []) if str(a.get_object().get("/T", "")) not in gone]
+            page[NameObject("/Annots")] = ArrayObject(kept)
+        writer.add_metadata({"/Keywords": "", "/Subject": ""})
+
+    filled = fill_pdfium(build_form(custom), {"trainee_name": "Åsa Öberg", "room": "12"}, custom)
+    record = read_form("bare.pdf", data=_edited(filled, drop), definition_for={1: custom})
+    assert (record.source.form_version, record.values["trainee_name"]) == (1, "Åsa Öberg")
+    assert [(p.code, p.field) for p in record.problems] == [
+        ("identity_missing", None),
+        ("field_missing", "workplace"),
+        ("field_missing", "supervisor_name"),
+        ("required_missing", "date"),
+        ("required_missing", "assessor_name"),
+        ("required_missing", "assessor_role"),
+        ("field_missing", "room"),
+        ("field_missing", "focus"),
+        ("required_missing", "level_overall"),
+        ("feedback_missing", "went_well"),
+        ("feedback_missing", "next_time"),
+        ("action_plan_missing", "action_plan"),
+    ]
+
+
+# --------------------------------------------------------------------------- the record as text for people
+
+#: What the assessor typed on the form shown as text below (an unreadable date, a level not observed).
+SHOWN = {
+    "trainee_name": "Åsa Öberg",
+    "date": " igår",
+    "assessor_trained": True,
+    "focus": ("history", "communication"),
+    "clinical_context": "Yrsel.\nRökare.",
+    "observation_minutes": "15",
+    "regulation": "hslf2021",
+    "subgoals": "STa1, STb1",
+    "level_history": "2",
+    "level_examination": "not_observed",
+    "level_overall": "3",
+    "setting": "outpatient",
+}
+
+#: Each field by its title, its value (a raw one marked "(?)", a level with its step), then sub-goals and problems.
+TEXT_SV = [
+    "  status: ofullständig",
+    "",
+    "  ST-läkarens namn                                                Åsa Öberg",
+    "  Specialitet                                                     –",
+    "  Klinik, arbetsplats                                             –",
+    "  Personlig handledare                                            –",
+    "  Datum (ÅÅÅÅ-MM-DD)                                              igår (?)",
+    "  Bedömarens namn                                                 –",
+    "  Bedömarens befattning och specialitet                           –",
+    "  Bedömarens relation till ST-läkaren                             –",
+    "  Bedömaren har utbildning i bedömning och återkoppling           ja",
+    "  Svårighetsgrad                                                  –",
+    "  Komplicerad situation (t.ex. tolksamtal)                        nej",
+    "  Vad var komplicerat?                                            –",
+    "  Fokus (ett eller flera)                                         Anamnes, Bemötande och rådgivning",
+    "  Kliniskt sammanhang (t.ex. diagnos, tillstånd eller situation)  Yrsel.",
+    "                                                                  Rökare.",
+    "  Vårdform                                                        Öppenvård",
+    "  Tid för observation (min)                                       15",
+    "  Tid för återkoppling (min)                                      –",
+    "  Målbeskrivning                                                  HSLF-FS 2021:8 (STa1–STa7, STb1–STb4, STc1–)",
+    "  Delmål (koder)                                                  STa1, STb1",
+    "  Anamnes                                                         Reaktiv handledning (2)",
+    "  Status                                                          Ej observerat",
+    "  Bemötande och rådgivning                                        –",
+    "  Arbetar organisatoriskt och effektivt                           –",
+    "  Aktiviteten som helhet                                          Självständigt (3)",
+    "  Det som gick speciellt bra                                      –",
+    "  Att tänka på nästa gång                                         –",
+    "  Handlingsplan                                                   –",
+    "  Bedömarens underskrift / namnförtydligande                      –",
+    "  Datum                                                           –",
+    "  ST-läkarens underskrift / namnförtydligande                     –",
+    "  Datum                                                           –",
+    "",
+    "  Delmål: STa1, STb1",
+    "",
+    "  Problem:",
+    "  - [fel] Datumet kan inte läsas (skriv ÅÅÅÅ-MM-DD): Datum (ÅÅÅÅ-MM-DD)  (date_unreadable)",
+    "  - [fel] Obligatoriskt fält är tomt: Bedömarens namn  (required_missing)",
+    "  - [fel] Obligatoriskt fält är tomt: Bedömarens relation till ST-läkaren  (required_missing)",
+    "  - [varning] Bemötande och rådgivning: området är valt som fokus men har ingen nivå  (focus_not_rated)",
+    "  - [fel] Ingen återkoppling skriven: Det som gick speciellt bra (bedömaren ska alltid skriva något)  (feedback_missing)",
+    "  - [fel] Ingen återkoppling skriven: Att tänka på nästa gång (bedömaren ska alltid skriva något)  (feedback_missing)",
+    "  - [info] ST-läkarens handlingsplan är inte ifylld än  (action_plan_missing)",
+]
+TEXT_EN = [
+    "  status: incomplete",
+    "",
+    "  Trainee's name                                             Åsa Öberg",
+    "  Specialty                                                  –",
+    "  Department, workplace                                      –",
+    "  Personal supervisor                                        –",
+    "  Date (YYYY-MM-DD)                                          igår (?)",
+    "  Assessor's name                                            –",
+    "  Assessor's position and specialty                          –",
+    "  Assessor's relation to the trainee                         –",
+    "  Assessor trained in assessment and feedback                yes",
+    "  Complexity                                                 –",
+    "  Complicated situation (e.g. with an interpreter)           no",
+    "  What was complicated?                                      –",
+    "  Focus (one or more)                                        History taking, Communication and counselling",
+    "  Clinical context (e.g. diagnosis, condition or situation)  Yrsel.",
+    "                                                             Rökare.",
+    "  Setting                                                    Outpatient",
+    "  Observation time (min)                                     15",
+    "  Feedback time (min)                                        –",
+    "  Regulation                                                 HSLF-FS 2021:8 (STa1–STa7, STb1–STb4, STc1–)",
+    "  Sub-goals (codes)                                          STa1, STb1",
+    "  History taking                                             Reactive supervision (2)",
+    "  Physical examination                                       Not observed",
+    "  Communication and counselling                              –",
+    "  Organisation and efficiency                                –",
+    "  The activity as a whole                                    Independently (3)",
+    "  What went especially well                                  –",
+    "  To think of next time                                      –",
+    "  Action plan                                                –",
+    "  Assessor's signature / printed name                        –",
+    "  Date                                                       –",
+    "  Trainee's signature / printed name                         –",
+    "  Date                                                       –",
+    "",
+    "  Sub-goals: STa1, STb1",
+    "",
+    "  Problems:",
+    "  - [error] The date cannot be read (write YYYY-MM-DD): Date (YYYY-MM-DD)  (date_unreadable)",
+    "  - [error] Required field is empty: Assessor's name  (required_missing)",
+    "  - [error] Required field is empty: Assessor's relation to the trainee  (required_missing)",
+    "  - [warning] Communication and counselling: the area is in focus but has no level  (focus_not_rated)",
+    "  - [error] No feedback written: What went especially well (the assessor must always write something)  (feedback_missing)",
+    "  - [error] No feedback written: To think of next time (the assessor must always write something)  (feedback_missing)",
+    "  - [info] The trainee's action plan is not filled in yet  (action_plan_missing)",
+]
+
+
+@pytest.fixture(scope="module")
+def shown() -> bytes:
+    return fill_pdfium(build_form(DEF, instance_id="txt-1"), SHOWN, DEF)
+
+
+@pytest.mark.parametrize(("lang", "lines"), [("sv", TEXT_SV), ("en", TEXT_EN)])
+def test_the_record_as_text_shows_every_field_by_its_title(shown, lang, lines):
+    from minicex_pdf.reading.reader import record_text
+
+    record = read_form("/forms/t.pdf", data=shown, today=_dt.date(2026, 4, 1))
+    head = ["/forms/t.pdf", f"  sha256 {record.source.sha256}  minicex-st v1  txt-1"]
+    assert record_text(record, lang).split("\n") == head + lines
+
+
+def test_the_record_of_an_unknown_version_as_text_is_its_head_and_problems(shown):
+    from minicex_pdf.reading.reader import record_text
+
+    record = read_form("/forms/t.pdf", data=shown, today=_dt.date(2026, 4, 1))
+    text = record_text(record, "en", definition_for=lambda version: None).split("\n")
+    assert text[2:5] == ["  status: incomplete", "", ""] and text[5:7] == ["  Sub-goals: STa1, STb1", ""]
+    assert text[7:] == TEXT_EN[-8:]
+
+
+def test_signatures_are_headed_in_the_language_of_the_config_file(tmp_path, monkeypatch):
+    """``lang = "sv"`` read from the config file (a string built at run time) gives the Swedish heading."""
+    from click.testing import CliRunner
+
+    from minicex_pdf.cli import cli
+    from minicex_pdf.config import config_file
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    config_file().parent.mkdir(parents=True)
+    config_file().write_text('lang = "sv"\n', encoding="utf-8")
+    blank = tmp_path / "blank.pdf"
+    blank.write_bytes(build_form(load_definition(2)))
+    out = CliRunner().invoke(cli, ["read", "--format", "text", "--require-signature", "error", str(blank)])
+    assert out.exit_code == 0, out.output
+    lines = out.output.split("\n")
+    start = lines.index("  Digitala underskrifter:")
+    assert lines[start - 1 : start + 4] == [
+        "",
+        "  Digitala underskrifter:",
+        "  - Bedömarens underskrift: ej underskriven",
+        "  - ST-läkarens underskrift: ej underskriven",
+        "",
+    ]
+
+
+def test_a_choice_whose_codes_are_numbers_shows_its_label_alone():
+    """Only a level shows its step beside the label; a choice coded 1-4 shows the label only."""
+    import tomllib
+
+    from minicex_pdf.form.definition import forms_dir, parse_definition
+    from minicex_pdf.reading.reader import record_text
+
+    data = tomllib.loads((forms_dir() / "minicex-1.toml").read_text(encoding="utf-8"))
+    setting = next(f for s in data["sections"] for f in s["fields"] if f["name"] == "setting")
+    for number, option in enumerate(setting["options"], 1):
+        option["code"] = str(number)
+    custom = parse_definition(data)
+    filled = fill_pdfium(build_form(custom), {"setting": "2", "level_overall": "2"}, custom)
+    record = read_form("n.pdf", data=filled, definition_for={1: custom})
+    assert (record.values["setting"], record.values["level_overall"]) == ("2", "2")
+    lines = record_text(record, "en", definition_for={1: custom}).split("\n")
+    shown = {line[:59].strip(): line[61:] for line in lines[4:36]}  # titles padded to the longest (57)
+    assert (shown["Setting"], shown["The activity as a whole"]) == ("Inpatient", "Reactive supervision (2)")
+
+
+# --------------------------------------------------------------------------- which form, and signatures required
+
+
+def test_a_form_whose_version_field_was_emptied_is_refused_by_name(incomplete):
+    from pypdf.generic import NameObject, TextStringObject
+
+    from minicex_pdf.errors import UnknownVersionError
+
+    def empty_version(writer, fields):
+        fields["form_version"][NameObject("/V")] = TextStringObject("")
+
+    with pytest.raises(UnknownVersionError) as err:
+        read_form("v.pdf", data=_edited(incomplete, empty_version))
+    assert err.value.message("en") == (
+        "v.pdf: a mini-CEX of a form version this release does not know (field form_version is not a version number)"
+    )
+
+
+def test_a_form_whose_form_id_was_emptied_reads_by_its_version(incomplete):
+    from pypdf.generic import NameObject, TextStringObject
+
+    def empty_id(writer, fields):
+        fields["form_id"][NameObject("/V")] = TextStringObject("")
+        fields["instance_id"][NameObject("/V")] = TextStringObject("  ")
+
+    record = read_form("i.pdf", data=_edited(incomplete, empty_id), today=NEW_YEARS_EVE)
+    assert (record.source.form_version, record.source.instance_id) == (1, None)
+    assert record.values == expected_values()
+
+
+def test_option_labels_typed_into_text_fields_read_as_their_codes(incomplete):
+    """A tool that turned the radio groups into text fields: a label in either language, any case, is the option."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    typed = {
+        "assessor_role": " OTHER ASSESSOR ",
+        "setting": "slutenvård",
+        "complexity": "Komplex",
+        "regulation": "SOSFS2015",
+    }
+
+    def as_text(writer, fields):
+        for name, text in typed.items():
+            fields[name][NameObject("/FT")] = NameObject("/Tx")
+            fields[name][NameObject("/V")] = TextStringObject(text)
+
+    record = read_form("o.pdf", data=_edited(incomplete, as_text), today=NEW_YEARS_EVE)
+    got = {k: record.values[k] for k in typed}
+    assert got == {"assessor_role": "other", "setting": "inpatient", "complexity": "complex", "regulation": "sosfs2015"}
+    assert record.raw == {"feedback_minutes": "en kvart"}
+
+
+def test_a_required_assessor_signature_missing_makes_a_complete_form_incomplete():
+    from conftest import full_values
+
+    from minicex_pdf.reading.signatures import SignaturePolicy
+
+    v2 = load_definition(2)
+    data = fill_pdfium(build_form(v2, instance_id="sig-1"), full_values(v2), v2)
+    expected = [("subgoal_unknown", "subgoals", "warning"), ("focus_not_rated", "level_history", "warning")]
+    for policy, status, severity in (
+        (None, "complete", None),
+        ("warning", "complete", "warning"),
+        ("error", "incomplete", "error"),
+    ):
+        signatures = SignaturePolicy((), policy) if policy else None
+        record = read_form("f.pdf", data=data, signatures=signatures, today=_dt.date(2026, 4, 1))
+        missing = [("assessor_signature_missing", "assessor_sig", severity)] if severity else []
+        assert [(p.code, p.field, p.severity) for p in record.problems] == expected + missing
+        assert record.status == status
+        assert [(s.field, s.state) for s in record.signatures] == [
+            ("assessor_sig", "unsigned"),
+            ("trainee_sig", "unsigned"),
+        ]
+
+
+def test_the_record_as_json_in_one_language_or_both(shown):
+    from minicex_pdf.reading.reader import record_json
+
+    record = read_form("/forms/t.pdf", data=shown, today=_dt.date(2026, 4, 1))
+    both, sv = record_json(record), record_json(record, "sv")
+    assert (both["status_text"], sv["status_text"]) == ("incomplete", "ofullständig")
+    assert both["problems"][0]["message"] == {
+        "sv": "Datumet kan inte läsas (skriv ÅÅÅÅ-MM-DD): Datum (ÅÅÅÅ-MM-DD)",
+        "en": "The date cannot be read (write YYYY-MM-DD): Date (YYYY-MM-DD)",
+    }
+    assert sv["problems"][0]["message"] == "Datumet kan inte läsas (skriv ÅÅÅÅ-MM-DD): Datum (ÅÅÅÅ-MM-DD)"
+    assert (
+        [p["code"] for p in sv["problems"]]
+        == [p["code"] for p in both["problems"]]
+        == [
+            "date_unreadable",
+            "required_missing",
+            "required_missing",
+            "focus_not_rated",
+            "feedback_missing",
+            "feedback_missing",
+            "action_plan_missing",
+        ]
+    )
+    assert "signatures" not in sv
