@@ -114,7 +114,12 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_counts.py",
         "tests/test_import.py",
     ],
-    "minicex_pdf/storage/importer.py": ["tests/test_import.py", "tests/test_counts.py", "tests/test_limits.py"],
+    "minicex_pdf/storage/importer.py": [
+        "tests/test_importer_teeth.py",
+        "tests/test_import.py",
+        "tests/test_counts.py",
+        "tests/test_limits.py",
+    ],
     "minicex_pdf/storage/export.py": [
         "tests/test_export_teeth.py",
         "tests/test_export.py",

@@ -1,0 +1,264 @@
+"""The batch import with exact expectations: counts, the summary in both languages, the report, mail.
+
+A small tree of real forms filled in PDFium (a good one, one refilled as a new
+revision, one with errors, a copy, broken files, hidden and other files) and two
+mail messages (one with a form attached, one without), imported by the library's
+:class:`~minicex_pdf.storage.importer.Importer` into a real store.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from minicex_pdf.errors import UsageError
+from minicex_pdf.form.definition import load_definition
+from minicex_pdf.form.generator import build_form
+from minicex_pdf.storage.importer import Importer, ImportSummary, find_files
+from minicex_pdf.storage.store import Store
+
+pytest.importorskip("pypdfium2")
+from minicex_pdf.engines.pdfium import fill_pdfium
+
+DEF = load_definition(1)
+STAMP = 1_700_000_000
+#: What an assessor fills in on a form without errors (version 1).
+GOOD = {
+    "trainee_name": "Åsa Öberg",
+    "date": "2026-03-05",
+    "assessor_name": "Karin Berg",
+    "assessor_role": "other",
+    "level_overall": "3",
+    "went_well": "Bra anamnes.",
+    "next_time": "Sammanfatta.",
+}
+
+
+def write(path: Path, data: bytes, stamp: int) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (STAMP + stamp, STAMP + stamp))
+    return path
+
+
+def mail(sender: str, attachments: dict[str, bytes], message_id: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"Karin Berg <{sender}>"
+    msg["To"] = "st@example.org"
+    msg["Subject"] = "Mini-CEX"
+    msg["Date"] = "Thu, 05 Mar 2026 10:00:00 +0100"
+    msg["Message-ID"] = message_id
+    msg.set_content("Här kommer blanketten.")
+    for name, data in attachments.items():
+        msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    return msg.as_bytes()
+
+
+class Tree:
+    """The files to import, and what each one is."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        good = fill_pdfium(build_form(DEF, instance_id="imp-good"), GOOD, DEF)
+        first = fill_pdfium(build_form(DEF, instance_id="imp-again"), {**GOOD, "trainee_name": "Erik Ek"}, DEF)
+        errors = {k: v for k, v in GOOD.items() if k not in ("assessor_name", "went_well", "next_time")}
+        self.good = write(root / "good.pdf", good, 1)
+        self.first = write(root / "again" / "first.pdf", first, 2)
+        self.second = write(root / "again" / "second.pdf", fill_pdfium(first, {"action_plan": "Öva."}, DEF), 3)
+        self.errors = write(root / "errors.PDF", fill_pdfium(build_form(DEF, instance_id="imp-err"), errors, DEF), 4)
+        self.copies = [write(root / "copies" / f"good copy {i}.pdf", good, 5) for i in (1, 2, 3)]
+        self.letter = write(root / "bad" / "letter.pdf", "Hej! Här kommer blanketten.\n".encode(), 6)
+        self.nameless = write(root / "scan", b"junk before the header " + good[:200], 7)
+        mailed = fill_pdfium(build_form(DEF, instance_id="imp-mail"), {**GOOD, "trainee_name": "Li Wang"}, DEF)
+        self.eml = write(root / "mail" / "form.eml", mail("karin@example.org", {"mcx.pdf": mailed}, "<a@x>"), 8)
+        self.empty = write(root / "mail" / "EMPTY.EML", mail("olle@example.org", {}, "<b@x>"), 9)
+        letter = {"brev.pdf": self.letter.read_bytes()}
+        self.broken = write(root / "mail" / "broken.eml", mail("eva@example.org", letter, "<c@x>"), 9)
+        write(root / "notes.txt", b"not a form", 10)
+        write(root / ".hidden.pdf", good, 10)
+        write(root / ".cache" / "old.pdf", good, 10)
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Tree:
+    return Tree(tmp_path_factory.mktemp("importer-teeth"))
+
+
+def run(tree: Tree, db: Path, jobs: int = 1) -> ImportSummary:
+    with Store(db) as store:
+        return Importer(store, jobs=jobs, display_root=tree.root).run([tree.root])
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+ERRORS_SV = (
+    "Obligatoriskt fält är tomt: Bedömarens namn; "
+    "Ingen återkoppling skriven: Det som gick speciellt bra (bedömaren ska alltid skriva något); "
+    "Ingen återkoppling skriven: Att tänka på nästa gång (bedömaren ska alltid skriva något)"
+)
+ERRORS_EN = (
+    "Required field is empty: Assessor's name; "
+    "No feedback written: What went especially well (the assessor must always write something); "
+    "No feedback written: To think of next time (the assessor must always write something)"
+)
+DAMAGED_EN = "the PDF is damaged or truncated (truncated: the end of the file is missing)"
+
+
+def first_lines(db: Path) -> dict[str, list[str]]:
+    """The summary of the first import of the tree, in each language."""
+    return {
+        "sv": [
+            f"Databas: {db}",
+            "Importerade: 5 (varav nya versioner av tidigare formulär: 1)",
+            "Importerade med fel: 1",
+            "Redan importerade: 3",
+            "Kunde inte läsas: 3",
+            "E-postmeddelanden lästa: 3",
+            "Kunde inte läsas:",
+            "  bad/letter.pdf: inte en PDF-fil",
+            "  scan: PDF-filen är skadad eller ofullständig (truncated: the end of the file is missing)",
+            "  mail/broken.eml/brev.pdf: inte en PDF-fil",
+            "Importerade med fel:",
+            f"  errors.PDF: {ERRORS_SV}",
+            "Meddelanden utan läsbart formulär:",
+            "  olle@example.org, 2026-03-05T09:00:00+00:00: ingen PDF-bilaga (mail/EMPTY.EML)",
+            "  eva@example.org, 2026-03-05T09:00:00+00:00: ingen PDF-bilaga kunde läsas som mini-CEX (mail/broken.eml)",
+        ],
+        "en": [
+            f"Database: {db}",
+            "Imported: 5 (of which new revisions of earlier forms: 1)",
+            "Imported with problems: 1",
+            "Already imported: 3",
+            "Not readable: 3",
+            "E-mail messages read: 3",
+            "Not readable:",
+            "  bad/letter.pdf: not a PDF file",
+            f"  scan: {DAMAGED_EN}",
+            "  mail/broken.eml/brev.pdf: not a PDF file",
+            "Imported with errors:",
+            f"  errors.PDF: {ERRORS_EN}",
+            "Messages without a readable form:",
+            "  olle@example.org, 2026-03-05T09:00:00+00:00: no PDF attachment (mail/EMPTY.EML)",
+            "  eva@example.org, 2026-03-05T09:00:00+00:00: no PDF attachment could be read as a mini-CEX (mail/broken.eml)",
+        ],
+    }
+
+
+def test_a_folder_imports_with_exact_counts_and_summary(tree: Tree, tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    summary = run(tree, db)
+    assert (summary.files, summary.imported, summary.revisions, summary.with_problems) == (12, 5, 1, 1)
+    assert (summary.already, summary.unreadable, summary.messages, summary.messages_already) == (3, 3, 3, 0)
+    assert (summary.exit_code, summary.interrupted) == (1, False)
+    assert {lang: summary.lines(lang) for lang in ("sv", "en")} == first_lines(db)
+    with Store(db) as store:
+        assert store.counts() == {"files": 5, "forms": 4, "unreadable": 2}
+        assert sorted(r.values["trainee_name"] for r in store.records()) == [
+            "Erik Ek",
+            "Li Wang",
+            "Åsa Öberg",
+            "Åsa Öberg",
+        ]
+        assert [r.source.path for r in store.revisions("imp-again")] == [str(tree.first), str(tree.second)]
+
+
+def test_the_report_lists_each_file_that_needs_a_look(tree: Tree, tmp_path: Path) -> None:
+    summary = run(tree, tmp_path / "r.sqlite")
+    summary.write_report(tmp_path / "report.csv", "en")
+    raw = (tmp_path / "report.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfpath;sha256;outcome;code;reason\r\n")
+    with (tmp_path / "report.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    assert rows == [
+        ["path", "sha256", "outcome", "code", "reason"],
+        ["errors.PDF", sha(tree.errors), "errors", "required_missing,feedback_missing", ERRORS_EN],
+        ["bad/letter.pdf", sha(tree.letter), "not_readable", "not_pdf", "not a PDF file"],
+        ["scan", sha(tree.nameless), "not_readable", "damaged", DAMAGED_EN],
+        ["mail/broken.eml/brev.pdf", sha(tree.letter), "not_readable", "not_pdf", "not a PDF file"],
+    ]
+
+
+def test_importing_again_adds_nothing_and_reads_no_message_twice(tree: Tree, tmp_path: Path) -> None:
+    db = tmp_path / "twice.sqlite"
+    run(tree, db)
+    again = run(tree, db)
+    assert again.lines("en") == [
+        f"Database: {db}",
+        "Imported: 0",
+        "Imported with problems: 0",
+        "Already imported: 7",
+        "Not readable: 2",
+        "E-mail messages read: 3 (of which read before: 3)",
+        "Not readable:",
+        "  bad/letter.pdf: not a PDF file",
+        f"  scan: {DAMAGED_EN}",
+    ]
+    assert again.exit_code == 1
+    with Store(db) as store:
+        assert store.counts() == {"files": 5, "forms": 4, "unreadable": 2}
+
+
+def test_a_pool_of_workers_imports_exactly_as_one_process(tree: Tree, tmp_path: Path) -> None:
+    """Nine PDFs and two workers: a pool, whose results are stored in the order the files were found."""
+    db = tmp_path / "pool.sqlite"
+    summary = run(tree, db, jobs=2)
+    assert summary.lines("en") == first_lines(db)["en"]
+    with Store(db) as store:
+        assert store.counts() == {"files": 5, "forms": 4, "unreadable": 2}
+        assert [r.source.path for r in store.revisions("imp-again")] == [str(tree.first), str(tree.second)]
+
+
+def test_a_folder_of_readable_forms_exits_0_and_lists_nothing(tree: Tree, tmp_path: Path) -> None:
+    db = tmp_path / "ok.sqlite"
+    with Store(db) as store:
+        summary = Importer(store, jobs=1, display_root=tree.root).run([tree.good, tree.first, tree.root / "copies"])
+    assert summary.exit_code == 0
+    assert summary.lines("en") == [
+        f"Database: {db}",
+        "Imported: 2",
+        "Imported with problems: 0",
+        "Already imported: 3",
+        "Not readable: 0",
+    ]
+
+
+def test_files_outside_the_display_root_are_shown_by_their_full_path(tree: Tree, tmp_path: Path) -> None:
+    with Store(tmp_path / "d.sqlite") as store:
+        summary = Importer(store, jobs=1, display_root=tree.root / "mail").run([tree.letter, tree.broken])
+    assert [i.path for i in summary.issues] == [str(tree.letter), "broken.eml/brev.pdf"]
+    assert [(m.origin, m.sender) for m in summary.mail_issues] == [("broken.eml", "eva@example.org")]
+
+
+def test_the_walk_takes_forms_and_mail_oldest_first_and_leaves_out_hidden_and_skipped(tree: Tree) -> None:
+    found = find_files([tree.root], skip=[tree.copies[1]])
+    assert [str(p.relative_to(tree.root)) for p in found] == [
+        "good.pdf",
+        "again/first.pdf",
+        "again/second.pdf",
+        "errors.PDF",
+        "copies/good copy 1.pdf",
+        "copies/good copy 3.pdf",
+        "bad/letter.pdf",
+        "scan",
+        "mail/form.eml",
+        "mail/EMPTY.EML",  # as old as broken.eml: by path then, and "E" < "b"
+        "mail/broken.eml",
+    ]
+    notes = tree.root / "notes.txt"
+    assert find_files([notes, str(tree.good), tree.good]) == [tree.good, notes]  # named: taken, once
+    with pytest.raises(UsageError, match=r"^nowhere\.pdf: no such file or folder$"):
+        find_files(["nowhere.pdf"])
+
+
+@pytest.mark.parametrize("jobs", [0, -2])
+def test_fewer_than_one_job_is_a_usage_error(tmp_path: Path, jobs: int) -> None:
+    with Store(tmp_path / "j.sqlite") as store, pytest.raises(UsageError) as err:
+        Importer(store, jobs=jobs)
+    assert str(err.value) == f"--jobs must be 1 or more, not {jobs}"
