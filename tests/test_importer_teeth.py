@@ -262,3 +262,55 @@ def test_fewer_than_one_job_is_a_usage_error(tmp_path: Path, jobs: int) -> None:
     with Store(tmp_path / "j.sqlite") as store, pytest.raises(UsageError) as err:
         Importer(store, jobs=jobs)
     assert str(err.value) == f"--jobs must be 1 or more, not {jobs}"
+
+
+def test_a_mail_file_that_cannot_be_read_and_a_message_nested_too_deep_are_listed(tmp_path: Path) -> None:
+    from minicex_pdf.mail.sources import MailReadError, messages_in
+
+    junk = write(tmp_path / "in" / "junk.msg", b"not an outlook message", 1)
+    inner = EmailMessage()
+    inner.set_content("the form was here")
+    for depth in range(7):  # forwarded seven times, no sender or date on any
+        outer = EmailMessage()
+        outer["Subject"] = f"Fwd {depth}"
+        outer.set_content("forwarded")
+        outer.add_attachment(inner)
+        inner = outer
+    deep = write(tmp_path / "in" / "deep.eml", inner.as_bytes(), 2)
+    with pytest.raises(MailReadError) as err:
+        list(messages_in(junk))
+    db = tmp_path / "m.sqlite"
+    with Store(db) as store:
+        summary = Importer(store, jobs=1, display_root=tmp_path / "in").run([tmp_path / "in"])
+    assert [(i.path, i.sha256, i.outcome, i.code) for i in summary.issues] == [
+        ("junk.msg", sha(junk), "not_readable", "mail_unreadable")
+    ]
+    assert summary.issues[0].reason.en == err.value.message("en").split(": ", 1)[1]
+    assert summary.lines("sv")[4:] == [
+        "Kunde inte läsas: 1",
+        "E-postmeddelanden lästa: 1",
+        "Kunde inte läsas:",
+        f"  junk.msg: {summary.issues[0].reason.sv}",
+        "Meddelanden utan läsbart formulär:",
+        "  okänd, okänd: ingen PDF-bilaga; vidarebefordrade meddelanden för djupt i varandra (deep.eml)",
+    ]
+    assert summary.lines("en")[-1] == (
+        "  unknown, unknown: no PDF attachment; forwarded messages nested too deep to open (deep.eml)"
+    )
+
+
+def test_a_mailed_form_already_imported_as_a_file_is_counted_once(tree: Tree, tmp_path: Path) -> None:
+    again = write(tmp_path / "again.eml", mail("karin@example.org", {"a.pdf": tree.good.read_bytes()}, "<d@x>"), 1)
+    db = tmp_path / "once.sqlite"
+    with Store(db) as store:
+        summary = Importer(store, jobs=1, display_root=tmp_path).run([tree.good, again])
+        assert store.counts() == {"files": 1, "forms": 1, "unreadable": 0}
+    assert summary.lines("en") == [
+        f"Database: {db}",
+        "Imported: 1",
+        "Imported with problems: 0",
+        "Already imported: 1",
+        "Not readable: 0",
+        "E-mail messages read: 1",
+    ]
+    assert (summary.mail_issues, summary.exit_code) == ([], 0)
