@@ -8,6 +8,7 @@ a date across the year end, padded text, minutes written in words, a level
 from __future__ import annotations
 
 import datetime as _dt
+import os
 
 import pytest
 
@@ -531,3 +532,91 @@ def test_the_record_as_json_in_one_language_or_both(shown):
         ]
     )
     assert "signatures" not in sv
+
+
+def _without(names: set[str], *, keywords: bool = True):
+    """An edit that removes the fields ``names`` (and their widgets), and the document keywords unless told."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    def drop(writer, fields):
+        form = writer._root_object["/AcroForm"]
+        form[NameObject("/Fields")] = ArrayObject(r for r in form["/Fields"] if str(r.get_object()["/T"]) not in names)
+        for page in writer.pages:
+            kept = [a for a in page.get("/Annots", []) if str(a.get_object().get("/T", "")) not in names]
+            page[NameObject("/Annots")] = ArrayObject(kept)
+        if not keywords:
+            writer.add_metadata({"/Keywords": "", "/Subject": ""})
+
+    return drop
+
+
+def test_identity_from_the_keywords_keeps_the_instance_id(incomplete):
+    record = read_form("k.pdf", data=_edited(incomplete, _without(set(DEF.identity.names))), today=NEW_YEARS_EVE)
+    assert (record.source.form_id, record.source.form_version, record.source.instance_id) == (
+        "minicex-st",
+        1,
+        "teeth-1",
+    )
+    assert record.values == expected_values()
+
+
+def test_a_form_known_by_its_field_names_reads_a_missing_box_unticked_and_names_the_form_first():
+    values = {k: v for k, v in INCOMPLETE.items() if k != "trainee_name"}
+    filled = fill_pdfium(build_form(DEF, instance_id="bare-1"), values, DEF)
+    bare = _edited(filled, _without({*DEF.identity.names, "complicated"}, keywords=False))
+    record = read_form("bare.pdf", data=bare, today=NEW_YEARS_EVE)
+    assert (record.source.form_version, record.source.instance_id) == (1, None)
+    assert record.values == expected_values(trainee_name=None)
+    assert [(p.code, p.field) for p in record.problems] == [
+        ("identity_missing", None),
+        ("required_missing", "trainee_name"),
+        ("date_future", "date"),
+        ("field_missing", "complicated"),
+        ("integer_unreadable", "feedback_minutes"),
+        ("subgoal_unknown", "subgoals"),
+        ("focus_not_rated", "level_examination"),
+        ("level_needs_confirmation", "level_overall"),
+        ("feedback_missing", "next_time"),
+        ("action_plan_missing", "action_plan"),
+    ]
+
+
+def test_a_pdf_form_with_a_few_minicex_field_names_is_not_a_minicex():
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from minicex_pdf.errors import NotMinicexError
+
+    buf = io.BytesIO()
+    canvas = Canvas(buf)
+    for i, name in enumerate(("trainee_name", "date", "notes")):
+        canvas.acroForm.textfield(name=name, value="x", x=50, y=700 - 40 * i)
+    canvas.showPage()
+    canvas.save()
+    with pytest.raises(NotMinicexError):
+        read_form("other.pdf", data=buf.getvalue())
+
+
+def test_a_radio_group_saved_without_a_value_reads_the_state_its_widget_shows(incomplete):
+    from pypdf.generic import NameObject
+
+    def widget_only(writer, fields):
+        del fields["assessor_role"][NameObject("/V")]
+
+    record = read_form("r.pdf", data=_edited(incomplete, widget_only), today=NEW_YEARS_EVE)
+    assert record.values == expected_values()
+    assert record.raw == {"feedback_minutes": "en kvart"}
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/pagemap"), reason="needs Linux /proc (a file that says it is empty)")
+def test_a_file_that_says_it_is_empty_but_holds_more_than_the_limit_is_refused():
+    """/proc files report size 0: the limit is checked again on what was read (one byte past it)."""
+    from minicex_pdf.errors import DamagedPdfError
+    from minicex_pdf.reading.reader import read_file
+
+    with pytest.raises(DamagedPdfError) as err:
+        read_file("/proc/self/pagemap")
+    assert (
+        err.value.message("en") == "/proc/self/pagemap: the PDF is damaged or truncated (32 MB, larger than any form)"
+    )
