@@ -276,7 +276,7 @@ def test_a_mail_file_that_cannot_be_read_and_a_message_nested_too_deep_are_liste
         outer.set_content("forwarded")
         outer.add_attachment(inner)
         inner = outer
-    deep = write(tmp_path / "in" / "deep.eml", inner.as_bytes(), 2)
+    write(tmp_path / "in" / "deep.eml", inner.as_bytes(), 2)
     with pytest.raises(MailReadError) as err:
         list(messages_in(junk))
     db = tmp_path / "m.sqlite"
@@ -314,3 +314,51 @@ def test_a_mailed_form_already_imported_as_a_file_is_counted_once(tree: Tree, tm
         "E-mail messages read: 1",
     ]
     assert (summary.mail_issues, summary.exit_code) == ([], 0)
+
+
+class Box:
+    """A mailbox as :meth:`Importer.run` takes one: real messages, each marked done once stored; Ctrl-C after them if told."""
+
+    def __init__(self, raws: list[bytes], interrupt: bool = False) -> None:
+        from minicex_pdf.mail.sources import parse_message
+
+        self.messages_ = [parse_message(raw, f"imaps://mail.example.org/INBOX/{i}") for i, raw in enumerate(raws)]
+        self.interrupt = interrupt
+        self.done_keys: list[str] = []
+
+    def messages(self):
+        yield from self.messages_
+        if self.interrupt:
+            raise KeyboardInterrupt
+
+    def done(self, message) -> None:
+        self.done_keys.append(message.key)
+
+
+def test_mailboxes_are_read_after_the_files_and_ctrl_c_keeps_what_was_stored(tree: Tree, tmp_path: Path) -> None:
+    import sqlite3
+
+    form = mail("karin@example.org", {"m.pdf": tree.first.read_bytes()}, "<e@x>")
+    twice = mail("karin@example.org", {"a.pdf": tree.good.read_bytes(), "b.pdf": tree.errors.read_bytes()}, "<f@x>")
+    empty = mail("olle@example.org", {}, "<g@x>")
+    first, second = Box([form, empty]), Box([twice], interrupt=True)
+    db = tmp_path / "box.sqlite"
+    with Store(db) as store:
+        summary = Importer(store, jobs=1, display_root=tree.root).run([tree.good], [first, second])
+    assert (first.done_keys, second.done_keys) == (["<e@x>", "<g@x>"], ["<f@x>"])
+    assert summary.interrupted is True
+    assert summary.lines("en") == [
+        f"Database: {db}",
+        "Imported: 3",
+        "Imported with problems: 1",
+        "Already imported: 1",
+        "Not readable: 0",
+        "E-mail messages read: 3",
+        "Imported with errors:",
+        f"  imaps://mail.example.org/INBOX/0/b.pdf: {ERRORS_EN}",
+        "Messages without a readable form:",
+        "  olle@example.org, 2026-03-05T09:00:00+00:00: no PDF attachment (imaps://mail.example.org/INBOX/1)",
+    ]
+    with sqlite3.connect(db) as c:
+        seen = sorted(c.execute("SELECT message_key, pdfs FROM mail_seen"))
+    assert seen == [("<e@x>", 1), ("<f@x>", 2), ("<g@x>", 0)]
