@@ -362,3 +362,41 @@ def test_mailboxes_are_read_after_the_files_and_ctrl_c_keeps_what_was_stored(tre
     with sqlite3.connect(db) as c:
         seen = sorted(c.execute("SELECT message_key, pdfs FROM mail_seen"))
     assert seen == [("<e@x>", 1), ("<f@x>", 2), ("<g@x>", 0)]
+
+
+def test_a_file_in_the_folder_that_cannot_be_read_is_left_out_of_the_walk(tree: Tree, tmp_path: Path) -> None:
+    """/proc/self/clear_refs opens but cannot be read: a file like it is no PDF, and the walk goes on."""
+    if not Path("/proc/self/clear_refs").exists():
+        pytest.skip("needs Linux /proc")
+    folder = tmp_path / "walk"
+    folder.mkdir()
+    (folder / "refs").symlink_to("/proc/self/clear_refs")
+    good = write(folder / "z.pdf", tree.good.read_bytes(), 1)
+    assert find_files([folder]) == [good]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_worker_asks_the_kernel_to_kill_it_with_the_import() -> None:
+    """On Linux the kernel ends a worker the moment the import dies (SIGKILL), without a watcher thread."""
+    import ctypes
+    import signal
+    import threading
+
+    from minicex_pdf.storage import importer
+
+    read, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        try:
+            importer._end_with_parent(os.getppid())
+            sig = ctypes.c_int(-1)
+            ctypes.CDLL(None).prctl(2, ctypes.byref(sig), 0, 0, 0)  # PR_GET_PDEATHSIG
+            watching = any(t.name == "minicex-orphan-watch" for t in threading.enumerate())
+            os.write(write_end, f"{sig.value} {watching}".encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    got = os.read(read, 100).decode()
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert got == f"{int(signal.SIGKILL)} False"
