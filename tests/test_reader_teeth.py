@@ -397,10 +397,12 @@ def test_signatures_are_headed_in_the_language_of_the_config_file(tmp_path, monk
     config_file().parent.mkdir(parents=True)
     config_file().write_text('lang = "sv"\n', encoding="utf-8")
     blank = tmp_path / "blank.pdf"
-    blank.write_bytes(build_form(load_definition(2)))
+    v2 = load_definition(2)
+    blank.write_bytes(fill_pdfium(build_form(v2), {"regulation": "hslf2021", "subgoals": "STa1"}, v2))
     out = CliRunner().invoke(cli, ["read", "--format", "text", "--require-signature", "error", str(blank)])
     assert out.exit_code == 0, out.output
     lines = out.output.split("\n")
+    assert lines[lines.index("  Delmål: STa1") - 1] == ""
     start = lines.index("  Digitala underskrifter:")
     assert lines[start - 1 : start + 4] == [
         "",
@@ -563,18 +565,19 @@ def test_identity_from_the_keywords_keeps_the_instance_id(incomplete):
 def test_a_form_known_by_its_field_names_reads_a_missing_box_unticked_and_names_the_form_first():
     values = {k: v for k, v in INCOMPLETE.items() if k != "trainee_name"}
     filled = fill_pdfium(build_form(DEF, instance_id="bare-1"), values, DEF)
-    bare = _edited(filled, _without({*DEF.identity.names, "complicated"}, keywords=False))
+    focus = {f"focus_{area}" for area in ("history", "examination", "communication", "organisation")}
+    bare = _edited(filled, _without({*DEF.identity.names, "complicated", *focus}, keywords=False))
     record = read_form("bare.pdf", data=bare, today=NEW_YEARS_EVE)
     assert (record.source.form_version, record.source.instance_id) == (1, None)
-    assert record.values == expected_values(trainee_name=None)
+    assert record.values == expected_values(trainee_name=None, focus=())
     assert [(p.code, p.field) for p in record.problems] == [
         ("identity_missing", None),
         ("required_missing", "trainee_name"),
         ("date_future", "date"),
         ("field_missing", "complicated"),
+        ("field_missing", "focus"),
         ("integer_unreadable", "feedback_minutes"),
         ("subgoal_unknown", "subgoals"),
-        ("focus_not_rated", "level_examination"),
         ("level_needs_confirmation", "level_overall"),
         ("feedback_missing", "next_time"),
         ("action_plan_missing", "action_plan"),
@@ -620,3 +623,13 @@ def test_a_file_that_says_it_is_empty_but_holds_more_than_the_limit_is_refused()
     assert (
         err.value.message("en") == "/proc/self/pagemap: the PDF is damaged or truncated (32 MB, larger than any form)"
     )
+
+
+def test_a_file_of_exactly_the_size_limit_is_read(tmp_path):
+    from minicex_pdf.limits import MAX_FILE_SIZE
+    from minicex_pdf.reading.reader import read_file
+
+    path = tmp_path / "big.pdf"
+    with path.open("wb") as fh:
+        fh.truncate(MAX_FILE_SIZE)  # sparse: no disk used
+    assert len(read_file(path)) == MAX_FILE_SIZE
