@@ -104,16 +104,39 @@ DEEP = b"[" * (MAX_NESTING + 6) + b"]" * (MAX_NESTING + 6)
     [
         rb"/TU (C:\\)",  # a tooltip ending in an escaped backslash
         rb"/TU (C:\\\\)",
+        rb"/TU (\\)",  # nothing but an escaped backslash
         b"/Rect [0 0 100 20]",
         b"/Rect [0 0 % a comment that ends in a paren (\n 100 20]",
         b"/MK << /BG [1 1 1] /BC [0 0 0] /CA (4) >>",
         b"/DA [/Helv 0 /Tf << /a [<41> (b)] >>]",
+        b"/F 4",  # a number last: no reference can follow it
+        b"/P 3 0 R",
     ],
-    ids=["escaped-backslash", "two-escaped-backslashes", "rect", "comment", "mk", "mixed"],
+    ids=[
+        "escaped-backslash",
+        "two-escaped-backslashes",
+        "only-a-backslash",
+        "rect",
+        "comment",
+        "mk",
+        "mixed",
+        "number",
+        "ref",
+    ],
 )
 def test_values_of_keys_the_walker_never_reads_are_passed_over_not_built(unread):
-    deep = b"<< /T (f) /FT /Tx /V (ja) " + unread + b" /MK " + DEEP + b" >>"
-    assert scan(field_pdf(deep), "f.pdf").raw() == {"f": "ja"}
+    for deep in (
+        b"<< /T (f) /FT /Tx /V (ja) " + unread + b" /MK " + DEEP + b" >>",
+        b"<< /T (f) /FT /Tx /V (ja) /MK " + DEEP + b" " + unread + b">>",
+    ):
+        assert scan(field_pdf(deep), "f.pdf").raw() == {"f": "ja"}
+    # also in an object past the first 64 KB of the file
+    far = {5: b"(" + b"p" * 70_000 + b")", 9: b"<< /T (f) /FT /Tx /V (ja) " + unread + b" /MK " + DEEP + b" >>"}
+    objs = _catalog(b"[9 0 R]")
+    objs.update(far)
+    data = _raw_pdf(objs)
+    assert 65_536 < data.index(b"9 0 obj") < 131_072
+    assert scan(data, "f.pdf").raw() == {"f": "ja"}
     # the same nesting under a key the walker reads is a hostile file
     with pytest.raises(DamagedPdfError) as caught:
         scan(field_pdf(b"<< /T (f) /FT /Tx " + unread + b" /V " + DEEP + b" >>"), "f.pdf")
@@ -281,3 +304,20 @@ def test_an_untyped_xref_stream_holding_a_string_beyond_max_string_is_not_patche
     with pytest.raises(DamagedPdfError) as caught:
         scan(_untyped_xref(b"/Note (" + b"n" * (MAX_STRING + 10) + b") "), "f.pdf", budget=Budget(30.0))
     assert caught.value.detail == "unreadable structure: PdfReadError"
+
+
+def test_parentheses_nested_to_max_nesting_in_a_string_read_and_one_more_is_a_hostile_file():
+    # the string's own parentheses are the first level
+    inner = b"(" * (MAX_NESTING - 1) + b"x" + b")" * (MAX_NESTING - 1)
+    found = scan(field_pdf(b"<< /T (f) /FT /Tx /V 5 0 R >>", (5, b"(" + inner + b")")), "f.pdf")
+    assert found.raw() == {"f": inner.decode()}
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(field_pdf(b"<< /T (f) /FT /Tx /V 5 0 R >>", (5, b"((" + inner + b"))")), "f.pdf")
+    assert caught.value.detail == "parentheses in a string nested beyond any form's"
+
+
+def test_a_stray_endobj_where_a_value_belongs_is_no_value():
+    # a broken writer's box: /V holds the keyword endobj; the careful parser gives up, pypdf reads it as no value
+    ap = b"/AP << /N << /Yes 6 0 R /Off 6 0 R >> >>"
+    found = scan(field_pdf(b"<< /T (box) /FT /Btn /V endobj /AS /Yes " + ap + b" >>", (6, b"<< >>")), "f.pdf")
+    assert (found.raw(), found.fields["box"].value) == ({"box": True}, None)

@@ -352,3 +352,36 @@ def test_a_tail_of_more_words_than_max_tail_words_is_no_files_end():
     with pytest.raises(DamagedPdfError) as caught:
         scan(data + b"xref" + b" mainstreams" * MAX_TAIL_WORDS, "f.pdf")
     assert caught.value.detail == "truncated: the end of the file is missing"
+
+
+# --------------------------------------------------------------------------- values, widgets on pages
+
+
+def test_a_button_whose_kids_are_missing_has_no_widget_to_disagree_with():
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (r) /FT /Btn /Ff 49152 /V /a /Kids [99 0 R] >>"
+    found = scan(_raw_pdf(objs), "f.pdf")
+    field = found.fields["r"]
+    assert (found.raw(), field.widgets, field.conflict) == ({"r": "a"}, 0, False)
+
+
+def test_the_text_of_a_list_value_is_its_first_item():
+    objs = _catalog(b"[4 0 R 5 0 R]")
+    objs[4] = b"<< /T (c) /FT /Ch /Ff 2097152 /V [(b) (a)] /Opt [(a) (b)] >>"
+    objs[5] = b"<< /T (e) /FT /Ch /Ff 2097152 /V [] /Opt [(a) (b)] >>"
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert {name: f.text for name, f in found.fields.items()} == {"c": "b", "e": None}
+    assert found.raw() == {"c": ["b", "a"], "e": []}
+
+
+def test_page_widgets_after_one_already_seen_or_missing_are_still_found():
+    # /Fields lists one field only (as Preview can leave it); the page lists it, a missing object, then another
+    objs = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 99 0 R 5 0 R] >>",
+        4: b"<< /Type /Annot /Subtype /Widget /T (a) /FT /Tx /V (x) /Rect [0 0 10 10] >>",
+        5: b"<< /Type /Annot /Subtype /Widget /T (b) /FT /Tx /V (y) /Rect [0 0 10 10] >>",
+    }
+    found = scan(_raw_pdf(objs), "f.pdf", expect=["a", "b"])
+    assert (found.raw(), found.pages_walked) == ({"a": "x", "b": "y"}, True)
