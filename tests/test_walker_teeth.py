@@ -375,13 +375,14 @@ def test_the_text_of_a_list_value_is_its_first_item():
 
 
 def test_page_widgets_after_one_already_seen_or_missing_are_still_found():
-    # /Fields lists one field only (as Preview can leave it); the page lists it, a missing object, then another
+    # /Fields lists one field only (as Preview can leave it); the page lists it, a missing object, a link, then another
     objs = {
         1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
         2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 99 0 R 5 0 R] >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 99 0 R 6 0 R 5 0 R] >>",
         4: b"<< /Type /Annot /Subtype /Widget /T (a) /FT /Tx /V (x) /Rect [0 0 10 10] >>",
         5: b"<< /Type /Annot /Subtype /Widget /T (b) /FT /Tx /V (y) /Rect [0 0 10 10] >>",
+        6: b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] >>",
     }
     found = scan(_raw_pdf(objs), "f.pdf", expect=["a", "b"])
     assert (found.raw(), found.pages_walked) == ({"a": "x", "b": "y"}, True)
