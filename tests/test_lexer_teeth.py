@@ -86,8 +86,9 @@ def objstm_pdf(
         (rb"(x\)endobj)", "x)endobj"),  # ends in an escaped ): the string goes on past the word endobj
         (rb"(x\\\)endobj)", "x\\)endobj"),
         (b"(a (b) c)", "a (b) c"),  # nested parentheses: the careful parser finds the end
+        (rb"(C:\\new\\tmp)", "C:\\new\\tmp"),  # an escaped backslash before n or t is no line feed or tab
     ],
-    ids=["escaped-backslash", "two-escaped-backslashes", "escaped-paren-before-endobj", "both", "nested"],
+    ids=["escaped-backslash", "two-escaped-backslashes", "escaped-paren-before-endobj", "both", "nested", "path"],
 )
 def test_a_string_object_ends_at_its_first_unescaped_closing_paren(stored, expected):
     # the value is an object of its own: the parser looks for its end up to the next "endobj"
@@ -141,6 +142,12 @@ def test_values_of_keys_the_walker_never_reads_are_passed_over_not_built(unread)
     with pytest.raises(DamagedPdfError) as caught:
         scan(field_pdf(b"<< /T (f) /FT /Tx " + unread + b" /V " + DEEP + b" >>"), "f.pdf")
     assert caught.value.detail == "objects nested too deeply"
+
+
+def test_an_unread_number_before_the_value_is_not_taken_for_a_reference():
+    # a widget's /F (annotation flags) right before /V, as many writers order them
+    assert scan(field_pdf(b"<< /T (f) /FT /Tx /F 4 /V (ja) >>"), "f.pdf").raw() == {"f": "ja"}
+    assert scan(field_pdf(b"<< /T (f) /FT /Tx /F 7 0 R /V (ja) >>", (7, b"4")), "f.pdf").raw() == {"f": "ja"}
 
 
 def test_an_unread_caption_holding_brackets_and_a_percent_sign_is_not_read_as_entries():
@@ -221,6 +228,11 @@ def test_the_careful_parser_reads_a_long_object_without_a_budget_and_stops_when_
     assert parse_object(data, 0, reader, budget=Budget())["/T"] == "a (b) c"
     with pytest.raises(OverBudget):
         parse_object(data, 0, reader, budget=Budget(-1.0))
+    # a string with many nested parentheses (one token) looks at the budget as it steps through them
+    nested = b"(" + b"(a)" * 5_000 + b")"
+    assert parse_object(nested, 0, reader, budget=Budget()) == "(a)" * 5_000
+    with pytest.raises(OverBudget):
+        parse_object(nested, 0, reader, budget=Budget(-1.0))
     # a short object never looks at the budget
     assert parse_object(_long_object(100), 0, reader, budget=Budget(-1.0))["/T"] == "a (b) c"
 
