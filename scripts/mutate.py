@@ -82,6 +82,7 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_engines.py",
     ],
     "minicex_pdf/reading/lexer.py": [
+        "tests/test_lexer_teeth.py",
         "tests/test_walker_teeth.py",
         "tests/test_acroform.py",
         "tests/test_reader.py",

@@ -7,6 +7,8 @@ way, and each case reaches the decoding step its name says.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 
 import pytest
@@ -27,9 +29,11 @@ from test_acroform import (
     _self_reference,
     radio_group,
 )
+from test_lexer_teeth import objstm_pdf
 
 from minicex_pdf.errors import DamagedPdfError, FormReadError, NoFormFieldsError
-from minicex_pdf.reading.walker import decode_text, scan
+from minicex_pdf.limits import MAX_DEPTH, MAX_EARLIER_VERSIONS, MAX_FILE_SIZE, MAX_TAIL_WORDS
+from minicex_pdf.reading.walker import decode_text, digests, scan
 
 
 @pytest.mark.parametrize(
@@ -152,3 +156,243 @@ def test_raw_utf8_in_a_pdfdoc_string_reads_as_utf8(text, stored):
     # some writers put raw UTF-8 where PDFDocEncoding belongs: read as they meant it
     escaped = stored.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
     assert scan(one_text_field(b"(" + escaped + b")"), "x.pdf").raw() == {"note": text}
+
+
+# --------------------------------------------------------------------------- field kinds by their flags
+
+
+def test_button_kinds_follow_the_flag_bits_of_the_specification():
+    # bit 1 ReadOnly, bit 15 NoToggleToOff, bit 16 Radio, bit 17 Pushbutton, bit 26 RadiosInUnison
+    ap = b"/AP << /N << /Yes 20 0 R /Off 20 0 R >> >>"
+    fields = {
+        4: b"<< /T (readonly) /FT /Btn /Ff 1 /V /Yes /AS /Yes " + ap + b" >>",
+        5: b"<< /T (notoggle) /FT /Btn /Ff 16384 /V /Yes /AS /Yes " + ap + b" >>",
+        6: b"<< /T (unison) /FT /Btn /Ff 33554432 /V /Off /AS /Off " + ap + b" >>",
+        7: b"<< /T (radio) /FT /Btn /Ff 32768 /V /b >>",
+        8: b"<< /T (radio2) /FT /Btn /Ff 49152 /V /a >>",
+        9: b"<< /T (push) /FT /Btn /Ff 65536 >>",
+    }
+    objs = _catalog(b"[4 0 R 5 0 R 6 0 R 7 0 R 8 0 R 9 0 R]")
+    objs.update(fields)
+    objs[20] = b"<< >>"
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert {name: f.kind for name, f in found.fields.items()} == {
+        "readonly": "checkbox",
+        "notoggle": "checkbox",
+        "unison": "checkbox",
+        "radio": "radio",
+        "radio2": "radio",
+        "push": "pushbutton",
+    }
+    assert found.raw() == {"readonly": True, "notoggle": True, "unison": False, "radio": "b", "radio2": "a"}
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [(b"/0", "ja"), (b"/1", "nej"), (b"/2", "2"), (b"/7", "7"), (b"/nej", "nej")],
+)
+def test_radio_states_that_are_indexes_map_through_opt_only_within_it(state, expected):
+    field = b"<< /T (r) /FT /Btn /Ff 49152 /Opt [(ja) (nej)] /V " + state + b" >>"
+    assert scan(one_field_raw(field), "f.pdf").raw() == {"r": expected}
+
+
+def one_field_raw(field: bytes) -> bytes:
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = field
+    return _raw_pdf(objs)
+
+
+# --------------------------------------------------------------------------- depth limits
+
+
+def _field_chain(levels: int) -> bytes:
+    """/Fields holding one field ``levels`` deep (n0.n1...), the value on the last."""
+    objs = _catalog(b"[10 0 R]")
+    for k in range(levels - 1):
+        objs[10 + k] = b"<< /T (n%d) /Kids [%d 0 R] >>" % (k, 11 + k)
+    last = 10 + levels - 1
+    objs[last] = b"<< /T (n%d) /FT /Tx /V (x) /Parent %d 0 R >>" % (levels - 1, last - 1)
+    return _raw_pdf(objs)
+
+
+def test_fields_nested_to_max_depth_read_and_one_level_more_is_a_hostile_file():
+    # the top-level field is depth 0: MAX_DEPTH + 1 levels are allowed
+    name = ".".join(f"n{k}" for k in range(MAX_DEPTH + 1))
+    assert scan(_field_chain(MAX_DEPTH + 1), "f.pdf").raw() == {name: "x"}
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(_field_chain(MAX_DEPTH + 2), "f.pdf")
+    assert caught.value.detail == "form fields nested too deeply"
+
+
+def _page_chain(depth: int) -> bytes:
+    """An empty /Fields, the one widget on a page ``depth`` levels below the root of the page tree."""
+    objs = {1: b"<< /Type /Catalog /Pages 20 0 R /AcroForm << /Fields [] >> >>"}
+    for k in range(depth):
+        objs[20 + k] = b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % (21 + k)
+    objs[20 + depth] = b"<< /Type /Page /MediaBox [0 0 200 200] /Annots [5 0 R] >>"
+    objs[5] = b"<< /Type /Annot /Subtype /Widget /T (w) /FT /Tx /V (x) /Rect [0 0 10 10] >>"
+    return _raw_pdf(objs)
+
+
+def test_a_page_tree_to_max_depth_is_walked_and_one_level_more_is_a_hostile_file():
+    found = scan(_page_chain(MAX_DEPTH), "f.pdf")
+    assert (found.raw(), found.pages_walked) == ({"w": "x"}, True)
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(_page_chain(MAX_DEPTH + 1), "f.pdf")
+    assert caught.value.detail == "page tree nested too deeply"
+
+
+# --------------------------------------------------------------------------- file size and end
+
+
+def test_a_file_over_max_file_size_is_refused_by_its_size_in_mb():
+    data = b"%PDF-1.7\n" + b" " * (MAX_FILE_SIZE - 9)
+    with pytest.raises(DamagedPdfError) as caught:  # exactly the limit: read (and found cut off)
+        scan(data, "big.pdf")
+    assert caught.value.detail == "truncated: the end of the file is missing"
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data + b" ", "big.pdf")
+    assert caught.value.detail == f"{MAX_FILE_SIZE // (1024 * 1024)} MB, larger than any form"
+    assert caught.value.detail == "32 MB, larger than any form"
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        b"% streamlined by a tool\n",  # a word that only starts like one
+        b"x" * 30_000 + b" mainstream\n",  # a long tail (text appended after the end), a word at its end
+        b"\x00" * 100,
+    ],
+    ids=["comment", "long-appended-text", "padding"],
+)
+def test_text_after_the_end_that_holds_no_object_is_not_a_cut_off_file(tail):
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    assert scan(_raw_pdf(objs) + tail, "f.pdf").raw() == {"f": "x"}
+
+
+def test_a_word_just_after_the_end_of_an_xref_stream_file_is_not_a_cut_off_file():
+    # such a file ends "endstream endobj startxref N %%EOF": only what follows %%EOF is looked at
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = objstm_pdf(objs, {})
+    assert re.fullmatch(rb"endstream\nendobj\nstartxref\n\d+\n%%EOF\n", data[data.rindex(b"endstream") :])
+    assert scan(data + b"% streamlined\n", "f.pdf").raw() == {"f": "x"}
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b"\n5 0 obj\n<< /A 1 >>\n", b"\n5 0 obj", b"\nxref\n0 1\n", b"\ntrailer\n<<"],
+    ids=["object", "object-header", "xref", "trailer"],
+)
+def test_an_object_after_the_last_end_is_a_cut_off_file(tail):
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = _raw_pdf(objs)
+    assert data.endswith(b"%%EOF\n")
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data[:-1] + tail, "f.pdf")
+    assert caught.value.detail == "truncated: the end of the file is missing"
+
+
+# --------------------------------------------------------------------------- earlier versions
+
+
+def _saved_over(sep: bytes) -> tuple[bytes, bytes]:
+    """(first version ending in %%EOF + ``sep``, the file after a viewer's incremental save over it)."""
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (old) >>"
+    base = _raw_pdf(objs)
+    first = base[: -len(b"\n")] + sep
+    prev = int(base.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    body = b"4 0 obj\n<< /T (f) /FT /Tx /V (new) >>\nendobj\n"
+    xref = len(first) + len(body)
+    update = body + (
+        b"xref\n0 1\n0000000000 65535 f \n4 1\n%010d 00000 n \n"
+        b"trailer\n<< /Size 5 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (len(first), prev, xref)
+    )
+    return first, first + update
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "sep", [b"\n", b"\r\n", b"\r", b"", b"\r\n\n"], ids=["lf", "crlf", "cr", "none", "crlf-and-blank-line"]
+)
+def test_each_earlier_version_is_known_with_and_without_its_line_end(sep):
+    first, saved = _saved_over(sep)
+    found = scan(saved, "f.pdf")
+    assert found.raw() == {"f": "new"}
+    bare = first[: len(first) - len(sep)]  # up to and including %%EOF
+    # at most two line-end bytes after %%EOF: a writer's CR LF (a third is the next revision's blank line)
+    versions = [bare] + [first[: len(bare) + k] for k in range(1, min(len(sep), 2) + 1)]
+    assert found.earlier == (*map(_sha, versions), _sha(saved[:-1]))
+    assert found.sha256 == _sha(saved)
+
+
+def test_earlier_versions_stop_at_their_limit():
+    data = b"%PDF-1.7\n" + b"x%%EOF\n" * (MAX_EARLIER_VERSIONS // 2 + 10)
+    digest, earlier = digests(data)
+    # two per %%EOF (with and without its line end), no more %%EOF looked at once the limit is reached
+    cut = len(b"%PDF-1.7\n") + len(b"x%%EOF\n") * (MAX_EARLIER_VERSIONS // 2)
+    assert (digest, len(earlier), earlier[-1], earlier[-2]) == (
+        _sha(data),
+        MAX_EARLIER_VERSIONS,
+        _sha(data[:cut]),
+        _sha(data[: cut - 1]),
+    )
+
+
+def test_a_tail_of_more_words_than_max_tail_words_is_no_files_end():
+    # each "mainstreams" is a candidate word but no object; the first candidate right after %%EOF counts too
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = _raw_pdf(objs)[:-1]
+    assert data.endswith(b"%%EOF")
+    assert scan(data + b"xref" + b" mainstreams" * (MAX_TAIL_WORDS - 1), "f.pdf").raw() == {"f": "x"}
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data + b"xref" + b" mainstreams" * MAX_TAIL_WORDS, "f.pdf")
+    assert caught.value.detail == "truncated: the end of the file is missing"
+
+
+# --------------------------------------------------------------------------- values, widgets on pages
+
+
+def test_a_button_whose_kids_are_missing_has_no_widget_to_disagree_with():
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (r) /FT /Btn /Ff 49152 /V /a /Kids [99 0 R] >>"
+    found = scan(_raw_pdf(objs), "f.pdf")
+    field = found.fields["r"]
+    assert (found.raw(), field.widgets, field.conflict) == ({"r": "a"}, 0, False)
+
+
+def test_the_text_of_a_list_value_is_its_first_item():
+    objs = _catalog(b"[4 0 R 5 0 R]")
+    objs[4] = b"<< /T (c) /FT /Ch /Ff 2097152 /V [(b) (a)] /Opt [(a) (b)] >>"
+    objs[5] = b"<< /T (e) /FT /Ch /Ff 2097152 /V [] /Opt [(a) (b)] >>"
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert {name: f.text for name, f in found.fields.items()} == {"c": "b", "e": None}
+    assert found.raw() == {"c": ["b", "a"], "e": []}
+
+
+def test_page_widgets_after_one_already_seen_or_missing_are_still_found():
+    # /Fields lists one field only (as Preview can leave it); the page lists it, a missing object, a link, then another
+    objs = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 99 0 R 6 0 R 5 0 R] >>",
+        4: b"<< /Type /Annot /Subtype /Widget /T (a) /FT /Tx /V (x) /Rect [0 0 10 10] >>",
+        5: b"<< /Type /Annot /Subtype /Widget /T (b) /FT /Tx /V (y) /Rect [0 0 10 10] >>",
+        6: b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] >>",
+    }
+    found = scan(_raw_pdf(objs), "f.pdf", expect=["a", "b"])
+    assert (found.raw(), found.pages_walked) == ({"a": "x", "b": "y"}, True)
+
+
+def test_export_values_of_opt_pairs_are_the_first_of_each_pair():
+    # /Opt [[export display] ...]: a radio's index state maps to the export value, not the text shown
+    field = b"<< /T (r) /FT /Btn /Ff 49152 /Opt [[(ja) (Ja, helt)] [(nej) (Nej)]] /V /1 >>"
+    found = scan(one_field_raw(field), "f.pdf")
+    assert (found.raw(), found.fields["r"].options) == ({"r": "nej"}, ("ja", "nej"))

@@ -1,0 +1,335 @@
+"""The fast object parser (reading/lexer.py) pinned through what the walker reads from crafted files.
+
+Each file is assembled byte by byte (``_raw_pdf`` from test_acroform, or :func:`objstm_pdf`
+below for objects packed in object streams), so the bytes the parser sees are exactly the
+ones named in the test. Expectations are the values a viewer shows, or the limit a hostile
+file runs into.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NullObject, NumberObject, TextStringObject
+from test_acroform import _catalog, _raw_pdf
+
+from minicex_pdf.errors import DamagedPdfError
+from minicex_pdf.limits import MAX_INFLATED_TOTAL, MAX_NESTING, MAX_STRING
+from minicex_pdf.reading.budget import Budget, OverBudget
+from minicex_pdf.reading.lexer import parse_object
+from minicex_pdf.reading.walker import scan
+
+
+def field_pdf(field: bytes, *extra: tuple[int, bytes]) -> bytes:
+    """A one-page file whose /Fields holds object 4, ``field``; ``extra`` objects (number, body) beside it."""
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = field
+    objs.update(extra)
+    return _raw_pdf(objs)
+
+
+def objstm_pdf(
+    plain: dict[int, bytes], streams: dict[int, dict[int, bytes]], sizes: dict[int, int] | None = None
+) -> bytes:
+    """A file with ``plain`` objects and object streams (number -> {object number -> body}), xref stream last.
+
+    ``sizes`` pads an object stream with spaces after its objects to inflate to exactly that many bytes.
+    """
+    sizes = sizes or {}
+    out = bytearray(b"%PDF-1.7\n")
+    rows: dict[int, bytes] = {}
+    for num in sorted(plain):
+        rows[num] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
+        out += b"%d 0 obj\n" % num + plain[num] + b"\nendobj\n"
+    for stm, objects in streams.items():
+        heads, bodies = [], b""
+        for index, (num, body) in enumerate(objects.items()):
+            heads.append(b"%d %d" % (num, len(bodies)))
+            bodies += body + b"\n"
+            rows[num] = b"\x02" + stm.to_bytes(4, "big") + index.to_bytes(2, "big")
+        head = b" ".join(heads) + b"\n"
+        content = head + bodies
+        if stm in sizes:
+            content += b" " * (sizes[stm] - len(content))
+        packed = zlib.compress(content, 9)
+        rows[stm] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
+        out += (
+            b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+            % (stm, len(objects), len(head), len(packed))
+            + packed
+            + b"\nendstream\nendobj\n"
+        )
+    xref_num = max(rows) + 1
+    rows[xref_num] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
+    table = b"".join(rows.get(n, b"\x00\x00\x00\x00\x00\xff\xff") for n in range(xref_num + 1))
+    xref_at = len(out)
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
+        % (xref_num, xref_num + 1, len(table))
+        + table
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    )
+    return bytes(out)
+
+
+# --------------------------------------------------------------------------- literal strings
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        (rb"(C:\\)", "C:\\"),  # ends in an escaped backslash: the last ) closes the string
+        (rb"(a\\\\)", "a\\\\"),
+        (rb"(x\)endobj)", "x)endobj"),  # ends in an escaped ): the string goes on past the word endobj
+        (rb"(x\\\)endobj)", "x\\)endobj"),
+        (b"(a (b) c)", "a (b) c"),  # nested parentheses: the careful parser finds the end
+        (rb"(C:\\new\\tmp)", "C:\\new\\tmp"),  # an escaped backslash before n or t is no line feed or tab
+    ],
+    ids=["escaped-backslash", "two-escaped-backslashes", "escaped-paren-before-endobj", "both", "nested", "path"],
+)
+def test_a_string_object_ends_at_its_first_unescaped_closing_paren(stored, expected):
+    # the value is an object of its own: the parser looks for its end up to the next "endobj"
+    data = field_pdf(b"<< /T (f) /FT /Tx /V 5 0 R >>", (5, stored))
+    assert scan(data, "f.pdf").raw() == {"f": expected}
+
+
+#: A value nested beyond MAX_NESTING under a key the walker never reads (/MK): passed over, never built.
+DEEP = b"[" * (MAX_NESTING + 6) + b"]" * (MAX_NESTING + 6)
+
+
+@pytest.mark.parametrize(
+    "unread",
+    [
+        rb"/TU (C:\\)",  # a tooltip ending in an escaped backslash
+        rb"/TU (C:\\\\)",
+        rb"/TU (\\)",  # nothing but an escaped backslash
+        b"/Rect [0 0 100 20]",
+        b"/Rect [0 0 % a comment that ends in a paren (\n 100 20]",
+        b"/MK << /BG [1 1 1] /BC [0 0 0] /CA (4) >>",
+        b"/DA [/Helv 0 /Tf << /a [<41> (b)] >>]",
+        b"/F 4",  # a number last: no reference can follow it
+        b"/P 3 0 R",
+    ],
+    ids=[
+        "escaped-backslash",
+        "two-escaped-backslashes",
+        "only-a-backslash",
+        "rect",
+        "comment",
+        "mk",
+        "mixed",
+        "number",
+        "ref",
+    ],
+)
+def test_values_of_keys_the_walker_never_reads_are_passed_over_not_built(unread):
+    for deep in (
+        b"<< /T (f) /FT /Tx /V (ja) " + unread + b" /MK " + DEEP + b" >>",
+        b"<< /T (f) /FT /Tx /V (ja) /MK " + DEEP + b" " + unread + b">>",
+    ):
+        assert scan(field_pdf(deep), "f.pdf").raw() == {"f": "ja"}
+    # also in an object past the first 64 KB of the file
+    far = {5: b"(" + b"p" * 70_000 + b")", 9: b"<< /T (f) /FT /Tx /V (ja) " + unread + b" /MK " + DEEP + b" >>"}
+    objs = _catalog(b"[9 0 R]")
+    objs.update(far)
+    data = _raw_pdf(objs)
+    assert 65_536 < data.index(b"9 0 obj") < 131_072
+    assert scan(data, "f.pdf").raw() == {"f": "ja"}
+    # the same nesting under a key the walker reads is a hostile file
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(field_pdf(b"<< /T (f) /FT /Tx " + unread + b" /V " + DEEP + b" >>"), "f.pdf")
+    assert caught.value.detail == "objects nested too deeply"
+
+
+def test_an_unread_number_before_the_value_is_not_taken_for_a_reference():
+    # a widget's /F (annotation flags) right before /V, as many writers order them
+    assert scan(field_pdf(b"<< /T (f) /FT /Tx /F 4 /V (ja) >>"), "f.pdf").raw() == {"f": "ja"}
+    assert scan(field_pdf(b"<< /T (f) /FT /Tx /F 7 0 R /V (ja) >>", (7, b"4")), "f.pdf").raw() == {"f": "ja"}
+
+
+def test_an_unread_caption_holding_brackets_and_a_percent_sign_is_not_read_as_entries():
+    # the caption is one string: "x(y)>> /V (fel) %" ; the brackets and /V inside it are text
+    field = b"<< /T (f) /FT /Tx /V (ja) /MK << /CA (x(y)>> /V (fel) %)>> >> >>"
+    assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
+    field = b"<< /T (f) /FT /Tx /V (ja) /TU [(x(y)] /V (fel) %)] >>"
+    assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
+
+
+# --------------------------------------------------------------------------- keywords and hex strings
+
+
+def test_a_null_value_is_no_value_and_a_box_shows_its_appearance_state():
+    ap = b"/AP << /N << /Yes 6 0 R /Off 6 0 R >> >>"
+    box = b"<< /T (box) /FT /Btn /V null /AS /Yes " + ap + b" >>"
+    text = b"<< /T (t) /FT /Tx /V null >>"
+    objs = _catalog(b"[4 0 R 5 0 R]")
+    objs.update({4: box, 5: text, 6: b"<< >>"})
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert found.raw() == {"box": True, "t": None}
+    assert found.fields["box"].conflict is False
+
+
+def test_true_false_and_comments_inside_a_value_array():
+    # a choice list's selections, with a comment between them as some writers leave one
+    field = b"<< /T (c) /FT /Ch /Ff 2097152 /V [(a) % chosen first\n (b) <43> ] /Opt [(a) (b) (C)] >>"
+    assert scan(field_pdf(field), "f.pdf").raw() == {"c": ["a", "b", "C"]}
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    data = b"<< /A [true false null % note\n] /B false /C true >>"
+    expected = {"/A": [True, False, NullObject()], "/B": False, "/C": True}
+    got = parse_object(data, 0, reader)
+    assert {str(k): (list(v) if isinstance(v, ArrayObject) else v) for k, v in got.items()} == expected
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [(b"<C5 73 61>", "Åsa"), (b"<4F6B>", "Ok"), (b"<4F6>", "O`"), (b"<>", "")],
+)
+def test_hex_strings_read_as_their_bytes(stored, expected):
+    assert scan(field_pdf(b"<< /T (f) /FT /Tx /V " + stored + b" >>"), "f.pdf").raw() == {"f": expected}
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_a_string_of_max_string_bytes_reads_and_one_byte_more_is_a_hostile_file():
+    # the token is the string with its parentheses; it starts a few hundred bytes into the file
+    body = b"x" * (MAX_STRING - 2)
+    found = scan(field_pdf(b"<< /T (f) /FT /Tx /V 5 0 R >>", (5, b"(" + body + b")")), "f.pdf", budget=Budget(30.0))
+    assert found.raw() == {"f": body.decode()}
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(field_pdf(b"<< /T (f) /FT /Tx /V 5 0 R >>", (5, b"(" + body + b"x)")), "f.pdf")
+    assert caught.value.detail == "a string longer than any form's"
+
+
+def test_a_field_far_into_a_large_file_still_goes_through_the_careful_parser():
+    # objects after MAX_STRING bytes of padding, one of them needing the careful parser (nested parentheses)
+    pad = b"(" + b"p" * (MAX_STRING + 1000) + b")"
+    objs = _catalog(b"[6 0 R]")
+    objs[5] = b"<< /Note " + pad + b" >>"
+    objs[6] = b"<< /T (f) /FT /Tx /V (a (b) c) >>"
+    padded = _raw_pdf(objs)
+    assert padded.index(b"6 0 obj") > MAX_STRING
+    assert scan(padded, "f.pdf").raw() == {"f": "a (b) c"}
+
+
+def _long_object(items: int) -> bytes:
+    """A dictionary of ``items`` numbers and a string with nested parentheses (only the careful parser reads it)."""
+    return b"<< /T (a (b) c) /A [" + b"1 " * items + b"] >>"
+
+
+def test_the_careful_parser_reads_a_long_object_without_a_budget_and_stops_when_it_is_spent():
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    data = _long_object(10_000)
+    got = parse_object(data, 0, reader)
+    assert (got["/T"], len(got["/A"])) == ("a (b) c", 10_000)
+    assert parse_object(data, 0, reader, budget=Budget())["/T"] == "a (b) c"
+    with pytest.raises(OverBudget):
+        parse_object(data, 0, reader, budget=Budget(-1.0))
+    # a string with many nested parentheses (one token) looks at the budget as it steps through them
+    nested = b"(" + b"(a)" * 5_000 + b")"
+    assert parse_object(nested, 0, reader, budget=Budget()) == "(a)" * 5_000
+    with pytest.raises(OverBudget):
+        parse_object(nested, 0, reader, budget=Budget(-1.0))
+    # a short object never looks at the budget
+    assert parse_object(_long_object(100), 0, reader, budget=Budget(-1.0))["/T"] == "a (b) c"
+
+
+def test_object_headers_without_a_space_before_obj_are_read():
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = {}
+    for num in sorted(objs):
+        offsets[num] = len(out)
+        out += b"%d 0obj" % num + objs[num] + b"endobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, 5))
+    out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    assert scan(bytes(out), "f.pdf").raw() == {"f": "x"}
+
+
+# --------------------------------------------------------------------------- object streams
+
+
+def test_a_key_given_twice_reads_the_later_value_also_in_an_object_stream():
+    # as PDFium and pdf.js read it: the later definition replaces the earlier one
+    plain = _catalog(b"[4 0 R 5 0 R]")
+    twice = {4: b"<< /T (f) /FT /Tx /V (first) /V (second) >>", 5: b"<< /T (g) /FT /Tx /V (ok) >>"}
+    assert scan(objstm_pdf(plain, {10: twice}), "f.pdf").raw() == {"f": "second", "g": "ok"}
+    assert scan(field_pdf(twice[4]), "f.pdf").raw() == {"f": "second"}
+
+
+def _four_streams(total: int) -> bytes:
+    """Four fields, each in an object stream of its own; the streams inflate to ``total`` bytes together."""
+    plain = _catalog(b"[4 0 R 5 0 R 6 0 R 7 0 R]")
+    streams = {10 + i: {4 + i: b"<< /T (f%d) /FT /Tx /V (v%d) >>" % (i, i)} for i in range(4)}
+    share = total // 4
+    sizes = {10: share, 11: share, 12: share, 13: total - 3 * share}
+    return objstm_pdf(plain, streams, sizes)
+
+
+def test_object_streams_inflating_to_exactly_the_total_limit_read():
+    # (one byte more is the inflate bomb of test_walker_teeth: the same limit, far beyond it)
+    found = scan(_four_streams(MAX_INFLATED_TOTAL), "f.pdf", budget=Budget(30.0))  # the size, not the time
+    assert found.raw() == {"f0": "v0", "f1": "v1", "f2": "v2", "f3": "v3"}
+
+
+def test_the_parsed_objects_are_pypdf_objects():
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    got = parse_object(b"<< /T (a) /N 3 /K [/x] /D << >> >>", 0, reader)
+    assert type(got) is DictionaryObject
+    assert [type(got[k]) for k in ("/T", "/N", "/K", "/D")] == [
+        TextStringObject,
+        NumberObject,
+        ArrayObject,
+        DictionaryObject,
+    ]
+    assert got["/K"] == [NameObject("/x")]
+
+
+# --------------------------------------------------------------------------- PDFium's untyped xref streams
+
+
+def _untyped_xref(extra: bytes) -> bytes:
+    """A form whose only cross-reference stream has no /Type (as PDFium saves), ``extra`` entries in its dictionary."""
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = objstm_pdf(objs, {})
+    assert data.count(b"/Type /XRef ") == 1
+    return data.replace(b"/Type /XRef ", extra)  # the xref stream is the last object: no offset moves
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [b"", b"/Note (" + b"n" * 70_000 + b") "],
+    ids=["plain", "dictionary-longer-than-the-quick-window"],
+)
+def test_an_untyped_xref_stream_is_read(extra):
+    assert scan(_untyped_xref(extra), "f.pdf").raw() == {"f": "x"}
+
+
+def test_an_untyped_xref_stream_holding_a_string_beyond_max_string_is_not_patched():
+    # pypdf's own (failing) read of the long string byte by byte is slow: a budget that is not what is tested here
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(_untyped_xref(b"/Note (" + b"n" * (MAX_STRING + 10) + b") "), "f.pdf", budget=Budget(30.0))
+    assert caught.value.detail == "unreadable structure: PdfReadError"
+
+
+def test_parentheses_nested_to_max_nesting_in_a_string_read_and_one_more_is_a_hostile_file():
+    # the string's own parentheses are the first level
+    inner = b"(" * (MAX_NESTING - 1) + b"x" + b")" * (MAX_NESTING - 1)
+    found = scan(field_pdf(b"<< /T (f) /FT /Tx /V 5 0 R >>", (5, b"(" + inner + b")")), "f.pdf")
+    assert found.raw() == {"f": inner.decode()}
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(field_pdf(b"<< /T (f) /FT /Tx /V 5 0 R >>", (5, b"((" + inner + b"))")), "f.pdf")
+    assert caught.value.detail == "parentheses in a string nested beyond any form's"
+
+
+def test_a_stray_endobj_where_a_value_belongs_is_no_value():
+    # a broken writer's box: /V holds the keyword endobj; the careful parser gives up, pypdf reads it as no value
+    ap = b"/AP << /N << /Yes 6 0 R /Off 6 0 R >> >>"
+    found = scan(field_pdf(b"<< /T (box) /FT /Btn /V endobj /AS /Yes " + ap + b" >>", (6, b"<< >>")), "f.pdf")
+    assert (found.raw(), found.fields["box"].value) == ({"box": True}, None)
