@@ -167,9 +167,9 @@ def test_windows_trailing_dots_reserved_characters_and_byte_length():
 def test_naming_is_linear_in_the_name_length():
     import time
 
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: other programs on the machine do not stretch it
     safe_stem("Łukasz " * 60_000)  # 420,000 characters: took a minute when the stem was cut a character at a time
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
 
 
 def test_return_to_fills_every_form_unless_the_roster_says_otherwise(tmp_path):

@@ -2,7 +2,7 @@
 
 Hypothesis flips, deletes, duplicates and overwrites bytes of a PDFium-filled
 form (plain and, when qpdf is there, with object streams), and cuts it short.
-Kept small and bounded (few examples, a deadline) so the suite stays fast.
+Kept small and bounded (few examples, a CPU-time bound per read) so the suite stays fast.
 """
 
 from __future__ import annotations
@@ -67,18 +67,18 @@ def mutate(data: bytes, edits: list[tuple[str, float, bytes]], spot: str) -> byt
 
 @settings(
     max_examples=40,
-    deadline=2000,
+    deadline=None,  # the CPU time is asserted below: wall time depends on what else the machine runs
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,
 )
 @given(which=st.integers(min_value=0, max_value=1), edits=st.lists(_EDIT, min_size=1, max_size=4), spot=_SPOT)
 def test_mutated_forms_give_a_record_or_a_classified_error(corpus, which, edits, spot):
     data = mutate(corpus[which % len(corpus)], edits, spot)
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         record = read_form("mutated.pdf", data=data)
     except FormReadError as exc:
         assert exc.path == "mutated.pdf" and exc.kind
     else:
         assert isinstance(record, Record) and record.values
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0  # CPU seconds (the reader's own budget is 0.5 s per read)
