@@ -139,8 +139,16 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_roster_files.py",
         "tests/test_prefill.py",
     ],
-    "minicex_pdf/admin/status.py": ["tests/test_admin_cli.py", "tests/test_admin_workflow.py"],
-    "minicex_pdf/admin/desk.py": ["tests/test_admin_cli.py", "tests/test_admin_workflow.py"],
+    "minicex_pdf/admin/status.py": [
+        "tests/test_status_teeth.py",
+        "tests/test_admin_cli.py",
+        "tests/test_admin_workflow.py",
+    ],
+    "minicex_pdf/admin/desk.py": [
+        "tests/test_desk_teeth.py",
+        "tests/test_admin_cli.py",
+        "tests/test_admin_workflow.py",
+    ],
     "minicex_pdf/storage/filters.py": [
         "tests/test_admin_cli.py",
         "tests/test_admin_workflow.py",
