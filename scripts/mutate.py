@@ -150,12 +150,17 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_admin_workflow.py",
     ],
     "minicex_pdf/storage/filters.py": [
+        "tests/test_filters_teeth.py",
         "tests/test_admin_cli.py",
         "tests/test_admin_workflow.py",
         "tests/test_report.py",
         "tests/test_export.py",
     ],
-    "minicex_pdf/storage/audit.py": ["tests/test_admin_cli.py", "tests/test_admin_workflow.py"],
+    "minicex_pdf/storage/audit.py": [
+        "tests/test_audit_teeth.py",
+        "tests/test_admin_cli.py",
+        "tests/test_admin_workflow.py",
+    ],
     "minicex_pdf/mail/compose.py": ["tests/test_mail_units.py", "tests/test_mail_send.py"],
     "minicex_pdf/mail/config.py": ["tests/test_mail_units.py", "tests/test_mail_send.py"],
     "minicex_pdf/mail/sources.py": ["tests/test_mail_units.py", "tests/test_mail_import.py"],
