@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import re
@@ -155,6 +156,14 @@ def test_the_whole_history_is_every_change_oldest_first(store: Store) -> None:
         ("admin", "restore", SHA[3], "", ""),
     ]
     assert entries(store, "4") == [("admin", "void", SHA[3], "test form", ""), ("admin", "restore", SHA[3], "", "")]
+
+
+def test_history_entries_are_values_a_caller_cannot_change(store: Store) -> None:
+    fixes(store).void("1", "sent twice")
+    first, again = fixes(store).history(), fixes(store).history()
+    assert len(first) == 1 and set(first) == set(again)  # hashable, equal by value
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first[0].reason = "changed"  # type: ignore[misc]
 
 
 def test_an_action_without_words_reads_as_its_code() -> None:
