@@ -23,7 +23,7 @@ from minicex_pdf.storage.store import Store
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "s.sqlite"
     with Store(path) as s:
-        s.add(record(name="Åsa Öberg", date=dt.date(2026, 3, 2), assessor="Per Ek", workplace="Kir klin/Ort/"))
+        s.add(record(name="Åsa Öberg", date=dt.date(2026, 3, 2), assessor="Per Ek/Eva Al/", workplace="Kir klin/Ort/"))
     return path
 
 
@@ -53,14 +53,14 @@ def test_status_lists_trainees_unless_asked_for_the_chase_list(db: Path) -> None
 
 
 def test_text_cells_are_written_as_given_only_files_are_shortened(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A workplace with slashes is not a path: CSV shows it exactly as written on the form."""
+    """A workplace or assessor with slashes is not a path: CSV shows it exactly as written on the form."""
     monkeypatch.chdir(db.parent)
     with AdminDesk(StoreChoice(db, "--db"), "en", readonly=True) as desk:
         status = desk.status(Filter(), "csv").text
         forms = desk.forms(Filter(), "csv").text
     rows = list(csv.reader(io.StringIO(status.removeprefix("\ufeff")), delimiter=";"))
     assert rows[1] == ["Åsa Öberg", SPECIALTY, "Kir klin/Ort/", "Dr S", "1", "0", "0", "0", "1", "1", "2026-03-02", "0"]
-    assert forms.splitlines()[1] == "1;Åsa Öberg;2026-03-02;Per Ek;complete;Åsa Öberg-2026-03-02.pdf"
+    assert forms.splitlines()[1] == "1;Åsa Öberg;2026-03-02;Per Ek/Eva Al/;complete;Åsa Öberg-2026-03-02.pdf"
 
 
 def test_a_format_chosen_at_run_time_works_like_the_literal(db: Path) -> None:
