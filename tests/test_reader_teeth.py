@@ -633,3 +633,18 @@ def test_a_file_of_exactly_the_size_limit_is_read(tmp_path):
     with path.open("wb") as fh:
         fh.truncate(MAX_FILE_SIZE)  # sparse: no disk used
     assert len(read_file(path)) == MAX_FILE_SIZE
+
+
+def test_a_version_2_record_as_json_says_each_signatures_state_in_words():
+    from minicex_pdf.form.definition import load_definition
+    from minicex_pdf.form.generator import build_form
+    from minicex_pdf.reading.reader import record_json
+
+    record = read_form("/forms/v2.pdf", data=build_form(load_definition(2), lang="sv+en"))
+    sv, en = record_json(record, "sv"), record_json(record, "en")
+    assert [(s["field"], s["state"], s["state_text"]) for s in sv["signatures"]] == [
+        ("assessor_sig", "unsigned", "ej underskriven"),
+        ("trainee_sig", "unsigned", "ej underskriven"),
+    ]
+    assert [s["state_text"] for s in en["signatures"]] == ["not signed", "not signed"]
+    assert [s["state_text"] for s in record_json(record)["signatures"]] == ["not signed", "not signed"]
