@@ -163,7 +163,11 @@ TESTS_FOR: dict[str, list[str]] = {
     ],
     "minicex_pdf/mail/compose.py": ["tests/test_mail_units.py", "tests/test_mail_send.py"],
     "minicex_pdf/mail/config.py": ["tests/test_mail_units.py", "tests/test_mail_send.py"],
-    "minicex_pdf/mail/sources.py": ["tests/test_mail_units.py", "tests/test_mail_import.py"],
+    "minicex_pdf/mail/sources.py": [
+        "tests/test_sources_teeth.py",
+        "tests/test_mail_units.py",
+        "tests/test_mail_import.py",
+    ],
     "minicex_pdf/storage/view.py": [
         "tests/test_view_teeth.py",
         "tests/test_admin_workflow.py",

@@ -216,8 +216,10 @@ def _walk(part: Message, depth: int, pdfs: list[Attachment], skipped: list[str])
     maybe_pdf = ctype == "application/pdf" or name.lower().endswith(".pdf")
     if not maybe_pdf and ctype != "application/octet-stream":
         return  # only PDFs are read: text and HTML bodies are left undecoded
-    # Base64 grows data by 4/3: an encoded payload this long cannot be under the limit.
-    if len(payload) > MAIL_ATTACHMENT_MAX_BYTES * 4 // 3 + 4096:
+    # Base64 grows data by 4/3, line breaks aside (CRLF ones add 2/76 more): an encoded payload
+    # with this many characters besides them cannot be under the limit.
+    encoded = len(payload) - payload.count("\n") - payload.count("\r")
+    if encoded > MAIL_ATTACHMENT_MAX_BYTES * 4 // 3 + 4096:
         if maybe_pdf:
             skipped.append("attachment_too_large")
         return
@@ -309,15 +311,16 @@ def _msg_text(msg: Any, name: str) -> str | None:
 
 
 def _msg_walk(msg: Any, depth: int, pdfs: list[Attachment], skipped: list[str]) -> None:
+    """Collect PDF attachments of an Outlook message ``depth`` embedded messages deep, as :func:`_walk` does."""
+    if depth > MAIL_NESTING_MAX:
+        skipped.append("too_deep")
+        return
     for att in getattr(msg, "attachments", ()):
         data = getattr(att, "data", None)
         if data is None:
             continue
         if not isinstance(data, bytes):  # an embedded (forwarded) message
-            if depth + 1 > MAIL_NESTING_MAX:
-                skipped.append("too_deep")
-            else:
-                _msg_walk(data, depth + 1, pdfs, skipped)
+            _msg_walk(data, depth + 1, pdfs, skipped)
             continue
         name = getattr(att, "longFilename", None) or getattr(att, "shortFilename", None) or ""
         mime = (getattr(att, "mimetype", None) or "").lower()
