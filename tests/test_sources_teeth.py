@@ -15,7 +15,7 @@ import pytest
 
 import minicex_pdf.mail.sources as sources
 from minicex_pdf.limits import MAIL_NESTING_MAX
-from minicex_pdf.mail.sources import MailMessage, messages_in
+from minicex_pdf.mail.sources import MailMessage, messages_in, parse_message
 
 RESOURCES = Path(__file__).parent / "resources"
 OUTLOOK = RESOURCES / "bounce-with-forwarded-pdf.msg"
@@ -222,3 +222,51 @@ def test_an_outlook_pdf_exactly_at_the_attachment_limit_is_taken_one_byte_more_i
     assert [(a.name, len(a.data)) for a in only(OUTLOOK).pdfs] == [(OUTLOOK_PDF, outlook_pdf_size)]
     monkeypatch.setattr(sources, "MAIL_ATTACHMENT_MAX_BYTES", outlook_pdf_size - 1)
     assert found(only(OUTLOOK)) == ([], ("attachment_too_large",))
+
+
+def test_an_octet_stream_too_long_to_be_a_pdf_under_the_limit_is_not_opened(
+    tmp_path: Path, pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Base64 of at most limit * 4 // 3 + 4096 characters is opened (and a PDF in it over the limit listed);
+    a longer one is not decoded at all: nothing says it is a PDF, so it is not listed as one.
+    (The PDFs are padded after their ``%%EOF`` with line ends, which viewers ignore.)"""
+    limit = len(pdf) // 3 * 3
+    longest = limit + 3072  # 4 * ceil(longest / 3) == limit * 4 // 3 + 4096
+    msg = mail()
+    msg.add_attachment(pdf + b"\n" * (longest - len(pdf)), maintype="application", subtype="octet-stream")
+    at_most = tmp_path / "at-most.eml"
+    at_most.write_bytes(msg.as_bytes())
+    msg = mail()
+    msg.add_attachment(pdf + b"\n" * (longest + 1 - len(pdf)), maintype="application", subtype="octet-stream")
+    longer = tmp_path / "longer.eml"
+    longer.write_bytes(msg.as_bytes())
+    monkeypatch.setattr(sources, "MAIL_ATTACHMENT_MAX_BYTES", limit)
+    assert found(only(at_most)) == ([], ("attachment_too_large",))
+    assert found(only(longer)) == ([], ())
+
+
+def test_parse_message_reads_a_message_exactly_at_the_limit_and_skips_one_byte_more(
+    pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the IMAP import calls it, with the bytes the server sent."""
+    msg = mail()
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="svar.pdf")
+    raw = msg.as_bytes(policy=email.policy.SMTP)
+    monkeypatch.setattr(sources, "MAIL_MESSAGE_MAX_BYTES", len(raw))
+    message = parse_message(raw, "INBOX/7")
+    assert (message.origin, message.subject, *found(message)) == ("INBOX/7", "Svar", [("svar.pdf", pdf)], ())
+    monkeypatch.setattr(sources, "MAIL_MESSAGE_MAX_BYTES", len(raw) - 1)
+    message = parse_message(raw, "INBOX/7", key="imap:7")
+    assert (message.key, message.subject, *found(message)) == ("imap:7", None, [], ("message_too_large",))
+
+
+@pytest.mark.parametrize("date", ["nästa vecka", "Tue, 10 Mar 2026 25:15:00 +0100", "Tue, 10 Mar 2026"])
+def test_a_date_that_cannot_be_read_is_unknown_and_the_message_is_still_read(
+    tmp_path: Path, pdf: bytes, date: str
+) -> None:
+    msg = mail()
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="svar.pdf")
+    eml = tmp_path / "svar.eml"
+    eml.write_bytes(f"Date: {date}\n".encode() + msg.as_bytes())  # EmailMessage would blank it
+    message = only(eml)
+    assert (message.sender, message.date, *found(message)) == ("karin.lund@example.se", None, [("svar.pdf", pdf)], ())

@@ -213,7 +213,7 @@ def _walk(part: Message, depth: int, pdfs: list[Attachment], skipped: list[str])
     payload = part.get_payload()
     if not isinstance(payload, str):
         return
-    maybe_pdf = ctype == "application/pdf" or name.lower().endswith(".pdf")
+    maybe_pdf = _says_pdf(ctype, name)
     if not maybe_pdf and ctype != "application/octet-stream":
         return  # only PDFs are read: text and HTML bodies are left undecoded
     # Base64 grows data by 4/3, line breaks aside (CRLF ones add 2/76 more): an encoded payload
@@ -232,6 +232,11 @@ def _walk(part: Message, depth: int, pdfs: list[Attachment], skipped: list[str])
         skipped.append("attachment_too_large")
         return
     _take(pdfs, skipped, name, data)
+
+
+def _says_pdf(ctype: str, name: str) -> bool:
+    """Does a part call itself a PDF, by its content type or its file name (``ctype`` in lower case)."""
+    return ctype == "application/pdf" or name.lower().endswith(".pdf")
 
 
 def _take(pdfs: list[Attachment], skipped: list[str], name: str, data: bytes) -> None:
@@ -324,7 +329,7 @@ def _msg_walk(msg: Any, depth: int, pdfs: list[Attachment], skipped: list[str]) 
             continue
         name = getattr(att, "longFilename", None) or getattr(att, "shortFilename", None) or ""
         mime = (getattr(att, "mimetype", None) or "").lower()
-        if mime == "application/pdf" or name.lower().endswith(".pdf") or data[:1024].lstrip().startswith(_PDF_MAGIC):
+        if _says_pdf(mime, name) or data[:1024].lstrip().startswith(_PDF_MAGIC):
             if len(data) > MAIL_ATTACHMENT_MAX_BYTES:
                 skipped.append("attachment_too_large")
             else:
