@@ -224,8 +224,9 @@ def test_an_outlook_pdf_exactly_at_the_attachment_limit_is_taken_one_byte_more_i
     assert found(only(OUTLOOK)) == ([], ("attachment_too_large",))
 
 
+@pytest.mark.parametrize("ends", sorted(LINE_ENDS))
 def test_an_octet_stream_too_long_to_be_a_pdf_under_the_limit_is_not_opened(
-    tmp_path: Path, pdf: bytes, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, pdf: bytes, ends: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Base64 of at most limit * 4 // 3 + 4096 characters is opened (and a PDF in it over the limit listed);
     a longer one is not decoded at all: nothing says it is a PDF, so it is not listed as one.
@@ -235,11 +236,11 @@ def test_an_octet_stream_too_long_to_be_a_pdf_under_the_limit_is_not_opened(
     msg = mail()
     msg.add_attachment(pdf + b"\n" * (longest - len(pdf)), maintype="application", subtype="octet-stream")
     at_most = tmp_path / "at-most.eml"
-    at_most.write_bytes(msg.as_bytes())
+    at_most.write_bytes(msg.as_bytes(policy=LINE_ENDS[ends]))
     msg = mail()
     msg.add_attachment(pdf + b"\n" * (longest + 1 - len(pdf)), maintype="application", subtype="octet-stream")
     longer = tmp_path / "longer.eml"
-    longer.write_bytes(msg.as_bytes())
+    longer.write_bytes(msg.as_bytes(policy=LINE_ENDS[ends]))
     monkeypatch.setattr(sources, "MAIL_ATTACHMENT_MAX_BYTES", limit)
     assert found(only(at_most)) == ([], ("attachment_too_large",))
     assert found(only(longer)) == ([], ())
@@ -270,3 +271,13 @@ def test_a_date_that_cannot_be_read_is_unknown_and_the_message_is_still_read(
     eml.write_bytes(f"Date: {date}\n".encode() + msg.as_bytes())  # EmailMessage would blank it
     message = only(eml)
     assert (message.sender, message.date, *found(message)) == ("karin.lund@example.se", None, [("svar.pdf", pdf)], ())
+
+
+def test_an_octet_stream_is_a_pdf_when_its_header_ends_within_the_first_kilobyte(tmp_path: Path, pdf: bytes) -> None:
+    """As the reader sees it (``%PDF-`` within the first 1024 bytes), after leading blanks."""
+    msg = mail()
+    msg.add_attachment(b" " * 1019 + pdf, maintype="application", subtype="octet-stream", filename="inom")
+    msg.add_attachment(b" " * 1020 + pdf, maintype="application", subtype="octet-stream", filename="utanför")
+    eml = tmp_path / "svar.eml"
+    eml.write_bytes(msg.as_bytes())
+    assert found(only(eml)) == ([("inom", b" " * 1019 + pdf)], ())
