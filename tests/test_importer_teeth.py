@@ -400,3 +400,32 @@ def test_a_worker_asks_the_kernel_to_kill_it_with_the_import() -> None:
     os.waitpid(pid, 0)
     os.close(read)
     assert got == f"{int(signal.SIGKILL)} False"
+
+
+def test_a_reader_bug_on_one_file_is_that_file_reported_damaged_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from minicex_pdf.reading import reader
+
+    blank = build_form(load_definition(2), lang="sv")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(blank)
+    (folder / "b.pdf").write_bytes(blank + b"\n%another save\n")
+    real = reader.read_form
+
+    def buggy(path: str, *args: object, **kwargs: object) -> object:
+        if path.endswith("b.pdf"):
+            raise ZeroDivisionError("a bug in the reader")  # what a reader bug would raise
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reader, "read_form", buggy)
+    with Store(tmp_path / "s.sqlite") as store:
+        summary = Importer(store, jobs=1, display_root=folder).run([folder])
+    assert [(i.path, i.outcome, i.code) for i in summary.issues] == [
+        ("a.pdf", "errors", "required_missing,feedback_missing"),  # a blank: read, with what it lacks
+        ("b.pdf", "not_readable", "damaged"),
+    ]
+    assert summary.imported == 1
+    bug = summary.issues[1].reason.en
+    assert "ZeroDivisionError" in bug and "a bug in the reader" not in bug
