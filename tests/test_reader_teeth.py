@@ -648,3 +648,13 @@ def test_a_version_2_record_as_json_says_each_signatures_state_in_words():
     ]
     assert [s["state_text"] for s in en["signatures"]] == ["not signed", "not signed"]
     assert [s["state_text"] for s in record_json(record)["signatures"]] == ["not signed", "not signed"]
+
+
+def test_keywords_naming_only_the_version_identify_the_form(incomplete):
+    def edit(writer, fields):
+        _without(set(DEF.identity.names), keywords=False)(writer, fields)
+        writer.add_metadata({"/Keywords": "minicex-form-version=1"})
+
+    record = read_form("k.pdf", data=_edited(incomplete, edit), today=NEW_YEARS_EVE)
+    assert (record.source.form_id, record.source.form_version) == ("minicex-st", 1)
+    assert "identity_missing" not in [p.code for p in record.problems]
