@@ -19,7 +19,7 @@ from test_acroform import _catalog, _raw_pdf
 from minicex_pdf.errors import DamagedPdfError
 from minicex_pdf.limits import MAX_INFLATED_TOTAL, MAX_NESTING, MAX_STRING
 from minicex_pdf.reading.budget import Budget, OverBudget
-from minicex_pdf.reading.lexer import parse_object
+from minicex_pdf.reading.lexer import ParseFailure, parse_object
 from minicex_pdf.reading.walker import scan
 
 
@@ -333,3 +333,11 @@ def test_a_stray_endobj_where_a_value_belongs_is_no_value():
     ap = b"/AP << /N << /Yes 6 0 R /Off 6 0 R >> >>"
     found = scan(field_pdf(b"<< /T (box) /FT /Btn /V endobj /AS /Yes " + ap + b" >>", (6, b"<< >>")), "f.pdf")
     assert (found.raw(), found.fields["box"].value) == ({"box": True}, None)
+
+
+@pytest.mark.parametrize("junk", [b"!", b'"x', b"#1", b"$"])
+def test_a_stray_token_in_a_dictionary_is_refused_not_read_past_as_a_comment(junk):
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    with pytest.raises(ParseFailure):
+        parse_object(b"<< /A 1 " + junk + b" /B 2 >>", 0, reader)
+    assert dict(parse_object(b"<< /A 1 % a comment\n /B 2 >>", 0, reader)) == {"/A": 1, "/B": 2}
