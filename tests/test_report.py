@@ -295,3 +295,22 @@ def test_every_name_is_printed_as_written_and_a_missing_glyph_visibly():
     for n in UNICODE_NAMES:
         assert any(f"Dr {n.split()[0]}" in line for line in every_line), n
     assert any("bra – “tydligt” €" in line for line in every_line)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_settings_complexity_and_complicated_count_are_printed_per_trainee(lang):
+    setting, complexity = R.setting, R.complexity
+    out, emergency = setting.options[0], setting.options[1]
+    simple = complexity.options[0]
+    records = [
+        record(date=dt.date(2026, 1, 5), assessor="A", **{setting.name: out.code, complexity.name: simple.code}),
+        record(date=dt.date(2026, 1, 6), assessor="B", **{setting.name: out.code, R.complicated.name: True}),
+        record(date=dt.date(2026, 1, 7), assessor="C", **{setting.name: emergency.code, R.complicated.name: True}),
+    ]
+    text = "\n".join(text_of(ReportWriter(D, lang, today=dt.date(2026, 6, 1)).from_records(records)))
+    flat = " ".join(text.split())
+    assert f"{setting.title[lang]} {out.label[lang]}: 2 · {emergency.label[lang]}: 1" in flat
+    assert f"{complexity.title[lang]} {simple.label[lang]}: 1" in flat
+    # the title may wrap in its cell, with the count beside its first line
+    words = R.complicated.title[lang].split()
+    assert re.search(rf"{re.escape(' '.join(words[:2]))}.{{0,40}}2 {T['of'][lang]} 3", flat)
