@@ -31,35 +31,34 @@ from sigkit import (
     NOW,
     Identity,
     fill_incrementally,
-    make_ca,
     make_person,
     sign,
     signable_form,
-    signing_definition,
 )
+from test_signatures import (  # the same forms, CA, people and policy as the signature tests
+    ASSESSOR_NAME,
+    TRAINEE_NAME,
+    codes,
+    read,
+)
+from test_signatures import anchor as anchor  # fixtures, used by name: imported as themselves
+from test_signatures import assessor as assessor
+from test_signatures import assessor_values as base_values
+from test_signatures import ca as ca
+from test_signatures import definition as definition
+from test_signatures import policy as policy
+from test_signatures import trainee as trainee
 
 from minicex_pdf.cli import cli
 from minicex_pdf.engines.pdfium import fill_pdfium
 from minicex_pdf.form.definition import FormDefinition
 from minicex_pdf.reading import signatures
-from minicex_pdf.reading.reader import read_form
 from minicex_pdf.reading.record import Record
 from minicex_pdf.reading.signatures import ASSESSOR, TRAINEE, SignaturePolicy
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-ASSESSOR_NAME = "Anna Åström"
-TRAINEE_NAME = "Örjan Ek"
-TODAY = _dt.date(2026, 11, 30)
 ISSUER = "Common Name: Test SITHS CA, Organization: Testregionen, Country: SE"
-SIGNATURE_CODES = {
-    "signature_broken",
-    "signature_changed",
-    "signature_resaved",
-    "signature_untrusted",
-    "signer_name_mismatch",
-    "assessor_signature_missing",
-}
 #: A claimed signing time two days ago at 10:15 Swedish winter time, as a PDF date and as read back.
 CLAIMED = (
     (NOW - _dt.timedelta(days=2)).astimezone(_dt.timezone(_dt.timedelta(hours=1))).replace(hour=10, minute=15, second=0)
@@ -67,48 +66,9 @@ CLAIMED = (
 CLAIMED_PDF = CLAIMED.strftime("%Y%m%d%H%M%S+01'00'")
 
 
-@pytest.fixture(scope="module")
-def definition() -> FormDefinition:
-    return signing_definition()
-
-
-@pytest.fixture(scope="module")
-def ca() -> Identity:
-    return make_ca()
-
-
-@pytest.fixture(scope="module")
-def assessor(ca: Identity) -> Identity:
-    return make_person(ca, ASSESSOR_NAME, serial=0x5EC0)
-
-
-@pytest.fixture(scope="module")
-def trainee(ca: Identity) -> Identity:
-    return make_person(ca, TRAINEE_NAME, serial=0x7A1)
-
-
-@pytest.fixture(scope="module")
-def anchor(ca: Identity, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ca.write(tmp_path_factory.mktemp("anchors"), "siths-test-ca.pem")
-
-
-@pytest.fixture(scope="module")
-def policy(anchor: Path) -> SignaturePolicy:
-    return SignaturePolicy((str(anchor),))
-
-
 def assessor_values() -> dict[str, object]:
-    return {
-        "trainee_name": TRAINEE_NAME,
-        "date": "2026-11-20",
-        "assessor_name": ASSESSOR_NAME,
-        "assessor_role": "supervisor",
-        "assessor_trained": True,
-        "level_overall": "3",
-        "level_history": "2",
-        "went_well": "Tydlig anamnes.",
-        "next_time": "Sammanfatta för patienten.",
-    }
+    """The assessor's part of :mod:`test_signatures`, the training box ticked (no untrained warning)."""
+    return {**base_values(), "assessor_trained": True}
 
 
 @pytest.fixture(scope="module")
@@ -120,16 +80,6 @@ def filled(definition: FormDefinition) -> bytes:
 @pytest.fixture(scope="module")
 def signed(filled: bytes, definition: FormDefinition, assessor: Identity, ca: Identity) -> bytes:
     return sign(filled, definition.role(ASSESSOR).name, assessor, ca)
-
-
-def read(data: bytes, definition: FormDefinition, policy: SignaturePolicy | None = None) -> Record:
-    return read_form(
-        "returned.pdf", data=data, definition_for={definition.version: definition}, today=TODAY, signatures=policy
-    )
-
-
-def codes(record: Record) -> list[tuple[str, str, str | None]]:
-    return [(p.code, p.severity, p.field) for p in record.problems if p.code in SIGNATURE_CODES]
 
 
 def states(record: Record) -> list[tuple[str, str, tuple[str, ...], str | None, str | None]]:
