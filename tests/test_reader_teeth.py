@@ -11,6 +11,7 @@ import datetime as _dt
 import os
 
 import pytest
+from test_reader import edited
 
 from minicex_pdf.form.definition import load_definition
 from minicex_pdf.form.generator import build_form
@@ -151,27 +152,13 @@ def test_an_untouched_blank_is_empty():
 # --------------------------------------------------------------------------- values a viewer or a tool left odd
 
 
-def _edited(data: bytes, edit) -> bytes:
-    """``data`` with an incremental update made by pypdf after ``edit(writer, fields_by_name)``."""
-    import io
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter(io.BytesIO(data), incremental=True)
-    fields = {str(f.get_object()["/T"]): f.get_object() for f in writer._root_object["/AcroForm"]["/Fields"]}
-    edit(writer, fields)
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
-
-
 def test_a_choice_holding_a_level_step_is_an_unknown_option_not_a_level(incomplete):
     from pypdf.generic import NameObject
 
     def setting_3(writer, fields):
         fields["setting"][NameObject("/V")] = NameObject("/3")
 
-    record = read_form("s.pdf", data=_edited(incomplete, setting_3), today=NEW_YEARS_EVE)
+    record = read_form("s.pdf", data=edited(incomplete, setting_3), today=NEW_YEARS_EVE)
     assert record.values["setting"] is None
     assert record.raw == {"feedback_minutes": "en kvart", "setting": "3"}
     assert [(p.code, p.field) for p in record.problems if p.field == "setting"] == [
@@ -190,7 +177,7 @@ def test_check_boxes_turned_into_text_fields_read_yes_and_no_words(incomplete):
             fields[name][NameObject("/FT")] = NameObject("/Tx")
             fields[name][NameObject("/V")] = TextStringObject(word)
 
-    values = read_form("t.pdf", data=_edited(incomplete, as_text), today=NEW_YEARS_EVE).values
+    values = read_form("t.pdf", data=edited(incomplete, as_text), today=NEW_YEARS_EVE).values
     assert (values["assessor_trained"], values["complicated"], values["focus"]) == (False, True, ("history",))
 
 
@@ -230,7 +217,7 @@ def test_a_form_without_identity_that_has_exactly_the_share_of_names_needed_is_r
         writer.add_metadata({"/Keywords": "", "/Subject": ""})
 
     filled = fill_pdfium(build_form(custom), {"trainee_name": "Åsa Öberg", "room": "12"}, custom)
-    record = read_form("bare.pdf", data=_edited(filled, drop), definition_for={1: custom})
+    record = read_form("bare.pdf", data=edited(filled, drop), definition_for={1: custom})
     assert (record.source.form_version, record.values["trainee_name"]) == (1, "Åsa Öberg")
     assert [(p.code, p.field) for p in record.problems] == [
         ("identity_missing", None),
@@ -445,7 +432,7 @@ def test_a_form_whose_version_field_was_emptied_is_refused_by_name(incomplete):
         fields["form_version"][NameObject("/V")] = TextStringObject("")
 
     with pytest.raises(UnknownVersionError) as err:
-        read_form("v.pdf", data=_edited(incomplete, empty_version))
+        read_form("v.pdf", data=edited(incomplete, empty_version))
     assert err.value.message("en") == (
         "v.pdf: a mini-CEX of a form version this release does not know (field form_version is not a version number)"
     )
@@ -458,7 +445,7 @@ def test_a_form_whose_form_id_was_emptied_reads_by_its_version(incomplete):
         fields["form_id"][NameObject("/V")] = TextStringObject("")
         fields["instance_id"][NameObject("/V")] = TextStringObject("  ")
 
-    record = read_form("i.pdf", data=_edited(incomplete, empty_id), today=NEW_YEARS_EVE)
+    record = read_form("i.pdf", data=edited(incomplete, empty_id), today=NEW_YEARS_EVE)
     assert (record.source.form_version, record.source.instance_id) == (1, None)
     assert record.values == expected_values()
 
@@ -479,7 +466,7 @@ def test_option_labels_typed_into_text_fields_read_as_their_codes(incomplete):
             fields[name][NameObject("/FT")] = NameObject("/Tx")
             fields[name][NameObject("/V")] = TextStringObject(text)
 
-    record = read_form("o.pdf", data=_edited(incomplete, as_text), today=NEW_YEARS_EVE)
+    record = read_form("o.pdf", data=edited(incomplete, as_text), today=NEW_YEARS_EVE)
     got = {k: record.values[k] for k in typed}
     assert got == {"assessor_role": "other", "setting": "inpatient", "complexity": "complex", "regulation": "sosfs2015"}
     assert record.raw == {"feedback_minutes": "en kvart"}
@@ -553,7 +540,7 @@ def _without(names: set[str], *, keywords: bool = True):
 
 
 def test_identity_from_the_keywords_keeps_the_instance_id(incomplete):
-    record = read_form("k.pdf", data=_edited(incomplete, _without(set(DEF.identity.names))), today=NEW_YEARS_EVE)
+    record = read_form("k.pdf", data=edited(incomplete, _without(set(DEF.identity.names))), today=NEW_YEARS_EVE)
     assert (record.source.form_id, record.source.form_version, record.source.instance_id) == (
         "minicex-st",
         1,
@@ -566,7 +553,7 @@ def test_a_form_known_by_its_field_names_reads_a_missing_box_unticked_and_names_
     values = {k: v for k, v in INCOMPLETE.items() if k != "trainee_name"}
     filled = fill_pdfium(build_form(DEF, instance_id="bare-1"), values, DEF)
     focus = {f"focus_{area}" for area in ("history", "examination", "communication", "organisation")}
-    bare = _edited(filled, _without({*DEF.identity.names, "complicated", *focus}, keywords=False))
+    bare = edited(filled, _without({*DEF.identity.names, "complicated", *focus}, keywords=False))
     record = read_form("bare.pdf", data=bare, today=NEW_YEARS_EVE)
     assert (record.source.form_version, record.source.instance_id) == (1, None)
     assert record.values == expected_values(trainee_name=None, focus=())
@@ -607,7 +594,7 @@ def test_a_radio_group_saved_without_a_value_reads_the_state_its_widget_shows(in
     def widget_only(writer, fields):
         del fields["assessor_role"][NameObject("/V")]
 
-    record = read_form("r.pdf", data=_edited(incomplete, widget_only), today=NEW_YEARS_EVE)
+    record = read_form("r.pdf", data=edited(incomplete, widget_only), today=NEW_YEARS_EVE)
     assert record.values == expected_values()
     assert record.raw == {"feedback_minutes": "en kvart"}
 
@@ -655,6 +642,6 @@ def test_keywords_naming_only_the_version_identify_the_form(incomplete):
         _without(set(DEF.identity.names), keywords=False)(writer, fields)
         writer.add_metadata({"/Keywords": "minicex-form-version=1"})
 
-    record = read_form("k.pdf", data=_edited(incomplete, edit), today=NEW_YEARS_EVE)
+    record = read_form("k.pdf", data=edited(incomplete, edit), today=NEW_YEARS_EVE)
     assert (record.source.form_id, record.source.form_version) == ("minicex-st", 1)
     assert "identity_missing" not in [p.code for p in record.problems]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_admin_workflow import invoke, line
 from test_progress import SPECIALTY, record
 
 from minicex_pdf.admin.status import StatusBuilder, TraineeStatus, status_rows
@@ -89,12 +90,6 @@ def db(walk_ins: dict[str, Path], tmp_path: Path) -> Path:
     return copy
 
 
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
 def status_json(db: Path, *args: str) -> list[dict[str, object]]:
     code, out, err = invoke("status", "--db", str(db), "--format", "json", "--lang", "en", *args)
     assert code == 0, err
@@ -105,24 +100,6 @@ def chase_json(db: Path, *args: str) -> list[dict[str, object]]:
     code, out, err = invoke("status", "--db", str(db), "--chase", "--format", "json", "--lang", "en", *args)
     assert code == 0, err
     return json.loads(out)
-
-
-def line(name, specialty, workplace, supervisor, assessments=0, awaiting=0, incomplete=0, empty=0, assessors=0,
-         not_supervisor=0, latest=None, not_returned=0):  # fmt: skip
-    return {
-        "trainee": name,
-        "specialty": specialty,
-        "workplace": workplace,
-        "supervisor": supervisor,
-        "assessments": assessments,
-        "awaiting_action_plan": awaiting,
-        "incomplete": incomplete,
-        "empty": empty,
-        "assessors": assessors,
-        "not_by_supervisor": not_supervisor,
-        "latest": latest,
-        "not_returned": not_returned,
-    }
 
 
 ASA_LINE = line("Åsa Öberg", "Allmänmedicin", "VC Väster", "Per Ek", 1, 0, 0, 0, 1, 0, "2026-02-03")
