@@ -555,15 +555,10 @@ def test_a_write_ahead_log_that_a_read_only_folder_cannot_open_is_not_skipped_si
 
 def test_an_empty_write_ahead_log_in_a_read_only_folder_holds_nothing_to_miss(tmp_path: Path) -> None:
     # a -wal file truncated by a checkpoint: nothing in it, so the store is read as it is
-    left = tmp_path / "left"
-    left.mkdir()
-    made = (
-        "import sys; sys.path.insert(0, sys.argv[2]); from test_store import make_record;"
-        " from minicex_pdf.storage.store import Store; s = Store(sys.argv[1]);"
-        " [s.add(make_record(n)) for n in range(3)]; s.close()"
-    )
-    subprocess.run([sys.executable, "-c", made, str(left / "m.sqlite"), str(ROOT / "tests")], check=True, env=env())
-    files = {"m.sqlite": (left / "m.sqlite").read_bytes(), "m.sqlite-wal": b""}
+    with Store(tmp_path / "m.sqlite") as store:  # closed cleanly: everything is in the file itself
+        for n in range(3):
+            store.add(make_record(n))
+    files = {"m.sqlite": (tmp_path / "m.sqlite").read_bytes(), "m.sqlite-wal": b""}
     with read_only_folder(tmp_path / "ro", files) as point:
         code, out, err = invoke("export", "--db", str(point / "m.sqlite"), "--format", "jsonl")
         assert (code, err, len(out.splitlines())) == (0, "", 3)
