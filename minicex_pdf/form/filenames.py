@@ -20,6 +20,8 @@ __all__ = ["FS_PROBE", "MAX_STEM_BYTES", "PREFIX", "fs_takes", "safe_stem", "tra
 PREFIX = "minicex_"
 #: Characters kept besides letters, marks and digits (all safe in names on Windows, macOS and Linux).
 _KEEP = frozenset("-.'")
+#: What a stem may not start or end with (a leading dot hides a file; Windows drops a trailing dot or space).
+_EDGE = "._ -'"
 #: Typographic punctuation as its ASCII look-alike (Word and Excel put ’ – in names).
 _PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'", "–": "-", "—": "-", "‐": "-", "‑": "-"})
 #: Letters that do not decompose into an ASCII letter and a mark, as readable ASCII.
@@ -90,10 +92,10 @@ def safe_stem(name: str, ascii_only: bool = False) -> str:
         ch if ch in _KEEP or unicodedata.category(ch)[0] in "LMN" else " " if ch.isspace() else "_" for ch in text
     )
     text = re.sub(r"\s+", "_", text.strip())
-    text = re.sub(r"_+", "_", text).strip("._ -'")
+    text = re.sub(r"_+", "_", text).strip(_EDGE)
     text = _cut(text, MAX_STEM_BYTES).rstrip("._ ")
     start = 0  # a mark cannot start a name readably: drop leading marks (and what they leave in front)
-    while start < len(text) and (text[start] in "._ -'" or unicodedata.category(text[start])[0] == "M"):
+    while start < len(text) and (text[start] in _EDGE or unicodedata.category(text[start])[0] == "M"):
         start += 1
     text = text[start:]
     return PREFIX + (text or "trainee")  # the prefix: never a Windows device name (CON, LPT1, ...)
