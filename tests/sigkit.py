@@ -119,25 +119,31 @@ def signable_form(definition: FormDefinition) -> bytes:
     return build_form(definition)
 
 
-def sign(pdf: bytes, field: str, who: Identity, ca: Identity) -> bytes:
-    """Sign the signature field ``field`` as Acrobat Reader does: an incremental update honouring its /Lock."""
+def simple_signer(who: Identity, ca: Identity) -> Any:
+    """pyHanko's signer for ``who``'s key and certificate, with ``ca``'s certificate for the chain."""
     from asn1crypto import keys as akeys
     from asn1crypto import x509 as ax509
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     der = serialization.Encoding.DER
-    signer = signers.SimpleSigner(
+    return signers.SimpleSigner(
         signing_cert=ax509.Certificate.load(who.cert.public_bytes(der)),
         signing_key=akeys.PrivateKeyInfo.load(
             who.key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         ),
         cert_registry=SimpleCertificateStore.from_certs([ax509.Certificate.load(ca.cert.public_bytes(der))]),
     )
+
+
+def sign(pdf: bytes, field: str, who: Identity, ca: Identity) -> bytes:
+    """Sign the signature field ``field`` as Acrobat Reader does: an incremental update honouring its /Lock."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256")
-    return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+    return signers.sign_pdf(writer, meta, signer=simple_signer(who, ca)).getvalue()
 
 
 def fill_incrementally(pdf: bytes, values: dict[str, str]) -> bytes:

@@ -34,6 +34,7 @@ from sigkit import (
     make_person,
     sign,
     signable_form,
+    simple_signer,
 )
 from test_signatures import (  # the same forms, CA, people and policy as the signature tests
     ASSESSOR_NAME,
@@ -99,22 +100,11 @@ def claimed_time(text: str) -> Iterator[None]:
 
 def sign_pades(pdf: bytes, field: str, who: Identity, ca: Identity, *, new_box: Any = None) -> bytes:
     """Sign as a PAdES signer does: no signing-time attribute, the time only in ``/M``; optionally into a new field."""
-    from asn1crypto import keys as akeys
-    from asn1crypto import x509 as ax509
-    from cryptography.hazmat.primitives import serialization
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    der = serialization.Encoding.DER
-    signer = signers.SimpleSigner(
-        signing_cert=ax509.Certificate.load(who.cert.public_bytes(der)),
-        signing_key=akeys.PrivateKeyInfo.load(
-            who.key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-        ),
-        cert_registry=SimpleCertificateStore.from_certs([ax509.Certificate.load(ca.cert.public_bytes(der))]),
-    )
+    signer = simple_signer(who, ca)
     meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES)
     spec = SigFieldSpec(field, on_page=0, box=new_box) if new_box is not None else None
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
