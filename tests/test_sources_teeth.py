@@ -281,3 +281,65 @@ def test_an_octet_stream_is_a_pdf_when_its_header_ends_within_the_first_kilobyte
     eml = tmp_path / "svar.eml"
     eml.write_bytes(msg.as_bytes())
     assert found(only(eml)) == ([("inom", b" " * 1019 + pdf)], ())
+
+
+# The real .msg edited in place (olefile rewrites a stream of the same length): the attachment's
+# long file name (PR_ATTACH_LONG_FILENAME), its bytes, or the outer attachment's method.
+EMBEDDED = "__attach_version1.0_#00000000/__substg1.0_3701000D/"
+OUTLOOK_ATTACHMENT = EMBEDDED + "__attach_version1.0_#00000000/"
+OUTLOOK_SHORT_NAME = "201712~1.pdf"  # PR_ATTACH_FILENAME, the 8.3 name Outlook keeps too
+
+
+def edited_outlook(tmp_path: Path, stream: str, old: bytes, new: bytes) -> Path:
+    """A copy of the real .msg with ``old`` replaced by ``new`` (the same length) in one of its streams."""
+    olefile = pytest.importorskip("olefile", reason="olefile (an extract-msg dependency) is not installed")
+    assert len(old) == len(new)
+    copy = tmp_path / "utskrivet.msg"
+    copy.write_bytes(OUTLOOK.read_bytes())
+    with olefile.OleFileIO(str(copy), write_mode=True) as ole:
+        data = ole.openstream(stream).read()
+        assert data.count(old) == 1
+        ole.write_stream(stream, data.replace(old, new))
+    return copy
+
+
+def test_an_outlook_attachment_not_named_pdf_is_taken_by_its_bytes(tmp_path: Path, outlook_pdf_size: int) -> None:
+    """Its content type is application/octet-stream: a scan saved as ``.dat`` is still a PDF by its ``%PDF-``."""
+    name = OUTLOOK_ATTACHMENT + "__substg1.0_3707001F"
+    copy = edited_outlook(tmp_path, name, ".pdf".encode("utf-16-le"), ".dat".encode("utf-16-le"))
+    [pdf] = only(copy).pdfs
+    assert (pdf.name, len(pdf.data), pdf.data[:5]) == (OUTLOOK_PDF[:-4] + ".dat", outlook_pdf_size, b"%PDF-")
+
+
+def test_an_outlook_attachment_named_pdf_is_taken_whatever_its_bytes(tmp_path: Path, outlook_pdf_size: int) -> None:
+    """The reader then says what is wrong with it, as for an ``.eml``."""
+    copy = edited_outlook(tmp_path, OUTLOOK_ATTACHMENT + "__substg1.0_37010102", b"%PDF-1.5\r\n", b"%FDF-1.5\r\n")
+    [pdf] = only(copy).pdfs
+    assert (pdf.name, len(pdf.data), pdf.data[:10]) == (OUTLOOK_PDF, outlook_pdf_size, b"%FDF-1.5\r\n")
+
+
+def test_an_outlook_file_name_that_is_not_utf16_falls_back_to_the_short_name(
+    tmp_path: Path, outlook_pdf_size: int
+) -> None:
+    """A lone surrogate cannot be decoded: the 8.3 name is used, the PDF is still read (it was a traceback)."""
+    name = OUTLOOK_ATTACHMENT + "__substg1.0_3707001F"
+    copy = edited_outlook(tmp_path, name, "北".encode("utf-16-le"), b"\x00\xd8")
+    message = only(copy)
+    [pdf] = message.pdfs
+    assert (pdf.name, len(pdf.data), message.sender) == (
+        OUTLOOK_SHORT_NAME,
+        outlook_pdf_size,
+        "mailer-daemon@tjdpf.org.cn",
+    )
+
+
+def test_an_outlook_attachment_extract_msg_cannot_open_makes_the_file_unreadable(tmp_path: Path) -> None:
+    """The forwarded message's attachment method (PR_ATTACH_METHOD) 5 (embedded message) made 6 (OLE object),
+    which extract-msg does not handle: one MailReadError naming the file, raised before any message."""
+    pytest.importorskip("extract_msg", reason="extract-msg is not installed")
+    properties = "__attach_version1.0_#00000000/__properties_version1.0"
+    method = b"\x03\x00\x05\x37\x07\x00\x00\x00"  # PtypInteger32, PR_ATTACH_METHOD, readable and writable
+    copy = edited_outlook(tmp_path, properties, method + b"\x05\x00\x00\x00", method + b"\x06\x00\x00\x00")
+    with pytest.raises(sources.MailReadError) as raised:
+        list(messages_in(copy))
+    assert str(raised.value) == f"{copy}: the e-mail file cannot be read (FeatureNotImplemented)"

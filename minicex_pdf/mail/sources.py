@@ -307,11 +307,16 @@ def _msg(path: Path) -> Iterator[MailMessage]:
         msg.close()
 
 
-def _msg_text(msg: Any, name: str) -> str | None:
+def _msg_attr(obj: Any, name: str) -> Any:
+    """A property extract-msg decodes when asked, None when it cannot (a malformed property is not an error)."""
     try:
-        value = getattr(msg, name, None)
-    except Exception:
+        return getattr(obj, name, None)
+    except Exception:  # e.g. a file name that is not valid UTF-16
         return None
+
+
+def _msg_text(msg: Any, name: str) -> str | None:
+    value = _msg_attr(msg, name)
     return " ".join(value.split()) or None if isinstance(value, str) else None
 
 
@@ -327,8 +332,8 @@ def _msg_walk(msg: Any, depth: int, pdfs: list[Attachment], skipped: list[str]) 
         if not isinstance(data, bytes):  # an embedded (forwarded) message
             _msg_walk(data, depth + 1, pdfs, skipped)
             continue
-        name = getattr(att, "longFilename", None) or getattr(att, "shortFilename", None) or ""
-        mime = (getattr(att, "mimetype", None) or "").lower()
+        name = _msg_attr(att, "longFilename") or _msg_attr(att, "shortFilename") or ""
+        mime = (_msg_attr(att, "mimetype") or "").lower()
         if _says_pdf(mime, name) or data[:1024].lstrip().startswith(_PDF_MAGIC):
             if len(data) > MAIL_ATTACHMENT_MAX_BYTES:
                 skipped.append("attachment_too_large")
