@@ -162,7 +162,12 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_admin_workflow.py",
     ],
     "minicex_pdf/mail/compose.py": ["tests/test_mail_units.py", "tests/test_mail_send.py"],
-    "minicex_pdf/mail/config.py": ["tests/test_mail_units.py", "tests/test_mail_send.py"],
+    "minicex_pdf/mail/config.py": [
+        "tests/test_mail_config_teeth.py",
+        "tests/test_mail_units.py",
+        "tests/test_mail_send.py",
+    ],
+    "minicex_pdf/mail/read.py": ["tests/test_mail_read_teeth.py", "tests/test_mail_units.py"],
     "minicex_pdf/mail/sources.py": [
         "tests/test_sources_teeth.py",
         "tests/test_mail_units.py",
