@@ -416,6 +416,57 @@ def test_text_drawn_on_a_page_after_a_pdfium_save_is_caught(
     assert codes(record) == [("signature_resaved", "warning", definition.role(ASSESSOR).name)]
 
 
+def sign_stamping_in_place(pdf: bytes, field: str, who: Identity, ca: Identity) -> bytes:
+    """Sign as a tool that draws its stamp into the field's existing appearance stream (the same object)."""
+    from pyhanko.sign.signers import cms_embedder
+
+    def stamp_in_place(_setup: Any, sig_annot: Any, writer: Any) -> None:
+        stream = sig_annot["/AP"]["/N"]  # the generator's empty appearance of the field
+        stream._data, stream._encoded_data = b"q 0 0 0.6 rg 2 2 120 8 re f Q", None
+        writer.update_container(stream)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cms_embedder.SigAppearanceSetup, "apply", stamp_in_place)
+        return sign(pdf, field, who, ca)
+
+
+def without_locks(pdf: bytes) -> bytes:
+    """The form with its signature fields' ``/Lock`` removed: signed, they lock nothing (no FieldMDP)."""
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    for ref in writer._root_object["/AcroForm"]["/Fields"]:
+        writer_field = ref.get_object()
+        if writer_field.get("/FT") == "/Sig":
+            del writer_field[NameObject("/Lock")]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("locks", ["locked", "no_lock"])
+def test_the_assessors_signature_stays_valid_when_the_trainee_stamps_their_own_field_in_place(
+    signed: bytes,
+    definition: FormDefinition,
+    assessor: Identity,
+    trainee: Identity,
+    ca: Identity,
+    policy: SignaturePolicy,
+    locks: str,
+) -> None:
+    """Only the trainee's field, signed in that very revision, has a new look (pyHanko's default approves it):
+    also when the assessor's signature locks nothing, so that no lock comparison could accept the update."""
+    signatures.diff_policy.cache_clear()  # the difference policy is what this case is about: build it here
+    if locks == "no_lock":
+        blank = without_locks(signable_form(definition))
+        signed = sign(fill_pdfium(blank, assessor_values(), definition), definition.role(ASSESSOR).name, assessor, ca)
+    both = sign_stamping_in_place(signed, definition.role(TRAINEE).name, trainee, ca)
+    record = read(both, definition, policy)
+    assert states(record) == [
+        (ASSESSOR, "valid_trusted", (), None, None),
+        (TRAINEE, "valid_trusted", (), None, None),
+    ]
+    assert codes(record) == []
+
+
 def test_an_anchor_file_removed_during_a_run_does_not_break_every_signature(
     signed: bytes, definition: FormDefinition, ca: Identity, tmp_path: Path
 ) -> None:

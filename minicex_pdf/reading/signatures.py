@@ -353,13 +353,19 @@ def _broken(role: str, fld: Field, detail: str) -> SignatureCheck:
 
 @functools.lru_cache(maxsize=1)
 def diff_policy() -> Any:
-    """pyHanko's default difference policy, without in-place appearance stream updates.
+    """pyHanko's default difference policy, without in-place appearance stream updates of other fields.
 
     pyHanko 0.38's in-place rule offers an approval for the appearance stream of
     every text field whose stream predates the signed revision, changed or not;
     on a locked field that approval alone fails the analysis, so any form filling
     after a locking signature would count as a change. New appearance streams
     (what Acrobat writes when a field is filled) are still allowed.
+
+    Signature fields keep pyHanko's default: it approves in place only the
+    appearance of a field signed in that very revision (a signing tool that
+    draws its stamp into the field's existing appearance stream). Without it,
+    when the trainee signs so, an assessor's signature without a ``/Lock``
+    (nothing to compare by lock) would count as changed.
     """
     from pyhanko.sign.diff_analysis import (
         CatalogModificationRule,
@@ -389,7 +395,7 @@ def diff_policy() -> Any:
         form_rule=FormUpdatingRule(
             field_rules=[
                 SigFieldCreationRule(),
-                SigFieldModificationRule(allow_in_place_appearance_stream_changes=False),
+                SigFieldModificationRule(),  # its default: True (see above)
                 GenericFieldModificationRule(allow_in_place_appearance_stream_changes=False),
             ]
         ),
