@@ -467,6 +467,22 @@ def test_the_assessors_signature_stays_valid_when_the_trainee_stamps_their_own_f
     assert codes(record) == []
 
 
+def test_the_assessors_stamp_redrawn_after_signing_is_caught(
+    signed: bytes, definition: FormDefinition, policy: SignaturePolicy
+) -> None:
+    """The signature's own field is not in its ``/Lock``, but what it shows may not change once signed."""
+    name = definition.role(ASSESSOR).name
+
+    def redraw(writer: PdfWriter) -> None:
+        for _page, annot, field in widgets(writer):
+            if field == name:
+                annot["/AP"]["/N"].get_object().set_data(b"BT /Helv 9 Tf 4 4 Td (Signerat av Nagon Annan) Tj ET")
+
+    record = read(incremental(signed, redraw), definition, policy)
+    assert states(record)[0] == (ASSESSOR, "changed", (), None, None)
+    assert codes(record) == [("signature_resaved", "warning", name)]
+
+
 def test_an_anchor_file_removed_during_a_run_does_not_break_every_signature(
     signed: bytes, definition: FormDefinition, ca: Identity, tmp_path: Path
 ) -> None:

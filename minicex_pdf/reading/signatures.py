@@ -29,7 +29,8 @@ A viewer that re-saves the whole signed part while filling the action plan
 (PDFium, in Chrome and Edge, re-writes every object it loaded) fails pyHanko's
 object-level analysis although nothing locked changed. Then what the lock
 covers is compared directly: every locked field's value, state and appearance
-streams, each page's content and its annotations' kinds and places. All as
+streams (and the signature field's own), each page's content and its annotations'
+kinds and places. All as
 signed: the signature is valid. The same values but another look: state
 ``changed`` with no field named, and only a warning (``signature_resaved``).
 
@@ -456,7 +457,8 @@ def _verify_one(
     locked = es.fieldmdp
     is_locked = locked.is_locked if locked is not None else None
     changed = _changed_values(data[:end], data, definition, is_locked)
-    if not changed and is_locked is not None and _looks_the_same(data[:end], data, is_locked):
+    shown = None if is_locked is None else (lambda name: name == fld.name or is_locked(name))  # and its own stamp
+    if not changed and shown is not None and _looks_the_same(data[:end], data, shown):
         # PDFium (Chrome, Edge) writes every object it loaded again when the trainee fills the
         # action plan: nothing locked differs in value or in look, so the change is what the lock allows
         return dataclasses.replace(
@@ -466,10 +468,11 @@ def _verify_one(
 
 
 def _looks_the_same(signed: bytes, current: bytes, is_locked: Any) -> bool:
-    """Whether the pages and every locked field's widgets look as they did when signed.
+    """Whether the pages and the widgets of every field ``is_locked`` names look as they did when signed.
 
     Compares each page's content, the kinds and places of its annotations, and for
-    each widget of a locked field its state and the appearance streams it shows.
+    each widget of a named field (the locked ones and the signature's own) its state
+    and the appearance streams it shows.
     """
     import io
 
