@@ -187,7 +187,12 @@ TESTS_FOR: dict[str, list[str]] = {
     ],
     "minicex_pdf/storage/mailbook.py": ["tests/test_mail_send.py", "tests/test_mail_import.py"],
     "minicex_pdf/mail/send.py": ["tests/test_mail_send_teeth.py", "tests/test_mail_send.py"],
-    "minicex_pdf/mail/imap.py": ["tests/test_mail_import.py", "tests/test_mail_loop.py"],
+    "minicex_pdf/mail/imap.py": [
+        "tests/test_mail_imap_teeth.py",
+        "tests/test_mail_units.py",
+        "tests/test_mail_import.py",
+        "tests/test_mail_loop.py",
+    ],
     "minicex_pdf/report/writer.py": ["tests/test_report.py", "tests/test_unicode_workflow.py"],
     "minicex_pdf/outputs.py": ["tests/test_outputs.py", "tests/test_faults.py"],
     "minicex_pdf/form/filenames.py": [
