@@ -38,7 +38,16 @@ def test_folder_names_keep_printable_ascii_and_encode_everything_else() -> None:
     """RFC 3501 5.1.3: 0x20..0x7E stand for themselves ('&' as '&-'); a tab or DEL is encoded like å."""
     assert utf7("Klara ~ & 100%") == "Klara ~ &- 100%"
     assert utf7("a\tb\x7fc") == "a&AAk-b&AH8-c"
+    assert utf7("\x1f \x1f") == "&AB8- &AB8-"  # the last control character, next to the first printable one
     assert utf7("Åtgärdade/Ö") == "&AMU-tg&AOQ-rdade/&ANY-"
+
+
+def test_the_size_is_read_also_when_the_server_sends_it_after_the_header() -> None:
+    """RFC 3501 lets a FETCH answer list its items in any order (Dovecot sends RFC822.SIZE first); after the
+    header's literal, imaplib hands over the rest of the line as bytes of its own."""
+    answer = b"1 (UID 1 BODY[HEADER.FIELDS (MESSAGE-ID)] {21}"
+    data: list[object] = [(answer, b"Message-ID: <a@x>\r\n\r\n"), b" RFC822.SIZE 39)"]
+    assert imap._size_and_id(data) == (39, "<a@x>")
 
 
 def client(server, user: str, certs) -> imaplib.IMAP4_SSL:
