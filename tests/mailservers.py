@@ -106,7 +106,8 @@ class Received:
 
 @dataclass
 class SmtpServer:
-    """aiosmtpd on 127.0.0.1 with STARTTLS required and AUTH (user ``minicex``); ``refuse`` addresses get 550."""
+    """aiosmtpd on 127.0.0.1 with STARTTLS required and AUTH (user ``minicex``); ``refuse`` addresses get 550,
+    a message to a ``reject`` address is refused after its data (554)."""
 
     host: str
     port: int
@@ -114,6 +115,7 @@ class SmtpServer:
     password: str
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    reject: set[str] = field(default_factory=set)
 
 
 def start_smtp(certs: TestCerts, *, implicit_tls: bool = False):  # -> (SmtpServer, stop)
@@ -131,6 +133,8 @@ def start_smtp(certs: TestCerts, *, implicit_tls: bool = False):  # -> (SmtpServ
             return "250 OK"
 
         async def handle_DATA(self, srv, session, envelope):
+            if server.reject & set(envelope.rcpt_tos):
+                return "554 5.6.0 message content rejected"
             server.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content)))
             return "250 Message accepted"
 

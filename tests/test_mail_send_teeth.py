@@ -7,13 +7,19 @@ generator's, made by ``prefill`` from a real roster.
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import email
 import email.policy
+import io
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+
+from minicex_pdf.errors import UsageError
 from minicex_pdf.mail.config import MailConfig
-from minicex_pdf.mail.send import BLANK_ITEM, Outgoing, Sender, trainee_messages
+from minicex_pdf.mail.send import BLANK_ITEM, Outgoing, Sender, assessor_messages, trainee_messages
 from minicex_pdf.storage.store import Store
 
 EN = "en"
@@ -46,19 +52,73 @@ def test_rows_without_a_good_address_are_listed_and_the_rows_after_them_still_ge
     )
     assert asa.pdf == forms / asa.filename and asa.data()[:5] == b"%PDF-"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["forms", "roster.csv"]  # no store made
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        failed[0].where = "row 4"  # type: ignore[misc]
 
 
-def test_a_dry_run_names_an_assessors_message_by_the_address_and_asks_for_replies_to_the_sender(
+def forms_of(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_a_form_made_before_is_sent_from_an_older_comma_index_also_when_a_name_holds_a_semicolon(
     tmp_path: Path,
 ) -> None:
-    """No reply-to address set: the text asks for the form back at the sender's address."""
+    """Forms folders from before #11 have a ',' index; the delimiter is the header line's, not a name's."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text('namn;e-post\n"Berg; Bo";bo.berg@example.se\n', encoding="utf-8")
+    forms = tmp_path / "forms"
+    [made], _ = trainee_messages(roster, forms, "sv+en", EN)
+    index = forms / "index.csv"
+    rows = list(csv.reader(io.StringIO(index.read_text(encoding="utf-8-sig")), delimiter=";"))
+    old = io.StringIO()
+    csv.writer(old, lineterminator="\r\n").writerows(rows)
+    index.write_text(old.getvalue(), encoding="utf-8-sig")
+    [again], failed = trainee_messages(roster, forms, "sv+en", EN)
+    assert (again, failed) == (made, [])
+    assert forms_of(forms) == ["index.csv", made.filename]
+
+
+def test_a_roster_gets_its_own_forms_from_a_folder_shared_with_another_roster(tmp_path: Path) -> None:
+    """The same trainee on row 2 of two rosters: each roster's index rows give its own form."""
+    forms = tmp_path / "forms"
+    first, second = tmp_path / "ht2026.csv", tmp_path / "vt2027.csv"
+    first.write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
+    second.write_text("namn;e-post\nÅsa Öberg;asa.oberg@region.se\n", encoding="utf-8")
+    [one], _ = trainee_messages(first, forms, "sv+en", EN)
+    [two], _ = trainee_messages(second, forms, "sv+en", EN)
+    assert one.item != two.item and one.pdf != two.pdf
+    assert [trainee_messages(r, forms, "sv+en", EN)[0] for r in (first, second)] == [[one], [two]]
+    assert forms_of(forms) == sorted(["index.csv", one.filename, two.filename])
+
+
+def test_an_assessor_list_that_cannot_be_read_is_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "bedömare.txt"
+    with pytest.raises(UsageError) as err:
+        assessor_messages(missing, b"%PDF-1.7", EN)
+    assert str(err.value) == f"{missing}: cannot be read: No such file or directory"
+
+
+def test_the_senders_settings_are_given_by_name(tmp_path: Path) -> None:
+    """``Sender(store, config, *, template=..., lang=..., pause=...)``: a third value without its name is refused."""
+    with Store(tmp_path / "m.sqlite") as store, pytest.raises(TypeError):
+        Sender(store, MailConfig(sender="st@example.se"), None)  # type: ignore[misc]
+
+
+def test_a_dry_run_names_an_assessors_messages_by_the_address_and_asks_for_replies_to_the_sender(
+    tmp_path: Path,
+) -> None:
+    """Names taken get -2, -3; no reply-to address set: the text asks for the form back at the sender's address."""
     config = MailConfig(sender="st-kansliet@example.se")
     blank = b"%PDF-1.7 blank"
     out = [Outgoing(BLANK_ITEM, "karin.lund@example.se", "assessor", "", blank, "mini-cex.pdf", "a.txt line 1")]
+    out.append(dataclasses.replace(out[0], recipient="karin.lund@region.se", where="a.txt line 2"))
+    out.append(dataclasses.replace(out[0], recipient="karin.lund@example.org", where="a.txt line 3"))
     drafts = tmp_path / "utkast"
     with Store(tmp_path / "m.sqlite") as store:
         result = Sender(store, config, lang=EN, dry_run=drafts).run(out)
-    assert result.written == [drafts / "minicex_karin_lund.eml"]
+    names = ["minicex_karin_lund.eml", "minicex_karin_lund-2.eml", "minicex_karin_lund-3.eml"]
+    assert result.written == [drafts / n for n in names]
+    assert [parse(p.read_bytes())["To"] for p in result.written] == [o.recipient for o in out]
     msg = parse(result.written[0].read_bytes())
     body = msg.get_body(("plain",))
     assert body is not None
@@ -67,7 +127,7 @@ def test_a_dry_run_names_an_assessors_message_by_the_address_and_asks_for_replie
     assert msg["Reply-To"] is None
 
 
-def test_a_login_name_beyond_ascii_logs_in_and_no_pause_means_no_sleep(tmp_path: Path, smtp_server, test_certs) -> None:
+def test_a_login_name_beyond_ascii_logs_in_and_messages_go_one_by_one(tmp_path: Path, smtp_server, test_certs) -> None:
     """smtplib's own login sends ASCII only: a user name with å goes as UTF-8 AUTH PLAIN (RFC 4616)."""
     smtp_server.user, smtp_server.password = "st-kansliet-åsa", "ascii-password"
     config = MailConfig(
@@ -80,10 +140,19 @@ def test_a_login_name_beyond_ascii_logs_in_and_no_pause_means_no_sleep(tmp_path:
     )
     out = [
         Outgoing(f"id{n}", f"t{n}@example.se", "trainee", f"T {n}", f"%PDF-1.4 {n}".encode(), "f.pdf", f"row {n}")
-        for n in range(2)
+        for n in range(5)
     ]
     pauses: list[float] = []
     with Store(tmp_path / "m.sqlite") as store:
-        result = Sender(store, config, lang=EN, pause=0, sleep=pauses.append).run(out)
-    assert ([o.item for o in result.sent], result.failed, pauses) == (["id0", "id1"], [], [])
-    assert [r.rcpt_tos for r in smtp_server.received] == [["t0@example.se"], ["t1@example.se"]]
+        result = Sender(store, config, lang=EN, pause=0, sleep=pauses.append).run(out[:2])
+        assert ([o.item for o in result.sent], result.failed, pauses) == (["id0", "id1"], [], [])
+        assert [r.rcpt_tos for r in smtp_server.received] == [["t0@example.se"], ["t1@example.se"]]
+        # half a second between messages; one the server rejects after its data is listed, the next still goes
+        smtp_server.reject.add("t3@example.se")
+        result = Sender(store, config, lang=EN, pause=0.5, sleep=pauses.append).run(out[2:])
+    assert [o.item for o in result.sent] == ["id2", "id4"]
+    assert [(f.where, f.reason.en, f.detail) for f in result.failed] == [
+        ("row 3", "the server answered with an error", "554")
+    ]
+    assert pauses == [0.5, 0.5]
+    assert [r.rcpt_tos for r in smtp_server.received[2:]] == [["t2@example.se"], ["t4@example.se"]]

@@ -7,6 +7,7 @@ when ``sources`` is imported, so a test narrows them by patching the names in th
 
 from __future__ import annotations
 
+import dataclasses
 import email.policy
 from email.message import EmailMessage, MIMEPart
 from pathlib import Path
@@ -343,3 +344,15 @@ def test_an_outlook_attachment_extract_msg_cannot_open_makes_the_file_unreadable
     with pytest.raises(sources.MailReadError) as raised:
         list(messages_in(copy))
     assert str(raised.value) == f"{copy}: the e-mail file cannot be read (FeatureNotImplemented)"
+
+
+def test_a_message_read_cannot_be_changed_afterwards(tmp_path: Path, pdf: bytes) -> None:
+    msg = mail()
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="svar.pdf")
+    eml = tmp_path / "svar.eml"
+    eml.write_bytes(msg.as_bytes())
+    message = only(eml)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        message.sender = "någon.annan@example.se"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        message.pdfs[0].data = b"%PDF-1.7 annat"  # type: ignore[misc]
