@@ -29,10 +29,10 @@ A viewer that re-saves the whole signed part while filling the action plan
 (PDFium, in Chrome and Edge, re-writes every object it loaded) fails pyHanko's
 object-level analysis although nothing locked changed. Then what the lock
 covers is compared directly: every locked field's value, state and appearance
-streams (and the signature field's own), each page's content and its annotations'
-kinds and places. All as
-signed: the signature is valid. The same values but another look: state
-``changed`` with no field named, and only a warning (``signature_resaved``).
+streams (and the signed field's own look), each page's content and its
+annotations' kinds and places. All as signed: the signature is valid. The same
+values but another look: state ``changed`` with no field named, and only a
+warning (``signature_resaved``).
 
 Problem codes (severity):
 
