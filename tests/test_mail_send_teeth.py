@@ -19,7 +19,7 @@ import pytest
 
 from minicex_pdf.errors import UsageError
 from minicex_pdf.mail.config import MailConfig
-from minicex_pdf.mail.send import BLANK_ITEM, Outgoing, Sender, assessor_messages, trainee_messages
+from minicex_pdf.mail.send import BLANK_ITEM, Outgoing, Sender, assessor_messages, send_all, trainee_messages
 from minicex_pdf.storage.store import Store
 
 EN = "en"
@@ -54,6 +54,19 @@ def test_rows_without_a_good_address_are_listed_and_the_rows_after_them_still_ge
     assert sorted(p.name for p in tmp_path.iterdir()) == ["forms", "roster.csv"]  # no store made
     with pytest.raises(dataclasses.FrozenInstanceError):
         failed[0].where = "row 4"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        asa.recipient = "någon.annan@example.se"  # type: ignore[misc]
+
+
+def test_a_name_the_index_keeps_from_spreadsheets_formulas_still_finds_its_form(tmp_path: Path) -> None:
+    """prefill writes '-Bo Ek as \'-Bo Ek in index.csv (no formula in Excel): the second run sends that form."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("namn;e-post\n-Bo Ek;bo.ek@example.se\n", encoding="utf-8")
+    forms = tmp_path / "forms"
+    [made], _ = trainee_messages(roster, forms, "sv+en", EN)
+    assert ";'-Bo Ek;" in (forms / "index.csv").read_text(encoding="utf-8-sig")
+    assert trainee_messages(roster, forms, "sv+en", EN) == ([made], [])
+    assert forms_of(forms) == ["index.csv", made.filename]
 
 
 def forms_of(folder: Path) -> list[str]:
@@ -96,6 +109,17 @@ def test_an_assessor_list_that_cannot_be_read_is_one_line(tmp_path: Path) -> Non
     with pytest.raises(UsageError) as err:
         assessor_messages(missing, b"%PDF-1.7", EN)
     assert str(err.value) == f"{missing}: cannot be read: No such file or directory"
+
+
+def test_a_dry_run_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    taken = tmp_path / "utkast"
+    taken.write_text("a file, not a folder", encoding="utf-8")
+    out = [Outgoing(BLANK_ITEM, "karin.lund@example.se", "assessor", "", b"%PDF-1.7", "mini-cex.pdf", "a.txt line 1")]
+    with Store(tmp_path / "m.sqlite") as store:
+        sender = Sender(store, MailConfig(sender="st@example.se"), lang=EN, dry_run=taken)
+        with pytest.raises(UsageError) as err:
+            sender.run(out)
+    assert str(err.value) == f"{taken}: cannot create the folder: File exists"
 
 
 def test_the_senders_settings_are_given_by_name(tmp_path: Path) -> None:
@@ -156,3 +180,21 @@ def test_a_login_name_beyond_ascii_logs_in_and_messages_go_one_by_one(tmp_path: 
     ]
     assert pauses == [0.5, 0.5]
     assert [r.rcpt_tos for r in smtp_server.received[2:]] == [["t2@example.se"], ["t4@example.se"]]
+
+
+def test_send_all_sends_each_form_once_unless_asked_to_send_again(tmp_path: Path, smtp_server, test_certs) -> None:
+    """As a library call: ``send_all`` without ``resend`` leaves what was sent before."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
+    config = tmp_path / "mail.toml"
+    config.write_text(
+        f'[mail]\nfrom = "st@example.se"\nca_file = "{test_certs.ca}"\n'
+        f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nuser = "{smtp_server.user}"\n'
+        f'password = "{smtp_server.password}"\n',
+        encoding="utf-8",
+    )
+    kwargs = {"db": tmp_path / "m.sqlite", "config_file": config, "pause": 0.0}
+    first = send_all(roster, tmp_path / "forms", **kwargs)  # type: ignore[arg-type]
+    second = send_all(roster, tmp_path / "forms", **kwargs)  # type: ignore[arg-type]
+    assert [(len(r.sent), len(r.already), r.failed) for r in (first, second)] == [(1, 0, []), (0, 1, [])]
+    assert [r.rcpt_tos for r in smtp_server.received] == [["asa.oberg@example.se"]]
