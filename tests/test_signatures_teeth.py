@@ -397,6 +397,30 @@ def test_a_widget_moved_by_a_fraction_of_a_point_after_a_pdfium_save_is_caught(
     assert codes(record) == [("signature_resaved", "warning", definition.role(ASSESSOR).name)]
 
 
+def test_places_written_with_two_decimals_after_a_pdfium_save_are_the_same_places(
+    signed: bytes, definition: FormDefinition, policy: SignaturePolicy
+) -> None:
+    """A viewer that writes the action plan's box with two decimals (422.6148 as 422.61) moved nothing:
+    places are compared to a hundredth of a point."""
+    after = fill_pdfium(signed, {"action_plan": "Öva sammanfattningen."}, definition)
+    plan = definition.field("action_plan").name
+    rects: list[tuple[list[float], list[float]]] = []
+
+    def shorten(writer: PdfWriter) -> None:
+        for _page, annot, field in widgets(writer):
+            if field == plan:
+                old = [float(v) for v in annot["/Rect"]]
+                new = [round(v, 2) for v in old]
+                rects.append((old, new))
+                annot[NameObject("/Rect")] = ArrayObject(FloatObject(v) for v in new)
+
+    record = read(incremental(after, shorten), definition, policy)
+    [(old, new)] = rects
+    assert [round(v, 3) for v in old] != [round(v, 3) for v in new]  # a difference a thousandth would see
+    assert states(record)[0] == (ASSESSOR, "valid_trusted", (), None, None)
+    assert codes(record) == []
+
+
 def test_text_drawn_on_a_page_after_a_pdfium_save_is_caught(
     signed: bytes, definition: FormDefinition, policy: SignaturePolicy
 ) -> None:
