@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import minicex_pdf.storage.store as store_module
 from minicex_pdf.cli import cli
 from minicex_pdf.errors import UsageError
 from minicex_pdf.mail.config import MailConfig, load_config
 from minicex_pdf.mail.imap import ImapUrl, utf7
 from minicex_pdf.reading.record import Record
+from minicex_pdf.storage import schema
 from minicex_pdf.storage.store import Store
 
 
@@ -78,8 +78,8 @@ def test_a_version_1_store_migrates_and_keeps_its_forms(
     record = read_form("a.pdf", data=pdfium_filled)
     db = tmp_path / "old.sqlite"
     with monkeypatch.context() as m:
-        m.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
-        m.setattr(store_module, "SCHEMA_VERSION", 1)
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+        m.setattr(schema, "SCHEMA_VERSION", 1)
         with Store(db) as old:
             assert old.schema_version == 1
     # a form stored by the release before (its INSERT, as version 1 had it)
@@ -106,7 +106,7 @@ def test_a_version_1_store_migrates_and_keeps_its_forms(
             ),
         )
     with Store(db) as store:
-        assert store.schema_version == len(store_module.MIGRATIONS)
+        assert store.schema_version == len(schema.MIGRATIONS)
         [row] = list(store.rows())
         assert row.mail is None and row.record == record
         assert store.sent("x", "a@example.se") is None

@@ -17,7 +17,7 @@ import pytest
 from minicex_pdf.errors import DamagedPdfError, UsageError
 from minicex_pdf.form.definition import Text, load_definition
 from minicex_pdf.reading.record import Problem, Record, Source, SubGoal
-from minicex_pdf.storage import store as store_mod
+from minicex_pdf.storage import schema
 from minicex_pdf.storage.store import SCHEMA_VERSION, Store, Unreadable, key_fields, reason_of
 
 DEF = load_definition()
@@ -181,8 +181,8 @@ def test_schema_is_versioned_and_migrates_forward(tmp_path: Path, monkeypatch: p
         assert s.schema_version == SCHEMA_VERSION
         s.add(make_record(1))
     extra = "ALTER TABLE forms ADD COLUMN note TEXT; CREATE INDEX forms_note ON forms (note)"
-    monkeypatch.setattr(store_mod, "MIGRATIONS", (*store_mod.MIGRATIONS, extra))
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, extra))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Store(path) as s:
         assert s.schema_version == SCHEMA_VERSION + 1
         assert len(list(s.records())) == 1  # data kept across the migration

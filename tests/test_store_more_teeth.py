@@ -18,7 +18,7 @@ from test_store_faults_teeth import drop_latest, older_store
 
 from minicex_pdf.errors import StoreError, UsageError
 from minicex_pdf.reading.record import Record
-from minicex_pdf.storage import store as store_mod
+from minicex_pdf.storage import schema
 from minicex_pdf.storage.store import APPLICATION_ID, SCHEMA_VERSION, Provenance, Store
 
 #: The tail of every "damaged" message.
@@ -346,9 +346,9 @@ def test_a_table_a_later_step_drops_is_not_missing(tmp_path: Path, monkeypatch: 
     with Store(path) as store:
         store.add(make_record(1))
     steps = ("CREATE TABLE scratch (x INTEGER)", "DROP TABLE scratch")
-    monkeypatch.setattr(store_mod, "MIGRATIONS", (*store_mod.MIGRATIONS, *steps))
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 2)
-    assert "scratch" not in store_mod.schema_objects()
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, *steps))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 2)
+    assert "scratch" not in schema.schema_objects()
     with Store(path) as store:
         assert (store.schema_version, store.missing) == (SCHEMA_VERSION + 2, [])
         store.check()

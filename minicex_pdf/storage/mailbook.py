@@ -1,15 +1,15 @@
 """The store's e-mail book: which forms were sent to whom (``mail_sent``), which messages were read (``mail_seen``).
 
-A mixin of :class:`~minicex_pdf.storage.store.Store` (tables made by its migration 3),
+A part of :class:`~minicex_pdf.storage.store.Store` (tables made by its migration 3),
 kept apart so that the store's form logic and the mail bookkeeping can change separately.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import sqlite3
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
+
+from .connection import StoreFile
+from .stored import now
 
 
 @dataclass(frozen=True)
@@ -23,16 +23,8 @@ class SentMail:
     sent_at: str
 
 
-class MailBook:
+class MailBook(StoreFile):
     """Store methods for e-mail: the messages sent and the messages read."""
-
-    _db: sqlite3.Connection
-
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError  # the Store's one transaction (BEGIN IMMEDIATE ... COMMIT/ROLLBACK)
-
-    def _errors(self) -> AbstractContextManager[None]:
-        raise NotImplementedError  # the Store's: SQLite faults become a StoreError naming the file
 
     def sent(self, item: str, recipient: str) -> SentMail | None:
         """The last time ``item`` (an instance id, or ``blank``) was sent to ``recipient``, or None."""
@@ -50,7 +42,7 @@ class MailBook:
         with self._errors(), self._transaction() as db:
             db.execute(
                 "INSERT INTO mail_sent (item, recipient, sha256, message_id, sent_at) VALUES (?, ?, ?, ?, ?)",
-                (item, recipient.casefold(), sha256, message_id, _now()),
+                (item, recipient.casefold(), sha256, message_id, now()),
             )
 
     def all_sent(self) -> list[SentMail]:
@@ -69,10 +61,5 @@ class MailBook:
         with self._errors(), self._transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO mail_seen (message_key, sender, date, pdfs, seen_at) VALUES (?, ?, ?, ?, ?)",
-                (key, sender, date, pdfs, _now()),
+                (key, sender, date, pdfs, now()),
             )
-
-
-def _now() -> str:
-    """Now in UTC, ISO 8601 to the second (as the store writes times)."""
-    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
