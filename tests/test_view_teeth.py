@@ -6,10 +6,12 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from test_faults import damage_a_page
 from test_store import make_record
 
 from minicex_pdf.errors import UsageError
 from minicex_pdf.reading.record import Record
+from minicex_pdf.storage.audit import Corrections
 from minicex_pdf.storage.store import Store
 from minicex_pdf.storage.view import StoreView
 
@@ -38,3 +40,30 @@ def test_a_file_name_two_stored_forms_share_is_refused_with_their_ids(tmp_path: 
         line = view.find("cia.pdf")
         with pytest.raises(dataclasses.FrozenInstanceError):
             line.status = "complete"  # type: ignore[misc]
+
+
+JOINED_VOIDS = (
+    "SELECT g.form_key, v.reason, v.at, v.user FROM voided AS v JOIN forms AS g ON g.sha256 = v.sha256 ORDER BY v.at"
+)
+
+
+def test_voided_forms_stay_out_of_exports_when_a_damaged_page_spoils_the_joined_read(tmp_path: Path) -> None:
+    """Every odd form voided, then a page of forms damaged: the join fails, each void is found by its own file."""
+    path = tmp_path / "s.sqlite"
+    with Store(path) as store:
+        for n in range(1, 13):
+            store.add(make_record(n, trainee=f"Trainee {n}"))
+        corrections = Corrections(store, user="admin")
+        for n in range(1, 13, 2):
+            corrections.void(f"/in/form{n}.pdf", f"copy {n}")
+    lost = damage_a_page(path)
+    assert lost & {1, 3, 5, 7, 9, 11}  # the damaged page held a voided form
+    readable = sorted(set(range(1, 13)) - lost)
+    with Store(path, readonly=True) as store:
+        assert store.tolerant(JOINED_VOIDS) is None  # what makes the view read the voids one by one
+        view = StoreView(store)
+        lines = {ln.record.source.path: (ln.voided.reason if ln.voided else None) for ln in view.lines()}
+        assert lines == {f"/in/form{n}.pdf": (f"copy {n}" if n % 2 else None) for n in readable}
+        assert {ln.voided.user for ln in view.lines() if ln.voided} == {"admin"}
+        assert [r.record.source.path for r in view.rows()] == [f"/in/form{n}.pdf" for n in readable if n % 2 == 0]
+        assert set(store.damaged) == lost
