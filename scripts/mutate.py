@@ -145,6 +145,7 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_import.py",
     ],
     "minicex_pdf/storage/intake.py": [
+        "tests/test_intake_teeth.py",
         "tests/test_store_more_teeth.py",
         "tests/test_store_teeth.py",
         "tests/test_store_faults_teeth.py",

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from .. import __version__
+from ..form.definition import FormDefinition
 from ..reading.record import Record
 from .connection import StoreFile
 from .faults import fault
@@ -30,14 +31,12 @@ from .stored import (
 _SPACE = re.compile(r"\s+")
 
 
-def _assessment(data: dict[str, Any]) -> tuple[str | None, str | None]:
-    """A record dict's assessment date (ISO) and assessor (folded), None where not filled in."""
-    definition = definition_of(data["source"]["form_version"])
+def _assessment_date(definition: FormDefinition | None, data: dict[str, Any]) -> str | None:
+    """A record dict's assessment date (ISO), None where not filled in or of a version this release does not know."""
     if definition is None:
-        return None, None
-    _, date_field, assessor_field = key_fields(definition)
-    date, assessor = data["values"].get(date_field), data["values"].get(assessor_field)
-    return (date if isinstance(date, str) else None), trainee_key(assessor if isinstance(assessor, str) else None)
+        return None
+    date = data["values"].get(key_fields(definition)[1])
+    return date if isinstance(date, str) else None
 
 
 class Intake(StoreFile):
@@ -74,7 +73,7 @@ class Intake(StoreFile):
         definition = definition_of(src["form_version"])
         trainee = data["values"].get(key_fields(definition)[0]) if definition else None
         trainee = (_SPACE.sub(" ", trainee).strip() or None) if isinstance(trainee, str) else None
-        date = _assessment(data)[0]
+        date = _assessment_date(definition, data)
         instance = src["instance_id"] or None
         pool, part, filled = identity_columns(definition, data)
         db = self._db
