@@ -252,7 +252,11 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_admin_cli.py",
         "tests/test_admin_workflow.py",
     ],
-    "minicex_pdf/storage/mailbook.py": ["tests/test_mail_send.py", "tests/test_mail_import.py"],
+    "minicex_pdf/storage/mailbook.py": [
+        "tests/test_mailbook_teeth.py",
+        "tests/test_mail_send.py",
+        "tests/test_mail_import.py",
+    ],
     "minicex_pdf/mail/send.py": ["tests/test_mail_send_teeth.py", "tests/test_mail_send.py"],
     "minicex_pdf/mail/imap.py": [
         "tests/test_mail_imap_teeth.py",

@@ -64,6 +64,10 @@ def test_voided_forms_stay_out_of_exports_when_a_damaged_page_spoils_the_joined_
         view = StoreView(store)
         lines = {ln.record.source.path: (ln.voided.reason if ln.voided else None) for ln in view.lines()}
         assert lines == {f"/in/form{n}.pdf": (f"copy {n}" if n % 2 else None) for n in readable}
-        assert {ln.voided.user for ln in view.lines() if ln.voided} == {"admin"}
+        voids = [ln.voided for ln in view.lines() if ln.voided]
+        assert {v.user for v in voids} == {"admin"}
+        assert len(set(voids)) == len([n for n in readable if n % 2])  # values: hashable, and cannot be changed
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            voids[0].reason = "changed"  # type: ignore[misc]
         assert [r.record.source.path for r in view.rows()] == [f"/in/form{n}.pdf" for n in readable if n % 2 == 0]
         assert set(store.damaged) == lost
