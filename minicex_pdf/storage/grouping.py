@@ -37,21 +37,27 @@ def regroup(db: sqlite3.Connection, pool: str) -> None:
     ).fetchall()
     if not rows:
         return
+    now = {r["id"]: (r["form_key"], r["revision"]) for r in rows}
     definition = definition_of(rows[0]["form_version"])
-    anchors = identity.anchor_fields(definition) if definition is not None else ()
+    # a version this release does not know: its pool (sha256:...) is this one file, an assessment of its own
+    want = {r["id"]: (pool, 1) for r in rows} if definition is None else _grouped(definition, pool, rows)
+    changed = [i for i in want if want[i] != now[i]]
+    # In two steps, so that UNIQUE (form_key, revision) holds after each statement.
+    db.executemany("UPDATE forms SET form_key = 'moving:' || id WHERE id = ?", [(i,) for i in changed])
+    db.executemany("UPDATE forms SET form_key = ?, revision = ? WHERE id = ?", [(*want[i], i) for i in changed])
+
+
+def _grouped(definition: FormDefinition, pool: str, rows: list[sqlite3.Row]) -> dict[int, tuple[str, int]]:
+    """Each row's form key and revision when the files of ``pool`` are grouped by :func:`identity.group`."""
     filings = []
     for r in rows:
         part, earlier = json.loads(r["part"]), json.loads(r["earlier"])
         if not isinstance(part, dict) or not isinstance(earlier, list):
             raise ValueError(f"row {r['id']}: its compared part or earlier files are not what the store writes")
         filings.append(identity.Filing(r["id"], r["sha256"], part, r["filled"], frozenset(earlier)))
-    assessments = identity.group(filings, anchors)
-    now = {r["id"]: (r["form_key"], r["revision"]) for r in rows}
+    assessments = identity.group(filings, identity.anchor_fields(definition))
     want = {}
     for key, assessment in zip(identity.keys(pool, assessments), assessments, strict=True):
         for revision, filing in enumerate(assessment.files, start=1):
             want[filing.id] = (key, revision)
-    changed = [i for i in want if want[i] != now[i]]
-    # In two steps, so that UNIQUE (form_key, revision) holds after each statement.
-    db.executemany("UPDATE forms SET form_key = 'moving:' || id WHERE id = ?", [(i,) for i in changed])
-    db.executemany("UPDATE forms SET form_key = ?, revision = ? WHERE id = ?", [(*want[i], i) for i in changed])
+    return want
