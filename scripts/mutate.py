@@ -155,6 +155,7 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_import.py",
     ],
     "minicex_pdf/storage/grouping.py": [
+        "tests/test_stored_teeth.py",
         "tests/test_store_more_teeth.py",
         "tests/test_store_teeth.py",
         "tests/test_store_faults_teeth.py",
