@@ -449,7 +449,9 @@ def test_a_broken_link_in_the_folder_is_left_out_and_the_walk_goes_on(tree: Tree
     assert find_files([folder]) == [early, late]
 
 
-def test_a_file_gone_between_the_walk_and_its_read_is_listed_and_the_others_imported(tree: Tree, tmp_path: Path) -> None:
+def test_a_file_gone_between_the_walk_and_its_read_is_listed_and_the_others_imported(
+    tree: Tree, tmp_path: Path
+) -> None:
     """The file is removed once the walk has found it (the progress display is made then): not readable, nothing kept."""
     from minicex_pdf.progress_bar import NullProgress
 
