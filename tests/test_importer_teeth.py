@@ -580,6 +580,7 @@ def test_where_the_kernel_will_not_end_a_worker_it_ends_silently_soon_after_the_
                     os.write(alive_w, b"alive")
                     time.sleep(30)
                     os._exit(3)
+                os.close(alive_w)  # only B holds it: S reads "" at once if B ends before it says alive
                 time.sleep(30)
                 os._exit(0)
             os.close(alive_w)
