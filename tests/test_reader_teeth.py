@@ -645,3 +645,29 @@ def test_keywords_naming_only_the_version_identify_the_form(incomplete):
     record = read_form("k.pdf", data=edited(incomplete, edit), today=NEW_YEARS_EVE)
     assert (record.source.form_id, record.source.form_version) == ("minicex-st", 1)
     assert "identity_missing" not in [p.code for p in record.problems]
+
+
+def test_a_form_known_by_its_field_names_is_the_version_with_the_fewest_names_it_lacks(incomplete):
+    """Two versions take the file (each has >= 80 % of its names): it is read as the one whose names are
+    the closest to the file's (version 1, all of whose 31 remaining names it has), not as the later
+    version that added four fields (31 of 38: a share of names, not a count, and not the newer)."""
+    import copy
+    import tomllib
+
+    from minicex_pdf.form.definition import forms_dir, parse_definition
+
+    data = tomllib.loads((forms_dir() / "minicex-1.toml").read_text(encoding="utf-8"))
+    data["form"]["version"] = 2
+    for name in ("room", "ward", "phone", "pager"):
+        extra = copy.deepcopy(data["sections"][0]["fields"][2])  # workplace: a plain text field
+        extra.update(name=name, label={"sv": name, "en": name})
+        extra.pop("prefill", None)
+        data["sections"][0]["fields"].append(extra)
+    later = parse_definition(data)
+    bare = edited(incomplete, _without(set(DEF.identity.names), keywords=False))
+    for pool in ({1: DEF, 2: later}, {2: later, 1: DEF}):
+        record = read_form("bare.pdf", data=bare, today=NEW_YEARS_EVE, definition_for=pool)
+        assert (record.source.form_version, record.source.instance_id) == (1, None)
+        assert record.values == expected_values()
+    only_later = read_form("bare.pdf", data=bare, today=NEW_YEARS_EVE, definition_for={2: later})
+    assert only_later.source.form_version == 2  # 31 of its 38 names: enough on its own
