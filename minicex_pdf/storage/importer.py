@@ -421,20 +421,21 @@ class Importer:
         if outcome == _OK:
             payload["source"]["path"] = path
             stored = self.store.add(payload, mail)
-            if not stored.new:
+            if stored.new:
+                summary.imported += 1
+                summary.revisions += stored.files > 1
+                errors = [p for p in payload["problems"] if p["severity"] == "error"]
+                if errors:
+                    summary.with_problems += 1
+                    reason = Text(
+                        sv="; ".join(p["message"]["sv"] for p in errors),
+                        en="; ".join(p["message"]["en"] for p in errors),
+                    )
+                    codes = ",".join(dict.fromkeys(p["code"] for p in errors))
+                    summary.issues.append(FileIssue(shown, sha, "errors", codes, reason))
+            else:  # the same bytes stored already: a copy met in this run, or one another import stored meanwhile
                 summary.already += 1
-                return True
-            summary.imported += 1
-            summary.revisions += stored.files > 1
-            errors = [p for p in payload["problems"] if p["severity"] == "error"]
-            if errors:
-                summary.with_problems += 1
-                reason = Text(
-                    sv="; ".join(p["message"]["sv"] for p in errors), en="; ".join(p["message"]["en"] for p in errors)
-                )
-                codes = ",".join(dict.fromkeys(p["code"] for p in errors))
-                summary.issues.append(FileIssue(shown, sha, "errors", codes, reason))
-            return True
+            return True  # a form either way
         if outcome == _KNOWN:
             found = self.store.lookup(sha)
             if not isinstance(found, Unreadable):
