@@ -671,3 +671,106 @@ def test_a_form_known_by_its_field_names_is_the_version_with_the_fewest_names_it
         assert record.values == expected_values()
     only_later = read_form("bare.pdf", data=bare, today=NEW_YEARS_EVE, definition_for={2: later})
     assert only_later.source.form_version == 2  # 31 of its 38 names: enough on its own
+
+
+def test_a_file_over_the_size_limit_is_refused_naming_its_size_in_whole_megabytes(tmp_path):
+    """The size is counted in MB of 1024 x 1024 bytes, rounded down: a byte short of 40 MB is 39 MB."""
+    from minicex_pdf.errors import DamagedPdfError
+    from minicex_pdf.reading.reader import read_file
+
+    path = tmp_path / "big.pdf"
+    with path.open("wb") as fh:
+        fh.truncate(40 * 1024 * 1024 - 1)  # sparse: no disk used, refused before it is read
+    with pytest.raises(DamagedPdfError) as err:
+        read_file(path)
+    assert err.value.message("en") == f"{path}: the PDF is damaged or truncated (39 MB, larger than any form)"
+
+
+def test_a_field_of_the_forms_version_found_only_on_its_page_is_read():
+    """A viewer that kept a version-2 field's widget on the page but left it out of the form's field list:
+    the fields all versions share are in the list, so the page is walked again for this version's own."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    v2 = load_definition(2)
+    typed = {"trainee_name": "Åsa Öberg", "patient": "new", "return_to": "Karin Berg, Akuten"}
+    whole = fill_pdfium(build_form(v2, instance_id="page-1"), typed, v2)
+
+    def unlist(writer, fields):
+        form = writer._root_object["/AcroForm"]
+        form[NameObject("/Fields")] = ArrayObject(
+            r for r in form["/Fields"] if str(r.get_object()["/T"]) not in ("patient", "return_to")
+        )
+
+    record = read_form("p.pdf", data=edited(whole, unlist), today=NEW_YEARS_EVE)
+    assert (record.values["patient"], record.values["return_to"]) == ("new", "Karin Berg, Akuten")
+    assert record.values == read_form("p.pdf", data=whole, today=NEW_YEARS_EVE).values
+
+
+def test_not_observed_saved_in_the_overall_level_is_read_as_not_observed_and_refused_by_its_rule(incomplete):
+    """The activity as a whole has no "not observed" box, but a form saved with it there (an older layout, an
+    edited file) is read as that step, so the rule that it must be rated names it (not as an unknown option)."""
+    from pypdf.generic import NameObject
+
+    def overall_not_observed(writer, fields):
+        fields["level_overall"][NameObject("/V")] = NameObject("/not_observed")
+        for kid in fields["level_overall"]["/Kids"]:
+            kid.get_object()[NameObject("/AS")] = NameObject("/Off")
+
+    record = read_form("n.pdf", data=edited(incomplete, overall_not_observed), today=NEW_YEARS_EVE)
+    assert (record.values["level_overall"], record.raw) == ("not_observed", {"feedback_minutes": "en kvart"})
+    assert [(p.code, p.field) for p in record.problems] == [
+        ("date_future", "date"),
+        ("integer_unreadable", "feedback_minutes"),
+        ("subgoal_unknown", "subgoals"),
+        ("focus_not_rated", "level_examination"),
+        ("value_conflict", "level_overall"),  # no box shows the stored value
+        ("overall_not_observed", "level_overall"),
+        ("feedback_missing", "next_time"),
+        ("action_plan_missing", "action_plan"),
+    ]
+
+
+def test_signatures_are_headed_in_english_for_a_language_built_at_run_time():
+    """``lang`` may be any string equal to "en" (read from a file or an option), not only the literal."""
+    from minicex_pdf.reading.reader import record_text
+    from minicex_pdf.reading.signatures import SignaturePolicy
+
+    v2 = load_definition(2)
+    blank = fill_pdfium(build_form(v2), {"regulation": "hslf2021", "subgoals": "STa1"}, v2)
+    record = read_form("s.pdf", data=blank, today=NEW_YEARS_EVE, signatures=SignaturePolicy(require="error"))
+    lines = record_text(record, "".join(["e", "n"])).split("\n")
+    start = lines.index("  Digital signatures:")
+    assert lines[start - 3 : start + 4] == [
+        "",
+        "  Sub-goals: STa1",
+        "",
+        "  Digital signatures:",
+        "  - Assessor's signature: not signed",
+        "  - Trainee's signature: not signed",
+        "",
+    ]
+
+
+def test_a_multichoice_whose_codes_are_numbers_shows_its_labels_alone():
+    """Only a level shows its step beside the label; boxes coded 1-3 show their labels only."""
+    import copy
+    import tomllib
+
+    from minicex_pdf.form.definition import forms_dir, parse_definition
+    from minicex_pdf.reading.reader import record_text
+
+    data = tomllib.loads((forms_dir() / "minicex-1.toml").read_text(encoding="utf-8"))
+    setting = next(f for s in data["sections"] for f in s["fields"] if f["name"] == "setting")
+    shifts = copy.deepcopy(setting)
+    shifts.update(name="shifts", type="multichoice", label={"sv": "Pass", "en": "Shifts"})
+    shifts["options"] = [
+        {"code": str(n), "label": {"sv": sv, "en": en}}
+        for n, (sv, en) in enumerate((("Dag", "Day"), ("Kväll", "Evening"), ("Natt", "Night")), 1)
+    ]
+    data["sections"][0]["fields"].append(shifts)
+    custom = parse_definition(data)
+    filled = fill_pdfium(build_form(custom), {"shifts": ("1", "3")}, custom)
+    record = read_form("m.pdf", data=filled, definition_for={1: custom})
+    assert record.values["shifts"] == ("1", "3")
+    lines = record_text(record, "en", definition_for={1: custom}).split("\n")
+    assert [line for line in lines if line.lstrip().startswith("Shifts ")] == ["  Shifts" + " " * 51 + "  Day, Night"]
