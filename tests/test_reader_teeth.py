@@ -776,3 +776,74 @@ def test_a_multichoice_whose_codes_are_numbers_shows_its_labels_alone():
     assert record.values["shifts"] == ("1", "3")
     lines = record_text(record, "en", definition_for={1: custom}).split("\n")
     assert [line for line in lines if line.lstrip().startswith("Shifts ")] == ["  Shifts" + " " * 51 + "  Day, Night"]
+
+
+def test_a_version_2_form_without_identity_keywords_or_two_shared_fields_is_read_by_its_names():
+    """No identity fields, no /Keywords at all, workplace and supervisor gone: version 1 has too few of its
+    names (27 of 34) and is passed over, version 2 has enough (39 of 44)."""
+    from pypdf.generic import NameObject
+
+    v2 = load_definition(2)
+    filled = fill_pdfium(build_form(v2, instance_id="names-2"), {"trainee_name": "Åsa Öberg"}, v2)
+    strip = _without({*v2.identity.names, "workplace", "supervisor_name"})
+
+    def no_keywords(writer, fields):
+        strip(writer, fields)
+        info = writer._info.get_object()
+        for key in ("/Keywords", "/Subject"):
+            info.pop(NameObject(key), None)
+
+    record = read_form("bare.pdf", data=edited(filled, no_keywords), today=NEW_YEARS_EVE)
+    assert (record.source.form_version, record.source.instance_id) == (2, None)
+    assert record.values["trainee_name"] == "Åsa Öberg"
+    assert [(p.code, p.field) for p in record.problems][:3] == [
+        ("identity_missing", None),
+        ("field_missing", "workplace"),
+        ("field_missing", "supervisor_name"),
+    ]
+
+
+def test_a_choice_turned_into_a_text_field_reads_typed_words_without_their_padding(incomplete):
+    """An editor made the setting a text field: a label typed with spaces is the option, other words are
+    kept raw without the spaces around them."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    def typed(word):
+        def edit(writer, fields):
+            fields["setting"][NameObject("/FT")] = NameObject("/Tx")
+            fields["setting"][NameObject("/V")] = TextStringObject(word)
+
+        return read_form("c.pdf", data=edited(incomplete, edit), today=NEW_YEARS_EVE)
+
+    assert typed("  Slutenvård ").values["setting"] == "inpatient"
+    home = typed("  hemma ")
+    assert (home.values["setting"], home.raw) == (None, {"feedback_minutes": "en kvart", "setting": "hemma"})
+
+
+def test_a_ticked_box_whose_on_state_has_another_name_reads_ticked(incomplete):
+    """The name of a check box's on state is the form maker's (Acrobat: Yes; others: Kryss, 1, ...)."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    def kryss(writer, fields):
+        box = fields["complicated"]
+        box[NameObject("/V")] = NameObject("/Kryss")
+        box[NameObject("/AS")] = NameObject("/Kryss")
+        normal = box["/AP"]["/N"]
+        states = {("/Kryss" if str(k) != "/Off" else "/Off"): v for k, v in normal.items()}
+        box["/AP"][NameObject("/N")] = DictionaryObject({NameObject(k): v for k, v in states.items()})
+
+    record = read_form("k.pdf", data=edited(incomplete, kryss), today=NEW_YEARS_EVE)
+    assert record.values == expected_values(complicated=True)
+
+
+def test_every_heading_of_the_record_as_text_follows_a_language_built_at_run_time(shown):
+    """``lang`` read from a file or an option is a string equal to "sv" or "en", not the literal itself."""
+    from minicex_pdf.reading.reader import record_text
+
+    record = read_form("/forms/t.pdf", data=shown, today=_dt.date(2026, 4, 1))
+    for lang, heads in (
+        ("sv", ["  Delmål: STa1, STb1", "  Problem:"]),
+        ("en", ["  Sub-goals: STa1, STb1", "  Problems:"]),
+    ):
+        lines = record_text(record, "".join(list(lang))).split("\n")
+        assert [line for line in lines if line.startswith(("  Delmål:", "  Sub-goals:", "  Problem"))] == heads
