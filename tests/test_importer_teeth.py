@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import platform
+import sys
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from minicex_pdf.errors import UsageError
 from minicex_pdf.form.definition import load_definition
 from minicex_pdf.form.generator import build_form
 from minicex_pdf.storage.importer import Importer, ImportSummary, find_files
-from minicex_pdf.storage.store import Store
+from minicex_pdf.storage.store import Store, Unreadable
 
 pytest.importorskip("pypdfium2")
 from minicex_pdf.engines.pdfium import fill_pdfium
@@ -297,6 +299,10 @@ def test_a_mail_file_that_cannot_be_read_and_a_message_nested_too_deep_are_liste
     assert summary.lines("en")[-1] == (
         "  unknown, unknown: no PDF attachment; forwarded messages nested too deep to open (deep.eml)"
     )
+    with Store(db) as store:  # kept by its checksum, with its size, so that the same file is not read again
+        assert list(store.unreadable()) == [
+            Unreadable(str(junk), sha(junk), 22, "mail_unreadable", summary.issues[0].reason)
+        ]
 
 
 def test_a_mailed_form_already_imported_as_a_file_is_counted_once(tree: Tree, tmp_path: Path) -> None:
@@ -429,3 +435,192 @@ def test_a_reader_bug_on_one_file_is_that_file_reported_damaged_and_the_batch_go
     assert summary.imported == 1
     bug = summary.issues[1].reason.en
     assert "ZeroDivisionError" in bug and "a bug in the reader" not in bug
+
+
+def test_a_broken_link_in_the_folder_is_left_out_and_the_walk_goes_on(tree: Tree, tmp_path: Path) -> None:
+    """A name the folder lists but that cannot be looked at (a broken link, a link loop, or a file removed
+    since the folder was listed) is not taken; the files after it are, oldest first."""
+    folder = tmp_path / "walk"
+    folder.mkdir()
+    (folder / "a.pdf").symlink_to(folder / "nowhere.pdf")
+    (folder / "b.pdf").symlink_to(folder / "b.pdf")  # a loop
+    late = write(folder / "c.pdf", tree.good.read_bytes(), 2)
+    early = write(folder / "d", tree.good.read_bytes(), 1)
+    assert find_files([folder]) == [early, late]
+
+
+def test_a_file_gone_between_the_walk_and_its_read_is_listed_and_the_others_imported(
+    tree: Tree, tmp_path: Path
+) -> None:
+    """The file is removed once the walk has found it (the progress display is made then): not readable, nothing kept."""
+    from minicex_pdf.progress_bar import NullProgress
+
+    folder = tmp_path / "in"
+    gone = write(folder / "a.pdf", tree.good.read_bytes(), 1)
+    write(folder / "b.pdf", tree.first.read_bytes(), 2)
+
+    def progress(total: int) -> NullProgress:
+        assert total == 2
+        gone.unlink()
+        return NullProgress()
+
+    db = tmp_path / "g.sqlite"
+    with Store(db) as store:
+        summary = Importer(store, jobs=1, progress=progress, display_root=folder).run([folder])
+        assert store.counts() == {"files": 1, "forms": 1, "unreadable": 0}
+    assert summary.lines("en") == [
+        f"Database: {db}",
+        "Imported: 1",
+        "Imported with problems: 0",
+        "Already imported: 0",
+        "Not readable: 1",
+        "Not readable:",
+        "  a.pdf: the file cannot be read (No such file or directory)",
+    ]
+    assert [(i.sha256, i.code) for i in summary.issues] == [("", "unreadable")]
+
+
+def test_a_mail_file_that_cannot_be_read_at_all_is_listed_and_nothing_of_it_kept(tmp_path: Path) -> None:
+    """/proc/self/clear_refs opens but cannot be read (even by root): no checksum, so nothing is stored for it."""
+    if not Path("/proc/self/clear_refs").exists():
+        pytest.skip("needs Linux /proc")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "refs.eml").symlink_to("/proc/self/clear_refs")
+    db = tmp_path / "u.sqlite"
+    with Store(db) as store:
+        summary = Importer(store, jobs=1, display_root=folder).run([folder])
+        assert (list(store.unreadable()), store.counts()) == ([], {"files": 0, "forms": 0, "unreadable": 0})
+    assert [(i.path, i.sha256, i.outcome, i.code) for i in summary.issues] == [
+        ("refs.eml", "", "not_readable", "mail_unreadable")
+    ]
+    assert summary.exit_code == 1
+
+
+#: (audit arch, prctl's system call number) where a test can make the kernel refuse PR_SET_PDEATHSIG.
+_SECCOMP_ARCH = {"x86_64": (0xC000003E, 157), "aarch64": (0xC00000B7, 167)}
+
+
+def _refuse_pdeathsig() -> None:
+    """From now on (in this process and its children) prctl(PR_SET_PDEATHSIG) fails with EPERM, as in a
+    sandbox that forbids it: a seccomp filter, the other system calls untouched."""
+    import ctypes
+    import platform
+
+    arch, nr_prctl = _SECCOMP_ARCH[platform.machine()]
+
+    class Insn(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+    class Prog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Insn))]
+
+    ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
+    insns = [
+        Insn(ld, 0, 0, 4),  # seccomp_data.arch
+        Insn(jeq, 0, 5, arch),
+        Insn(ld, 0, 0, 0),  # seccomp_data.nr
+        Insn(jeq, 0, 3, nr_prctl),
+        Insn(ld, 0, 0, 16),  # the low half of args[0] (little-endian)
+        Insn(jeq, 0, 1, 1),  # PR_SET_PDEATHSIG
+        Insn(ret, 0, 0, 0x00050000 | 1),  # SECCOMP_RET_ERRNO | EPERM
+        Insn(ret, 0, 0, 0x7FFF0000),  # SECCOMP_RET_ALLOW
+    ]
+    prog = Prog(len(insns), (Insn * len(insns))(*insns))
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS
+    assert libc.prctl(22, 2, ctypes.byref(prog), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    assert libc.prctl(1, 9, 0, 0, 0) == -1 and ctypes.get_errno() == 1
+
+
+_needs_seccomp = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.machine() not in _SECCOMP_ARCH,
+    reason="makes the kernel refuse PR_SET_PDEATHSIG with a seccomp filter (Linux, x86_64 or aarch64)",
+)
+
+
+def _after(seconds: float, pid: int) -> int | None:
+    """The exit status of child ``pid`` if it ends within ``seconds``, else None."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.02)
+    return None
+
+
+@_needs_seccomp
+def test_where_the_kernel_will_not_end_a_worker_it_ends_silently_soon_after_the_import_is_killed() -> None:
+    """A worker whose import (its parent) is killed with -9 ends by itself with status 0 within a second
+    or so, where prctl is refused: else it would wait for tasks for ever. The worker, ``B``, is a child of
+    ``A`` (the import); the test's own child ``S`` adopts it once ``A`` is gone (a subreaper) and waits."""
+    import ctypes
+    import signal
+    import time
+
+    from minicex_pdf.limits import ORPHAN_CHECK_SECONDS
+    from minicex_pdf.storage import importer
+
+    read, report = os.pipe()
+    s = os.fork()
+    if s == 0:  # S: the subreaper that watches over A and B
+        try:
+            ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+            alive_r, alive_w = os.pipe()
+            a = os.fork()
+            if a == 0:  # A: the import
+                b = os.fork()
+                if b == 0:  # B: its worker
+                    _refuse_pdeathsig()
+                    importer._end_with_parent(os.getppid())
+                    time.sleep(0.2)  # the watcher has looked at least once
+                    os.write(alive_w, b"alive")
+                    time.sleep(30)
+                    os._exit(3)
+                os.close(alive_w)  # only B holds it: S reads "" at once if B ends before it says alive
+                time.sleep(30)
+                os._exit(0)
+            os.close(alive_w)
+            said = os.read(alive_r, 5)
+            os.kill(a, signal.SIGKILL)
+            os.waitpid(a, 0)
+            killed = time.monotonic()
+            status = None
+            while status is None and time.monotonic() - killed < 5:  # B, adopted by S once A died
+                done, raw = os.waitpid(-1, os.WNOHANG)
+                status = os.waitstatus_to_exitcode(raw) if done else time.sleep(0.02)
+            took = time.monotonic() - killed
+            os.write(report, f"{said.decode()} {status} {took < ORPHAN_CHECK_SECONDS + 1.5}".encode())
+        finally:
+            os._exit(0)
+    os.close(report)
+    got = os.read(read, 100).decode()
+    os.close(read)
+    assert _after(10, s) == 0
+    assert got == "alive 0 True"
+
+
+def _watched_and_done() -> None:
+    """A pool worker's life where prctl is refused: asks to end with its parent, then has no more work."""
+    from minicex_pdf.storage import importer
+
+    _refuse_pdeathsig()
+    importer._end_with_parent(os.getppid())
+
+
+@_needs_seccomp
+def test_where_the_kernel_will_not_end_a_worker_its_watcher_does_not_keep_it_alive_once_done() -> None:
+    """A worker process ends when its work is done (the pool then joins it) even with a watcher running."""
+    import multiprocessing
+
+    worker = multiprocessing.get_context("fork").Process(target=_watched_and_done)
+    worker.start()
+    worker.join(10)
+    try:
+        assert worker.exitcode == 0
+    finally:
+        worker.kill()
+        worker.join()

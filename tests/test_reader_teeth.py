@@ -645,3 +645,203 @@ def test_keywords_naming_only_the_version_identify_the_form(incomplete):
     record = read_form("k.pdf", data=edited(incomplete, edit), today=NEW_YEARS_EVE)
     assert (record.source.form_id, record.source.form_version) == ("minicex-st", 1)
     assert "identity_missing" not in [p.code for p in record.problems]
+
+
+def test_a_form_known_by_its_field_names_is_the_version_with_the_fewest_names_it_lacks(incomplete):
+    """Two versions take the file (each has >= 80 % of its names): it is read as the one whose names are
+    the closest to the file's (version 1, all of whose 31 remaining names it has), not as the later
+    version that added four fields (31 of 38: a share of names, not a count, and not the newer)."""
+    import copy
+    import tomllib
+
+    from minicex_pdf.form.definition import forms_dir, parse_definition
+
+    data = tomllib.loads((forms_dir() / "minicex-1.toml").read_text(encoding="utf-8"))
+    data["form"]["version"] = 2
+    for name in ("room", "ward", "phone", "pager"):
+        extra = copy.deepcopy(data["sections"][0]["fields"][2])  # workplace: a plain text field
+        extra.update(name=name, label={"sv": name, "en": name})
+        extra.pop("prefill", None)
+        data["sections"][0]["fields"].append(extra)
+    later = parse_definition(data)
+    bare = edited(incomplete, _without(set(DEF.identity.names), keywords=False))
+    for pool in ({1: DEF, 2: later}, {2: later, 1: DEF}):
+        record = read_form("bare.pdf", data=bare, today=NEW_YEARS_EVE, definition_for=pool)
+        assert (record.source.form_version, record.source.instance_id) == (1, None)
+        assert record.values == expected_values()
+    only_later = read_form("bare.pdf", data=bare, today=NEW_YEARS_EVE, definition_for={2: later})
+    assert only_later.source.form_version == 2  # 31 of its 38 names: enough on its own
+
+
+def test_a_file_over_the_size_limit_is_refused_naming_its_size_in_whole_megabytes(tmp_path):
+    """The size is counted in MB of 1024 x 1024 bytes, rounded down: a byte short of 40 MB is 39 MB."""
+    from minicex_pdf.errors import DamagedPdfError
+    from minicex_pdf.reading.reader import read_file
+
+    path = tmp_path / "big.pdf"
+    with path.open("wb") as fh:
+        fh.truncate(40 * 1024 * 1024 - 1)  # sparse: no disk used, refused before it is read
+    with pytest.raises(DamagedPdfError) as err:
+        read_file(path)
+    assert err.value.message("en") == f"{path}: the PDF is damaged or truncated (39 MB, larger than any form)"
+
+
+def test_a_field_of_the_forms_version_found_only_on_its_page_is_read():
+    """A viewer that kept a version-2 field's widget on the page but left it out of the form's field list:
+    the fields all versions share are in the list, so the page is walked again for this version's own."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    v2 = load_definition(2)
+    typed = {"trainee_name": "Åsa Öberg", "patient": "new", "return_to": "Karin Berg, Akuten"}
+    whole = fill_pdfium(build_form(v2, instance_id="page-1"), typed, v2)
+
+    def unlist(writer, fields):
+        form = writer._root_object["/AcroForm"]
+        form[NameObject("/Fields")] = ArrayObject(
+            r for r in form["/Fields"] if str(r.get_object()["/T"]) not in ("patient", "return_to")
+        )
+
+    record = read_form("p.pdf", data=edited(whole, unlist), today=NEW_YEARS_EVE)
+    assert (record.values["patient"], record.values["return_to"]) == ("new", "Karin Berg, Akuten")
+    assert record.values == read_form("p.pdf", data=whole, today=NEW_YEARS_EVE).values
+
+
+def test_not_observed_saved_in_the_overall_level_is_read_as_not_observed_and_refused_by_its_rule():
+    """Version 2's activity as a whole has no "not observed" box, but a form saved with it there (an older
+    layout, an edited file) is read as that step, so the rule that it must be rated names it (not as an
+    unknown option); no box shows the stored value, which is a conflict too."""
+    from pypdf.generic import NameObject
+
+    v2 = load_definition(2)
+    typed = {"trainee_name": "Åsa Öberg", "date": "2026-03-05", "assessor_name": "Karin Berg"}
+    typed |= {"assessor_role": "other", "level_overall": "3", "went_well": "Bra.", "next_time": "Sammanfatta."}
+    rated = fill_pdfium(build_form(v2, instance_id="overall-1"), typed, v2)
+
+    def overall_not_observed(writer, fields):
+        fields["level_overall"][NameObject("/V")] = NameObject("/not_observed")
+        for kid in fields["level_overall"]["/Kids"]:
+            kid.get_object()[NameObject("/AS")] = NameObject("/Off")
+
+    record = read_form("n.pdf", data=edited(rated, overall_not_observed), today=NEW_YEARS_EVE)
+    assert (record.values["level_overall"], record.raw, record.status) == ("not_observed", {}, "incomplete")
+    assert [(p.code, p.field) for p in record.problems] == [
+        ("assessor_not_trained", "assessor_trained"),
+        ("value_conflict", "level_overall"),
+        ("overall_not_observed", "level_overall"),
+        ("action_plan_missing", "action_plan"),
+    ]
+
+
+def test_signatures_are_headed_in_english_for_a_language_built_at_run_time():
+    """``lang`` may be any string equal to "en" (read from a file or an option), not only the literal."""
+    from minicex_pdf.reading.reader import record_text
+    from minicex_pdf.reading.signatures import SignaturePolicy
+
+    v2 = load_definition(2)
+    blank = fill_pdfium(build_form(v2), {"regulation": "hslf2021", "subgoals": "STa1"}, v2)
+    record = read_form("s.pdf", data=blank, today=NEW_YEARS_EVE, signatures=SignaturePolicy(require="error"))
+    lines = record_text(record, "".join(["e", "n"])).split("\n")
+    start = lines.index("  Digital signatures:")
+    assert lines[start - 3 : start + 4] == [
+        "",
+        "  Sub-goals: STa1",
+        "",
+        "  Digital signatures:",
+        "  - Assessor's signature: not signed",
+        "  - Trainee's signature: not signed",
+        "",
+    ]
+
+
+def test_a_multichoice_whose_codes_are_numbers_shows_its_labels_alone():
+    """Only a level shows its step beside the label; boxes coded 1-3 show their labels only."""
+    import copy
+    import tomllib
+
+    from minicex_pdf.form.definition import forms_dir, parse_definition
+    from minicex_pdf.reading.reader import record_text
+
+    data = tomllib.loads((forms_dir() / "minicex-1.toml").read_text(encoding="utf-8"))
+    setting = next(f for s in data["sections"] for f in s["fields"] if f["name"] == "setting")
+    shifts = copy.deepcopy(setting)
+    shifts.update(name="shifts", type="multichoice", label={"sv": "Pass", "en": "Shifts"})
+    shifts["options"] = [
+        {"code": str(n), "label": {"sv": sv, "en": en}}
+        for n, (sv, en) in enumerate((("Dag", "Day"), ("Kväll", "Evening"), ("Natt", "Night")), 1)
+    ]
+    data["sections"][0]["fields"].append(shifts)
+    custom = parse_definition(data)
+    filled = fill_pdfium(build_form(custom), {"shifts": ("1", "3")}, custom)
+    record = read_form("m.pdf", data=filled, definition_for={1: custom})
+    assert record.values["shifts"] == ("1", "3")
+    lines = record_text(record, "en", definition_for={1: custom}).split("\n")
+    assert [line for line in lines if line.lstrip().startswith("Shifts ")] == ["  Shifts" + " " * 51 + "  Day, Night"]
+
+
+def test_a_version_2_form_without_identity_keywords_or_five_shared_fields_is_read_by_its_names():
+    """No identity fields, no /Keywords at all, five fields both versions have gone: version 1 has too few
+    of its names (27 of 34) and is passed over, version 2 has enough (39 of 44)."""
+    from pypdf.generic import NameObject
+
+    v2 = load_definition(2)
+    filled = fill_pdfium(build_form(v2, instance_id="names-2"), {"trainee_name": "Åsa Öberg"}, v2)
+    gone = ("specialty", "workplace", "supervisor_name", "clinical_context", "went_well")
+    strip = _without({*v2.identity.names, *gone})
+
+    def no_keywords(writer, fields):
+        strip(writer, fields)
+        info = writer._info.get_object()
+        for key in ("/Keywords", "/Subject"):
+            info.pop(NameObject(key), None)
+
+    record = read_form("bare.pdf", data=edited(filled, no_keywords), today=NEW_YEARS_EVE)
+    assert (record.source.form_version, record.source.instance_id) == (2, None)
+    assert record.values["trainee_name"] == "Åsa Öberg"
+    missing = [p.field for p in record.problems if p.code == "field_missing"]
+    assert (record.problems[0].code, sorted(missing)) == ("identity_missing", sorted(gone))
+
+
+def test_a_choice_turned_into_a_text_field_reads_typed_words_without_their_padding(incomplete):
+    """An editor made the setting a text field: a label typed with spaces is the option, other words are
+    kept raw without the spaces around them."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    def typed(word):
+        def edit(writer, fields):
+            fields["setting"][NameObject("/FT")] = NameObject("/Tx")
+            fields["setting"][NameObject("/V")] = TextStringObject(word)
+
+        return read_form("c.pdf", data=edited(incomplete, edit), today=NEW_YEARS_EVE)
+
+    assert typed("  Slutenvård ").values["setting"] == "inpatient"
+    home = typed("  hemma ")
+    assert (home.values["setting"], home.raw) == (None, {"feedback_minutes": "en kvart", "setting": "hemma"})
+
+
+def test_a_ticked_box_whose_on_state_has_another_name_reads_ticked(incomplete):
+    """The name of a check box's on state is the form maker's (Acrobat: Yes; others: Kryss, 1, ...)."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    def kryss(writer, fields):
+        box = fields["complicated"]
+        box[NameObject("/V")] = NameObject("/Kryss")
+        box[NameObject("/AS")] = NameObject("/Kryss")
+        normal = box["/AP"]["/N"]
+        states = {("/Kryss" if str(k) != "/Off" else "/Off"): v for k, v in normal.items()}
+        box["/AP"][NameObject("/N")] = DictionaryObject({NameObject(k): v for k, v in states.items()})
+
+    record = read_form("k.pdf", data=edited(incomplete, kryss), today=NEW_YEARS_EVE)
+    assert record.values == expected_values(complicated=True)
+
+
+def test_every_heading_of_the_record_as_text_follows_a_language_built_at_run_time(shown):
+    """``lang`` read from a file or an option is a string equal to "sv" or "en", not the literal itself."""
+    from minicex_pdf.reading.reader import record_text
+
+    record = read_form("/forms/t.pdf", data=shown, today=_dt.date(2026, 4, 1))
+    for lang, heads in (
+        ("sv", ["  Delmål: STa1, STb1", "  Problem:"]),
+        ("en", ["  Sub-goals: STa1, STb1", "  Problems:"]),
+    ):
+        lines = record_text(record, "".join(list(lang))).split("\n")
+        assert [line for line in lines if line.startswith(("  Delmål:", "  Sub-goals:", "  Problem"))] == heads

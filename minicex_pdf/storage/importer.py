@@ -25,6 +25,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -172,31 +173,36 @@ def find_files(paths: Iterable[str | Path], *, skip: Iterable[str | Path] = ()) 
     ``skip`` names files never to take (the database and its journal).
     """
     skipped = {os.path.abspath(p) for p in skip}
-    found: dict[str, os.stat_result] = {}
+    found: dict[str, int] = {}  # path: modification time (ns)
 
-    def take(path: str) -> None:
+    def take(path: str, info: os.stat_result) -> None:
         if path not in skipped and path not in found:
-            try:
-                found[path] = os.stat(path)
-            except OSError:
-                found[path] = os.stat_result((0,) * 10)
+            found[path] = info.st_mtime_ns
 
     for given in paths:
         root = os.path.abspath(given)
-        if os.path.isdir(root):
-            for folder, dirs, files in os.walk(root):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    full = os.path.join(folder, name)
-                    if name.startswith(".") or not os.path.isfile(full):
-                        continue
-                    if name.lower().endswith(_TAKEN_SUFFIXES) or _looks_like_pdf(Path(full)):
-                        take(full)
-        elif os.path.exists(root):
-            take(root)
-        else:
-            raise UsageError(f"{given}: no such file or folder")
-    return [Path(p) for p in sorted(found, key=lambda p: (found[p].st_mtime_ns, p))]
+        try:
+            info = os.stat(root)
+        except OSError:
+            raise UsageError(f"{given}: no such file or folder") from None
+        if not stat.S_ISDIR(info.st_mode):
+            take(root, info)
+            continue
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                full = os.path.join(folder, name)
+                try:  # one look at each file: what it is and its age (no window for it to go in between)
+                    info = os.stat(full)
+                except OSError:
+                    continue  # a broken link, or a file gone since the folder was listed
+                if stat.S_ISREG(info.st_mode) and (
+                    name.lower().endswith(_TAKEN_SUFFIXES) or _looks_like_pdf(Path(full))
+                ):
+                    take(full, info)
+    return [Path(p) for p in sorted(found, key=lambda p: (found[p], p))]
 
 
 # ---------------------------------------------------------------------- worker side
@@ -278,13 +284,13 @@ def read_data(
     return (_OK, path, sha, len(data), record.to_dict())
 
 
-def _file_sha(path: Path) -> str:
-    """The SHA-256 of a file, "" when it cannot be read."""
+def _file_digest(path: Path) -> tuple[str, int]:
+    """The SHA-256 and size of a file; ``("", 0)`` when it cannot be read (then nothing of it is stored)."""
     try:
         with path.open("rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
+            return hashlib.file_digest(fh, "sha256").hexdigest(), fh.tell()
     except OSError:
-        return ""
+        return "", 0
 
 
 def _texts(text: Text) -> tuple[str, str]:
@@ -361,7 +367,8 @@ class Importer:
             for message in messages_in(path):
                 self.add_message(message, summary)
         except MailReadError as exc:
-            err = (_BAD, str(path), _file_sha(path), 0, (exc.kind, *_texts(reason_of(exc))))
+            sha, size = _file_digest(path)
+            err = (_BAD, str(path), sha, size, (exc.kind, *_texts(reason_of(exc))))
             self._store(err, summary)
 
     def add_message(self, message: MailMessage, summary: ImportSummary) -> None:
@@ -414,20 +421,21 @@ class Importer:
         if outcome == _OK:
             payload["source"]["path"] = path
             stored = self.store.add(payload, mail)
-            if not stored.new:
+            if stored.new:
+                summary.imported += 1
+                summary.revisions += stored.files > 1
+                errors = [p for p in payload["problems"] if p["severity"] == "error"]
+                if errors:
+                    summary.with_problems += 1
+                    reason = Text(
+                        sv="; ".join(p["message"]["sv"] for p in errors),
+                        en="; ".join(p["message"]["en"] for p in errors),
+                    )
+                    codes = ",".join(dict.fromkeys(p["code"] for p in errors))
+                    summary.issues.append(FileIssue(shown, sha, "errors", codes, reason))
+            else:  # the same bytes stored already: a copy met in this run, or one another import stored meanwhile
                 summary.already += 1
-                return True
-            summary.imported += 1
-            summary.revisions += stored.files > 1
-            errors = [p for p in payload["problems"] if p["severity"] == "error"]
-            if errors:
-                summary.with_problems += 1
-                reason = Text(
-                    sv="; ".join(p["message"]["sv"] for p in errors), en="; ".join(p["message"]["en"] for p in errors)
-                )
-                codes = ",".join(dict.fromkeys(p["code"] for p in errors))
-                summary.issues.append(FileIssue(shown, sha, "errors", codes, reason))
-            return True
+            return True  # a form either way
         if outcome == _KNOWN:
             found = self.store.lookup(sha)
             if not isinstance(found, Unreadable):
