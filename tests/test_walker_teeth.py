@@ -396,3 +396,20 @@ def test_export_values_of_opt_pairs_are_the_first_of_each_pair():
     field = b"<< /T (r) /FT /Btn /Ff 49152 /Opt [[(ja) (Ja, helt)] [(nej) (Nej)]] /V /1 >>"
     found = scan(one_field_raw(field), "f.pdf")
     assert (found.raw(), found.fields["r"].options) == ({"r": "nej"}, ("ja", "nej"))
+
+
+# --------------------------------------------------------------------------- the document catalog
+
+
+@pytest.mark.parametrize(
+    ("catalog", "error", "detail"),
+    [
+        (b"<< >>", DamagedPdfError, "no document catalog"),  # a dictionary, but an empty one: no catalog at all
+        (b"<< /Type /Catalog >>", NoFormFieldsError, ""),  # a catalog without a form
+    ],
+    ids=["empty", "no-form"],
+)
+def test_an_empty_catalog_is_a_damaged_file_and_one_without_a_form_has_no_fields(catalog, error, detail):
+    with pytest.raises(FormReadError) as caught:
+        scan(_raw_pdf({1: catalog}), "f.pdf")
+    assert (type(caught.value), caught.value.path, caught.value.detail) == (error, "f.pdf", detail)
