@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NullObject, NumberObject, TextStringObject
 from test_acroform import _catalog, _raw_pdf
 
-from minicex_pdf.errors import DamagedPdfError
+from minicex_pdf.errors import DamagedPdfError, NoFormFieldsError
 from minicex_pdf.limits import MAX_INFLATED_TOTAL, MAX_NESTING, MAX_STRING
 from minicex_pdf.reading.budget import Budget, OverBudget
 from minicex_pdf.reading.lexer import ParseFailure, parse_object
@@ -341,3 +341,100 @@ def test_a_stray_token_in_a_dictionary_is_refused_not_read_past_as_a_comment(jun
     with pytest.raises(ParseFailure):
         parse_object(b"<< /A 1 " + junk + b" /B 2 >>", 0, reader)
     assert dict(parse_object(b"<< /A 1 % a comment\n /B 2 >>", 0, reader)) == {"/A": 1, "/B": 2}
+
+
+# --------------------------------------------------------------------------- session 4: limits at their edges
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"(", b"(a (b) c "],
+    ids=["flat", "nested-parentheses"],
+)
+def test_a_string_of_max_string_bytes_reads_whether_flat_or_nested_and_one_byte_more_is_a_hostile_file(head):
+    # the limit counts the string with its own parentheses, whichever parser finds its end
+    fits = head + b"x" * (MAX_STRING - len(head) - 1) + b")"
+    assert len(fits) == MAX_STRING
+    found = scan(field_pdf(b"<< /T (f) /FT /Tx /V 5 0 R >>", (5, fits)), "f.pdf", budget=Budget(30.0))
+    assert found.raw() == {"f": fits[1:-1].decode()}
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(field_pdf(b"<< /T (f) /FT /Tx /V 5 0 R >>", (5, fits[:-1] + b"x)")), "f.pdf", budget=Budget(30.0))
+    assert caught.value.detail == "a string longer than any form's"
+
+
+def test_a_field_whose_tooltip_straddles_the_two_megabyte_mark_reads():
+    # the careful parser (nested parentheses in /V) measures each token by its length, wherever it lies in the file
+    mark = 2 * 1024 * 1024
+    field = b"<< /T (f) /FT /Tx /TU (" + b"t" * 1000 + b") /V (a (b) c) >>"
+    objs = _catalog(b"[6 0 R]")
+    objs[5] = b"()"
+    objs[6] = field
+    at = _raw_pdf(objs).index(b"(ttt")
+    objs[5] = b"(" + b"p" * (mark - 500 - at) + b")"  # the tooltip now starts 500 bytes before the mark
+    data = _raw_pdf(objs)
+    assert data.index(b"(ttt") == mark - 500
+    assert scan(data, "f.pdf").raw() == {"f": "a (b) c"}
+
+
+@pytest.mark.parametrize("offset", [0, 70_000], ids=["start-of-file", "past-64-kb"])
+def test_an_object_holding_the_word_endobj_in_a_string_goes_to_the_careful_parser_wherever_it_lies(offset):
+    # the quick parser's window ends at the first "endobj" (here inside an unread tooltip), so the careful
+    # parser reads the object and builds every value: nesting beyond MAX_NESTING under /MK is then refused
+    objs = _catalog(b"[6 0 R]")
+    objs[5] = b"(" + b"p" * offset + b")"
+    objs[6] = b"<< /T (f) /FT /Tx /V (ja) /TU (see endobj) /MK " + DEEP + b" >>"
+    data = _raw_pdf(objs)
+    assert offset <= data.index(b"6 0 obj") < offset + 1000
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data, "f.pdf")
+    assert caught.value.detail == "objects nested too deeply"
+    # without the word the quick parser passes the unread /MK over
+    objs[6] = b"<< /T (f) /FT /Tx /V (ja) /TU (see end) /MK " + DEEP + b" >>"
+    assert scan(_raw_pdf(objs), "f.pdf").raw() == {"f": "ja"}
+
+
+@pytest.mark.parametrize("junk", [b"!", b"]", b"'"], ids=["bang", "bracket", "quote"])
+def test_a_stray_byte_as_the_value_of_a_key_the_walker_never_reads_is_passed_over(junk):
+    # the quick parser passes the one token over; the careful parser would build /MK and refuse its nesting
+    for field in (
+        b"<< /T (f) /FT /Tx /V (ja) /Rect " + junk + b" /MK " + DEEP + b" >>",
+        b"<< /T (f) /FT /Tx /V (ja) /MK " + DEEP + b" /Rect " + junk + b" >>",
+    ):
+        assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
+
+
+def test_a_read_whose_budget_is_spent_stops_at_the_next_object_it_resolves():
+    # a budget handed in (as the importer shares one) arms no timer: the resolver itself looks at it
+    data = field_pdf(b"<< /T (f) /FT /Tx /V (ja) >>")
+    assert scan(data, "f.pdf", budget=Budget(30.0)).raw() == {"f": "ja"}
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data, "f.pdf", budget=Budget(-1.0))
+    assert caught.value.detail == "reading it takes far longer than any form"
+
+
+def test_an_untyped_xref_stream_nested_beyond_max_nesting_is_not_patched():
+    # the patch refuses the dictionary (the limit is not a hostile-file verdict of its own): pypdf's read fails
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(_untyped_xref(b"/Note " + DEEP + b" "), "f.pdf")
+    assert caught.value.detail == "unreadable structure: PdfReadError"
+
+
+def _four_in_one_stream(n: bytes) -> bytes:
+    """Four fields packed in one object stream whose /N is ``n`` (4 is right)."""
+    plain = _catalog(b"[4 0 R 5 0 R 6 0 R 7 0 R]")
+    objects = {4 + i: b"<< /T (f%d) /FT /Tx /V (v%d) >>" % (i, i) for i in range(4)}
+    objects[4] = b"<< /T (f0) /FT /Tx /V (first) /V (v0) >>"  # the later of a key given twice counts
+    data = objstm_pdf(plain, {10: objects})
+    assert data.count(b"/N 4 ") == 1
+    return data.replace(b"/N 4 ", b"/N " + n + b" ")
+
+
+def test_an_object_streams_count_bounds_the_objects_read_from_it():
+    # as pypdf reads it: objects listed beyond /N are not in the stream; a negative /N holds none.
+    # The stream is still read by the fast parser (pypdf's would keep the first of the twice-given /V)
+    assert scan(_four_in_one_stream(b"4"), "f.pdf").raw() == {"f0": "v0", "f1": "v1", "f2": "v2", "f3": "v3"}
+    assert scan(_four_in_one_stream(b"3"), "f.pdf").raw() == {"f0": "v0", "f1": "v1", "f2": "v2"}
+    assert scan(_four_in_one_stream(b"1"), "f.pdf").raw() == {"f0": "v0"}
+    for none in (b"0", b"-1", b"-3"):
+        with pytest.raises(NoFormFieldsError):
+            scan(_four_in_one_stream(none), "f.pdf")
