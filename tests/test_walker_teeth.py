@@ -32,7 +32,7 @@ from test_acroform import (
 from test_lexer_teeth import objstm_pdf
 
 from minicex_pdf.errors import DamagedPdfError, FormReadError, NoFormFieldsError
-from minicex_pdf.limits import MAX_DEPTH, MAX_EARLIER_VERSIONS, MAX_FILE_SIZE, MAX_TAIL_WORDS
+from minicex_pdf.limits import MAX_DEPTH, MAX_EARLIER_VERSIONS, MAX_FILE_SIZE, MAX_NODES, MAX_TAIL_WORDS
 from minicex_pdf.reading.walker import decode_text, digests, scan
 
 
@@ -413,3 +413,62 @@ def test_an_empty_catalog_is_a_damaged_file_and_one_without_a_form_has_no_fields
     with pytest.raises(FormReadError) as caught:
         scan(_raw_pdf({1: catalog}), "f.pdf")
     assert (type(caught.value), caught.value.path, caught.value.detail) == (error, "f.pdf", detail)
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 40)
+
+
+def test_a_button_without_a_value_shows_the_state_of_its_first_widget_that_is_on():
+    # a broken radio group: no /V, and two kids both showing on; the first kid in /Kids is the value
+    ap = b"/AP << /N << /%s 9 0 R /Off 9 0 R >> >>"
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (r) /FT /Btn /Ff 49152 /Kids [5 0 R 6 0 R 7 0 R] >>"
+    objs[5] = b"<< /Parent 4 0 R /AS /Off " + ap % b"a" + b" >>"
+    objs[6] = b"<< /Parent 4 0 R /AS /b " + ap % b"b" + b" >>"
+    objs[7] = b"<< /Parent 4 0 R /AS /c " + ap % b"c" + b" >>"
+    objs[9] = b"<< >>"
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert (found.raw(), found.fields["r"].shown) == ({"r": "b"}, ["b", "c"])
+
+
+def test_a_form_of_max_nodes_nodes_reads_and_one_node_more_is_a_hostile_file():
+    # one field (a node) with widget kids (a node each), written directly into its /Kids
+    def form(widgets: int) -> bytes:
+        return one_field_raw(b"<< /T (f) /FT /Tx /V (x) /Kids [" + b"<< >> " * widgets + b"] >>")
+
+    found = scan(form(MAX_NODES - 1), "f.pdf")
+    assert (found.raw(), found.fields["f"].widgets) == ({"f": "x"}, MAX_NODES - 1)
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(form(MAX_NODES), "f.pdf")
+    assert caught.value.detail == f"more than {MAX_NODES} form nodes"
+
+
+def test_fields_listed_after_a_missing_one_or_one_listed_twice_are_read():
+    objs = _catalog(b"[99 0 R 4 0 R 4 0 R 7 0 R 5 0 R]")  # 99: no such object; 7: not a dictionary
+    objs[4] = b"<< /T (a) /FT /Tx /V (x) >>"
+    objs[5] = b"<< /T (b) /FT /Tx /V (y) >>"
+    objs[7] = b"42"
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert (found.raw(), found.pages_walked) == ({"a": "x", "b": "y"}, False)
+
+
+@pytest.mark.parametrize("tail", [b"5 0 obj", b"endobj", b"xref"], ids=["object-header", "endobj", "xref"])
+def test_an_object_after_the_last_end_is_a_cut_off_file_at_any_offset(tail):
+    # each word is checked in a window just before it, wherever in the file it falls
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = _raw_pdf(objs)
+    for pad in range(64):
+        with pytest.raises(DamagedPdfError) as caught:
+            scan(data + b" " * pad + tail, "f.pdf")
+        assert caught.value.detail == "truncated: the end of the file is missing"
+
+
+def test_a_long_tail_of_words_that_only_look_like_objects_is_checked_in_linear_time():
+    # 999 candidate words spread over 2 MB after %%EOF: each is looked at in a small window of its own
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = _raw_pdf(objs) + (b"x" * 2000 + b" mainstreams") * (MAX_TAIL_WORDS - 1)
+    start = time.process_time()
+    assert scan(data, "f.pdf").raw() == {"f": "x"}
+    assert time.process_time() - start < 1.0
