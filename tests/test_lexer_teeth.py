@@ -1,7 +1,7 @@
 """The fast object parser (reading/lexer.py) pinned through what the walker reads from crafted files.
 
-Each file is assembled byte by byte (``_raw_pdf`` from test_acroform, or :func:`objstm_pdf`
-below for objects packed in object streams), so the bytes the parser sees are exactly the
+Each file is assembled byte by byte (``_raw_pdf`` from test_acroform, or
+:func:`~minicex_pdf.engines.hostile.objstm_pdf` for objects packed in object streams), so the bytes the parser sees are exactly the
 ones named in the test. Expectations are the values a viewer shows, or the limit a hostile
 file runs into.
 """
@@ -9,13 +9,13 @@ file runs into.
 from __future__ import annotations
 
 import io
-import zlib
 
 import pytest
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NullObject, NumberObject, TextStringObject
 from test_acroform import _catalog, _raw_pdf
 
+from minicex_pdf.engines.hostile import objstm_pdf, pack
 from minicex_pdf.errors import DamagedPdfError, NoFormFieldsError
 from minicex_pdf.limits import MAX_INFLATED_TOTAL, MAX_NESTING, MAX_STRING
 from minicex_pdf.reading.budget import Budget, OverBudget
@@ -29,50 +29,6 @@ def field_pdf(field: bytes, *extra: tuple[int, bytes]) -> bytes:
     objs[4] = field
     objs.update(extra)
     return _raw_pdf(objs)
-
-
-def objstm_pdf(
-    plain: dict[int, bytes], streams: dict[int, dict[int, bytes]], sizes: dict[int, int] | None = None
-) -> bytes:
-    """A file with ``plain`` objects and object streams (number -> {object number -> body}), xref stream last.
-
-    ``sizes`` pads an object stream with spaces after its objects to inflate to exactly that many bytes.
-    """
-    sizes = sizes or {}
-    out = bytearray(b"%PDF-1.7\n")
-    rows: dict[int, bytes] = {}
-    for num in sorted(plain):
-        rows[num] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
-        out += b"%d 0 obj\n" % num + plain[num] + b"\nendobj\n"
-    for stm, objects in streams.items():
-        heads, bodies = [], b""
-        for index, (num, body) in enumerate(objects.items()):
-            heads.append(b"%d %d" % (num, len(bodies)))
-            bodies += body + b"\n"
-            rows[num] = b"\x02" + stm.to_bytes(4, "big") + index.to_bytes(2, "big")
-        head = b" ".join(heads) + b"\n"
-        content = head + bodies
-        if stm in sizes:
-            content += b" " * (sizes[stm] - len(content))
-        packed = zlib.compress(content, 9)
-        rows[stm] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
-        out += (
-            b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-            % (stm, len(objects), len(head), len(packed))
-            + packed
-            + b"\nendstream\nendobj\n"
-        )
-    xref_num = max(rows) + 1
-    rows[xref_num] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
-    table = b"".join(rows.get(n, b"\x00\x00\x00\x00\x00\xff\xff") for n in range(xref_num + 1))
-    xref_at = len(out)
-    out += (
-        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
-        % (xref_num, xref_num + 1, len(table))
-        + table
-        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
-    )
-    return bytes(out)
 
 
 # --------------------------------------------------------------------------- literal strings
@@ -258,7 +214,7 @@ def test_a_key_given_twice_reads_the_later_value_also_in_an_object_stream():
     # as PDFium and pdf.js read it: the later definition replaces the earlier one
     plain = _catalog(b"[4 0 R 5 0 R]")
     twice = {4: b"<< /T (f) /FT /Tx /V (first) /V (second) >>", 5: b"<< /T (g) /FT /Tx /V (ok) >>"}
-    assert scan(objstm_pdf(plain, {10: twice}), "f.pdf").raw() == {"f": "second", "g": "ok"}
+    assert scan(objstm_pdf(plain, {10: pack(twice)}), "f.pdf").raw() == {"f": "second", "g": "ok"}
     assert scan(field_pdf(twice[4]), "f.pdf").raw() == {"f": "second"}
 
 
@@ -268,7 +224,7 @@ def _four_streams(total: int) -> bytes:
     streams = {10 + i: {4 + i: b"<< /T (f%d) /FT /Tx /V (v%d) >>" % (i, i)} for i in range(4)}
     share = total // 4
     sizes = {10: share, 11: share, 12: share, 13: total - 3 * share}
-    return objstm_pdf(plain, streams, sizes)
+    return objstm_pdf(plain, {num: pack(objects, sizes[num]) for num, objects in streams.items()})
 
 
 def test_object_streams_inflating_to_exactly_the_total_limit_read():
@@ -424,7 +380,7 @@ def _four_in_one_stream(n: bytes) -> bytes:
     plain = _catalog(b"[4 0 R 5 0 R 6 0 R 7 0 R]")
     objects = {4 + i: b"<< /T (f%d) /FT /Tx /V (v%d) >>" % (i, i) for i in range(4)}
     objects[4] = b"<< /T (f0) /FT /Tx /V (first) /V (v0) >>"  # the later of a key given twice counts
-    data = objstm_pdf(plain, {10: objects})
+    data = objstm_pdf(plain, {10: pack(objects)})
     assert data.count(b"/N 4 ") == 1
     return data.replace(b"/N 4 ", b"/N " + n + b" ")
 

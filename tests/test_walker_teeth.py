@@ -29,8 +29,8 @@ from test_acroform import (
     _self_reference,
     radio_group,
 )
-from test_lexer_teeth import objstm_pdf
 
+from minicex_pdf.engines.hostile import objstm_pdf
 from minicex_pdf.errors import DamagedPdfError, FormReadError, NoFormFieldsError
 from minicex_pdf.limits import MAX_DEPTH, MAX_EARLIER_VERSIONS, MAX_FILE_SIZE, MAX_NODES, MAX_TAIL_WORDS
 from minicex_pdf.reading.walker import decode_text, digests, scan
