@@ -9,17 +9,18 @@ file runs into.
 from __future__ import annotations
 
 import io
+import zlib
 
 import pytest
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NullObject, NumberObject, TextStringObject
 from test_acroform import _catalog, _raw_pdf
 
-from minicex_pdf.engines.hostile import objstm_pdf, pack
+from minicex_pdf.engines.hostile import Packed, objstm_pdf, pack
 from minicex_pdf.errors import DamagedPdfError, NoFormFieldsError
-from minicex_pdf.limits import MAX_INFLATED_TOTAL, MAX_NESTING, MAX_STRING
+from minicex_pdf.limits import MAX_INFLATED, MAX_INFLATED_TOTAL, MAX_NESTING, MAX_STRING
 from minicex_pdf.reading.budget import Budget, OverBudget
-from minicex_pdf.reading.lexer import ParseFailure, parse_object
+from minicex_pdf.reading.lexer import ParseFailure, parse_at, parse_object
 from minicex_pdf.reading.walker import scan
 
 
@@ -67,6 +68,7 @@ DEEP = b"[" * (MAX_NESTING + 6) + b"]" * (MAX_NESTING + 6)
         b"/MK << /BG [1 1 1] /BC [0 0 0] /CA (4) >>",
         b"/DA [/Helv 0 /Tf << /a [<41> (b)] >>]",
         b"/F 4",  # a number last: no reference can follow it
+        b"/Rect [" + b"0 " * 300 + b"] /F 4",  # the same after a long array (more tokens than small ints)
         b"/P 3 0 R",
     ],
     ids=[
@@ -78,6 +80,7 @@ DEEP = b"[" * (MAX_NESTING + 6) + b"]" * (MAX_NESTING + 6)
         "mk",
         "mixed",
         "number",
+        "long-then-number",
         "ref",
     ],
 )
@@ -137,6 +140,13 @@ def test_true_false_and_comments_inside_a_value_array():
     expected = {"/A": [True, False, NullObject()], "/B": False, "/C": True}
     got = parse_object(data, 0, reader)
     assert {str(k): (list(v) if isinstance(v, ArrayObject) else v) for k, v in got.items()} == expected
+    # the careful parser (a string with nested parentheses) reads the same words
+    got, end = parse_at(data[:2] + b" /T (a (b) c)" + data[2:], 0, reader)
+    assert {str(k): (list(v) if isinstance(v, ArrayObject) else v) for k, v in got.items()} == {
+        "/T": "a (b) c",
+        **expected,
+    }
+    assert end == len(data) + len(b" /T (a (b) c)")
 
 
 @pytest.mark.parametrize(
@@ -394,3 +404,57 @@ def test_an_object_streams_count_bounds_the_objects_read_from_it():
     for none in (b"0", b"-1", b"-3"):
         with pytest.raises(NoFormFieldsError):
             scan(_four_in_one_stream(none), "f.pdf")
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 41)
+
+
+@pytest.mark.parametrize("pad", range(8))
+def test_a_field_in_an_object_stream_is_read_up_to_where_the_next_object_begins(pad):
+    # its unread /MK nests beyond the parser's limit: only the quick parser, given the object's exact end, passes it over
+    plain = _catalog(b"[4 0 R 5 0 R]")
+    first = b"<< /T (f) /FT /Tx /V (ja) /TU (" + b"t" * pad + b") /MK " + DEEP + b" >>"
+    packed = pack({4: first, 5: b"<< /T (g) /FT /Tx /V (nej) >>"})
+    assert scan(objstm_pdf(plain, {10: packed}), "f.pdf").raw() == {"f": "ja", "g": "nej"}
+
+
+def test_an_object_stream_whose_xref_entry_points_at_another_object_is_found_by_its_number():
+    # an update's object stream 10 holds the newer copy of field 4; its xref entry points at the older stream 9
+    plain = _catalog(b"[4 0 R]")
+    old, new = pack({4: b"<< /T (f) /FT /Tx /V (old) >>"}), pack({4: b"<< /T (f) /FT /Tx /V (new) >>"})
+    data = objstm_pdf(plain, {9: old, 10: new})
+    assert scan(data, "f.pdf").raw() == {"f": "new"}
+    table = data.index(b"stream\n", data.rindex(b"/Type /XRef")) + len(b"stream\n")
+    row = table + 10 * 7  # /W [1 4 2]
+    assert data[row : row + 7] == b"\x01" + data.index(b"10 0 obj").to_bytes(4, "big") + b"\x00\x00"
+    wrong = data[:row] + b"\x01" + data.index(b"9 0 obj").to_bytes(4, "big") + b"\x00\x00" + data[row + 7 :]
+    assert scan(wrong, "f.pdf").raw() == {"f": "new"}
+
+
+def test_an_object_stream_is_inflated_only_as_far_as_its_length():
+    # deflated data goes on past /Length to inflate to more than MAX_INFLATED: only /Length bytes are inflated
+    head = b"4 0 "
+    body = head + b"<< /T (f) /FT /Tx /V (x) >>"
+    zipper = zlib.compressobj(9)
+    start = zipper.compress(body) + zipper.flush(zlib.Z_FULL_FLUSH)
+    block = zipper.compress(b" " * (1 << 20)) + zipper.flush(zlib.Z_FULL_FLUSH)
+    packed = start + block * (MAX_INFLATED // (1 << 20) + 2) + zipper.flush()
+    data = objstm_pdf(_catalog(b"[4 0 R]"), {5: Packed(packed, 1, len(head), (4,))})
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data, "f.pdf")
+    assert caught.value.detail == "an object stream inflates beyond any form's size"
+    length = b"/Length %d " % len(packed)
+    assert data.count(length) == 1
+    cut = data.replace(length, (b"/Length %d" % len(start)).ljust(len(length) - 1) + b" ")
+    assert scan(cut, "f.pdf").raw() == {"f": "x"}
+
+
+def test_an_object_left_open_where_the_next_begins_goes_to_the_careful_parser():
+    # the quick parser stops at the next object's start; the careful one reads on (to the >> of object 6) and
+    # builds every value: the unread /MK nested beyond the limit is then refused, as in a plain object
+    plain = _catalog(b"[4 0 R]")
+    open_field = b"<< /T (f) /FT /Tx /V (ja) /TU (tip) /MK " + DEEP
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(objstm_pdf(plain, {10: pack({4: open_field, 6: b">>"})}), "f.pdf")
+    assert caught.value.detail == "objects nested too deeply"
+    assert scan(objstm_pdf(plain, {10: pack({4: open_field + b" >>", 6: b"<< >>"})}), "f.pdf").raw() == {"f": "ja"}
