@@ -18,7 +18,7 @@ from test_acroform import _catalog, _raw_pdf
 
 from minicex_pdf.engines.hostile import Packed, objstm_pdf, pack
 from minicex_pdf.errors import DamagedPdfError, NoFormFieldsError
-from minicex_pdf.limits import MAX_INFLATED, MAX_INFLATED_TOTAL, MAX_NESTING, MAX_STRING
+from minicex_pdf.limits import BUDGET_CHECK_EVERY, MAX_INFLATED, MAX_INFLATED_TOTAL, MAX_NESTING, MAX_STRING
 from minicex_pdf.reading.budget import Budget, OverBudget
 from minicex_pdf.reading.lexer import ParseFailure, parse_at, parse_object
 from minicex_pdf.reading.walker import scan
@@ -114,6 +114,8 @@ def test_an_unread_caption_holding_brackets_and_a_percent_sign_is_not_read_as_en
     field = b"<< /T (f) /FT /Tx /V (ja) /MK << /CA (x(y)>> /V (fel) %)>> >> >>"
     assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
     field = b"<< /T (f) /FT /Tx /V (ja) /TU [(x(y)] /V (fel) %)] >>"
+    assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
+    field = b"<< /T (f) /FT /Tx /V (ja) /TU [(x(y)] /V (fel) %)]\n>>"  # the same with the >> on a line of its own
     assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
 
 
@@ -342,13 +344,14 @@ def test_a_field_whose_tooltip_straddles_the_two_megabyte_mark_reads():
     assert scan(data, "f.pdf").raw() == {"f": "a (b) c"}
 
 
+@pytest.mark.parametrize("word", [b"endobj", b"stream"])
 @pytest.mark.parametrize("offset", [0, 70_000], ids=["start-of-file", "past-64-kb"])
-def test_an_object_holding_the_word_endobj_in_a_string_goes_to_the_careful_parser_wherever_it_lies(offset):
-    # the quick parser's window ends at the first "endobj" (here inside an unread tooltip), so the careful
-    # parser reads the object and builds every value: nesting beyond MAX_NESTING under /MK is then refused
+def test_an_object_holding_the_word_endobj_in_a_string_goes_to_the_careful_parser_wherever_it_lies(offset, word):
+    # the quick parser's window ends at the first "endobj" or "stream" (here inside an unread tooltip), so the
+    # careful parser reads the object and builds every value: nesting beyond MAX_NESTING under /MK is then refused
     objs = _catalog(b"[6 0 R]")
     objs[5] = b"(" + b"p" * offset + b")"
-    objs[6] = b"<< /T (f) /FT /Tx /V (ja) /TU (see endobj) /MK " + DEEP + b" >>"
+    objs[6] = b"<< /T (f) /FT /Tx /V (ja) /TU (see " + word + b") /MK " + DEEP + b" >>"
     data = _raw_pdf(objs)
     assert offset <= data.index(b"6 0 obj") < offset + 1000
     with pytest.raises(DamagedPdfError) as caught:
@@ -458,3 +461,33 @@ def test_an_object_left_open_where_the_next_begins_goes_to_the_careful_parser():
         scan(objstm_pdf(plain, {10: pack({4: open_field, 6: b">>"})}), "f.pdf")
     assert caught.value.detail == "objects nested too deeply"
     assert scan(objstm_pdf(plain, {10: pack({4: open_field + b" >>", 6: b"<< >>"})}), "f.pdf").raw() == {"f": "ja"}
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 42)
+
+
+def test_the_careful_parser_looks_at_the_budget_once_every_budget_check_every_tokens():
+    # << /T (a (b) c) /A [ ... ] >>: seven tokens besides the numbers (the nested string is one)
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    short = _long_object(BUDGET_CHECK_EVERY - 8)  # one token short of the first look
+    assert len(parse_object(short, 0, reader, budget=Budget(-1.0))["/A"]) == BUDGET_CHECK_EVERY - 8
+    with pytest.raises(OverBudget):
+        parse_object(_long_object(BUDGET_CHECK_EVERY - 7), 0, reader, budget=Budget(-1.0))
+
+
+def test_a_rebuilt_cross_reference_keeps_an_object_streams_copy_newer_than_a_plain_one():
+    # the plain field 4 was written first; an update put its newer copy in object stream 10; startxref is wrong
+    plain = _catalog(b"[4 0 R]")
+    plain[4] = b"<< /T (f) /FT /Tx /V (old) >>"
+    data = objstm_pdf(plain, {10: pack({4: b"<< /T (f) /FT /Tx /V (new) >>"})})
+    at = data.rindex(b"startxref\n") + len(b"startxref\n")
+    wrong = data[:at] + b"1" + data[at + 1 :]
+    assert wrong != data
+    assert scan(data, "f.pdf").raw() == scan(wrong, "f.pdf").raw() == {"f": "new"}
+
+
+def test_an_object_stream_whose_offsets_are_not_integers_is_read_by_pypdf():
+    body = b"<< /T (f) /FT /Tx /V (x) >>\n"
+    for head in (b"4 0\n", b"4 0.0\n", b"4 0x\n"):
+        packed = Packed(zlib.compress(head + body), 1, len(head), (4,))
+        assert scan(objstm_pdf(_catalog(b"[4 0 R]"), {5: packed}), "f.pdf").raw() == {"f": "x"}
