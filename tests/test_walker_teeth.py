@@ -30,8 +30,9 @@ from test_acroform import (
     radio_group,
 )
 
+from minicex_pdf.engines import hostile
 from minicex_pdf.engines.hostile import objstm_pdf
-from minicex_pdf.errors import DamagedPdfError, FormReadError, NoFormFieldsError
+from minicex_pdf.errors import DamagedPdfError, EncryptedPdfError, FormReadError, NoFormFieldsError
 from minicex_pdf.limits import MAX_DEPTH, MAX_EARLIER_VERSIONS, MAX_FILE_SIZE, MAX_NODES, MAX_TAIL_WORDS
 from minicex_pdf.reading.walker import decode_text, digests, scan
 
@@ -472,3 +473,51 @@ def test_a_long_tail_of_words_that_only_look_like_objects_is_checked_in_linear_t
     start = time.process_time()
     assert scan(data, "f.pdf").raw() == {"f": "x"}
     assert time.process_time() - start < 1.0
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 43)
+
+
+def test_a_field_name_given_twice_keeps_the_first_value_and_takes_a_later_one_only_where_it_had_none():
+    objs = _catalog(b"[4 0 R 5 0 R 6 0 R 7 0 R]")
+    objs[4] = b"<< /T (a) /FT /Tx /V (first) >>"
+    objs[5] = b"<< /T (a) /FT /Tx /V (second) >>"
+    objs[6] = b"<< /T (b) /FT /Tx >>"
+    objs[7] = b"<< /T (b) /FT /Tx /V (later) >>"
+    assert scan(_raw_pdf(objs), "f.pdf").raw() == {"a": "first", "b": "later"}
+
+
+def test_a_page_widget_whose_parent_is_missing_is_named_by_itself():
+    objs = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] >> >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 5 0 R] >>",
+        4: b"<< /Type /Annot /Subtype /Widget /T (a) /FT /Tx /V (x) /Parent 99 0 R /Rect [0 0 10 10] >>",
+        5: b"<< /Type /Annot /Subtype /Widget /T (b) /FT /Tx /V (y) /Parent 6 0 R /Rect [0 0 10 10] >>",
+        6: b"42",  # not a dictionary
+    }
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert (found.raw(), found.pages_walked) == ({"a": "x", "b": "y"}, True)
+
+
+def test_an_object_header_right_after_the_last_end_without_a_line_end_is_a_cut_off_file():
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = _raw_pdf(objs)
+    assert data.endswith(b"%%EOF\n")
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data[:-1] + b"5 0 obj\n<< >>\n", "f.pdf")
+    assert caught.value.detail == "truncated: the end of the file is missing"
+
+
+def test_an_encrypted_file_that_cannot_be_decrypted_is_refused_before_anything_is_read():
+    # wrong /O and /U for an empty password; the catalog and form sit unencrypted in the trailer itself
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    objs[5] = b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>"
+    data = hostile.raw_pdf(objs, trailer=b"/Encrypt 5 0 R /ID [<" + b"0f" * 16 + b"> <" + b"0f" * 16 + b">] ")
+    direct = b"<< /Type /Catalog /AcroForm << /Fields [<< /T (f) /FT /Tx /V (x) >>] >> >>"
+    for encrypted in (data, data.replace(b"/Root 1 0 R", b"/Root " + direct)):
+        with pytest.raises(FormReadError) as caught:
+            scan(encrypted, "f.pdf")
+        assert (type(caught.value), caught.value.path) == (EncryptedPdfError, "f.pdf")
