@@ -18,9 +18,16 @@ from test_acroform import _catalog, _raw_pdf
 
 from minicex_pdf.engines.hostile import Packed, objstm_pdf, pack
 from minicex_pdf.errors import DamagedPdfError, NoFormFieldsError
-from minicex_pdf.limits import BUDGET_CHECK_EVERY, MAX_INFLATED, MAX_INFLATED_TOTAL, MAX_NESTING, MAX_STRING
+from minicex_pdf.limits import (
+    BUDGET_CHECK_EVERY,
+    MAX_INFLATED,
+    MAX_INFLATED_TOTAL,
+    MAX_NESTING,
+    MAX_STRING,
+    MAX_TOKENS,
+)
 from minicex_pdf.reading.budget import Budget, OverBudget
-from minicex_pdf.reading.lexer import ParseFailure, parse_at, parse_object
+from minicex_pdf.reading.lexer import LimitExceeded, ParseFailure, parse_at, parse_object
 from minicex_pdf.reading.walker import scan
 
 
@@ -491,3 +498,30 @@ def test_an_object_stream_whose_offsets_are_not_integers_is_read_by_pypdf():
     for head in (b"4 0\n", b"4 0.0\n", b"4 0x\n"):
         packed = Packed(zlib.compress(head + body), 1, len(head), (4,))
         assert scan(objstm_pdf(_catalog(b"[4 0 R]"), {5: packed}), "f.pdf").raw() == {"f": "x"}
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 43)
+
+
+def test_an_object_at_the_very_start_holding_endobj_in_a_string_goes_to_the_careful_parser():
+    # as in a file, the quick window ends at the first "endobj", also for an object at offset 0 of the bytes given
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    unread = frozenset({b"/MK"})
+    assert parse_object(b"<< /A (end) /MK " + DEEP + b" >>", 0, reader, skip=unread) == {"/A": "end"}
+    with pytest.raises(LimitExceeded, match=r"^objects nested too deeply$"):
+        parse_object(b"<< /A (endobj) /MK " + DEEP + b" >>", 0, reader, skip=unread)
+
+
+def test_a_fields_array_of_its_own_holding_null_and_keywords_is_read_whole():
+    # /Fields as an indirect array, with a deleted field left as null (and true/false where no field is)
+    objs = _catalog(b"6 0 R")
+    objs[4] = b"<< /T (a) /FT /Tx /V (x) >>"
+    objs[5] = b"<< /T (b) /FT /Tx /V (y) >>"
+    objs[6] = b"[4 0 R null true false 5 0 R]"
+    assert scan(_raw_pdf(objs), "f.pdf").raw() == {"a": "x", "b": "y"}
+
+
+def test_the_careful_parser_reads_an_object_of_exactly_max_tokens_tokens():
+    # << /T (a (b) c) /A [ ... ] >>: seven tokens besides the numbers (the nested string is one)
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    assert len(parse_object(_long_object(MAX_TOKENS - 7), 0, reader)["/A"]) == MAX_TOKENS - 7
