@@ -503,13 +503,14 @@ def test_an_object_stream_whose_offsets_are_not_integers_is_read_by_pypdf():
 # --------------------------------------------------------------------------- session 4: fresh sample (seed 43)
 
 
-def test_an_object_at_the_very_start_holding_endobj_in_a_string_goes_to_the_careful_parser():
-    # as in a file, the quick window ends at the first "endobj", also for an object at offset 0 of the bytes given
+@pytest.mark.parametrize("word", [b"endobj", b"stream"])
+def test_an_object_at_the_very_start_holding_endobj_in_a_string_goes_to_the_careful_parser(word):
+    # as in a file, the quick window ends at the first "endobj" or "stream", also for an object at offset 0
     reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
     unread = frozenset({b"/MK"})
     assert parse_object(b"<< /A (end) /MK " + DEEP + b" >>", 0, reader, skip=unread) == {"/A": "end"}
     with pytest.raises(LimitExceeded, match=r"^objects nested too deeply$"):
-        parse_object(b"<< /A (endobj) /MK " + DEEP + b" >>", 0, reader, skip=unread)
+        parse_object(b"<< /A (" + word + b") /MK " + DEEP + b" >>", 0, reader, skip=unread)
 
 
 def test_a_fields_array_of_its_own_holding_null_and_keywords_is_read_whole():
@@ -525,3 +526,22 @@ def test_the_careful_parser_reads_an_object_of_exactly_max_tokens_tokens():
     # << /T (a (b) c) /A [ ... ] >>: seven tokens besides the numbers (the nested string is one)
     reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
     assert len(parse_object(_long_object(MAX_TOKENS - 7), 0, reader)["/A"]) == MAX_TOKENS - 7
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 44)
+
+
+def test_a_string_that_never_ends_is_refused_as_such_before_the_budgets_first_look():
+    # 4,095 parenthesis steps: one short of the careful parser's first look at the (spent) budget
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    with pytest.raises(LimitExceeded, match=r"^a string that never ends$"):
+        parse_object(b"(" + b"(a)" * 2047 + b"(", 0, reader, budget=Budget(-1.0))
+    with pytest.raises(OverBudget):
+        parse_object(b"(" + b"(a)" * 2048 + b"(", 0, reader, budget=Budget(-1.0))
+
+
+@pytest.mark.parametrize(("value", "expected"), [(b"5 0.0 R", "5"), (b"(x) 0 R", "x")], ids=["float", "string"])
+def test_a_reference_whose_numbers_are_not_both_integers_is_no_reference(value, expected):
+    # read as pypdf reads it (the first item of the value), never as object 5
+    found = scan(field_pdf(b"<< /T (f) /FT /Tx /V " + value + b" >>", (5, b"(ja)")), "f.pdf")
+    assert found.raw() == {"f": expected}
