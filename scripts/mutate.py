@@ -90,6 +90,12 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_properties.py",
         "tests/test_engines.py",
     ],
+    "minicex_pdf/reading/budget.py": [
+        "tests/test_budget_teeth.py",
+        "tests/test_lexer_teeth.py",
+        "tests/test_walker_teeth.py",
+        "tests/test_limits.py",
+    ],
     "minicex_pdf/reading/record.py": [
         "tests/test_record_teeth.py",
         "tests/test_reader.py",

@@ -24,6 +24,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from minicex_pdf.engines.hostile import Packed, objstm_pdf
 from minicex_pdf.errors import (
     DamagedPdfError,
     EncryptedPdfError,
@@ -414,32 +415,7 @@ def _bomb_objstm() -> bytes:
     for _ in range(1024):
         adler = zlib.adler32(chunk, adler)
     packed = first + block * 1024 + end[:-4] + adler.to_bytes(4, "big")
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = {}
-
-    def add(num: int, content: bytes) -> None:
-        offsets[num] = len(out)
-        out.extend(b"%d 0 obj\n" % num + content + b"\nendobj\n")
-
-    for num, content in _catalog(b"[4 0 R]").items():
-        add(num, content)
-    add(
-        5,
-        b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (len(head), len(packed))
-        + bytes(packed)
-        + b"\nendstream",
-    )
-    xref_at = len(out)
-    rows = [b"\x00\x00\x00\xff\xff"] + [b"\x01" + offsets[n].to_bytes(3, "big") + b"\x00" for n in (1, 2, 3)]
-    rows += [b"\x02" + (5).to_bytes(3, "big") + b"\x00", b"\x01" + offsets[5].to_bytes(3, "big") + b"\x00"]
-    rows.append(b"\x01" + xref_at.to_bytes(3, "big") + b"\x00")
-    table = b"".join(rows)
-    out.extend(
-        b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 3 1] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
-        + table
-        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
-    )
-    return bytes(out)
+    return objstm_pdf(_catalog(b"[4 0 R]"), {5: Packed(packed, 1, len(head), (4,))})
 
 
 @pytest.fixture(scope="module")

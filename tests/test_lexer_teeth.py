@@ -1,7 +1,7 @@
 """The fast object parser (reading/lexer.py) pinned through what the walker reads from crafted files.
 
-Each file is assembled byte by byte (``_raw_pdf`` from test_acroform, or :func:`objstm_pdf`
-below for objects packed in object streams), so the bytes the parser sees are exactly the
+Each file is assembled byte by byte (``_raw_pdf`` from test_acroform, or
+:func:`~minicex_pdf.engines.hostile.objstm_pdf` for objects packed in object streams), so the bytes the parser sees are exactly the
 ones named in the test. Expectations are the values a viewer shows, or the limit a hostile
 file runs into.
 """
@@ -16,10 +16,18 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NullObject, NumberObject, TextStringObject
 from test_acroform import _catalog, _raw_pdf
 
-from minicex_pdf.errors import DamagedPdfError
-from minicex_pdf.limits import MAX_INFLATED_TOTAL, MAX_NESTING, MAX_STRING
+from minicex_pdf.engines.hostile import Packed, objstm_pdf, pack
+from minicex_pdf.errors import DamagedPdfError, NoFormFieldsError
+from minicex_pdf.limits import (
+    BUDGET_CHECK_EVERY,
+    MAX_INFLATED,
+    MAX_INFLATED_TOTAL,
+    MAX_NESTING,
+    MAX_STRING,
+    MAX_TOKENS,
+)
 from minicex_pdf.reading.budget import Budget, OverBudget
-from minicex_pdf.reading.lexer import ParseFailure, parse_object
+from minicex_pdf.reading.lexer import LimitExceeded, ParseFailure, parse_at, parse_object
 from minicex_pdf.reading.walker import scan
 
 
@@ -29,50 +37,6 @@ def field_pdf(field: bytes, *extra: tuple[int, bytes]) -> bytes:
     objs[4] = field
     objs.update(extra)
     return _raw_pdf(objs)
-
-
-def objstm_pdf(
-    plain: dict[int, bytes], streams: dict[int, dict[int, bytes]], sizes: dict[int, int] | None = None
-) -> bytes:
-    """A file with ``plain`` objects and object streams (number -> {object number -> body}), xref stream last.
-
-    ``sizes`` pads an object stream with spaces after its objects to inflate to exactly that many bytes.
-    """
-    sizes = sizes or {}
-    out = bytearray(b"%PDF-1.7\n")
-    rows: dict[int, bytes] = {}
-    for num in sorted(plain):
-        rows[num] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
-        out += b"%d 0 obj\n" % num + plain[num] + b"\nendobj\n"
-    for stm, objects in streams.items():
-        heads, bodies = [], b""
-        for index, (num, body) in enumerate(objects.items()):
-            heads.append(b"%d %d" % (num, len(bodies)))
-            bodies += body + b"\n"
-            rows[num] = b"\x02" + stm.to_bytes(4, "big") + index.to_bytes(2, "big")
-        head = b" ".join(heads) + b"\n"
-        content = head + bodies
-        if stm in sizes:
-            content += b" " * (sizes[stm] - len(content))
-        packed = zlib.compress(content, 9)
-        rows[stm] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
-        out += (
-            b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-            % (stm, len(objects), len(head), len(packed))
-            + packed
-            + b"\nendstream\nendobj\n"
-        )
-    xref_num = max(rows) + 1
-    rows[xref_num] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
-    table = b"".join(rows.get(n, b"\x00\x00\x00\x00\x00\xff\xff") for n in range(xref_num + 1))
-    xref_at = len(out)
-    out += (
-        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
-        % (xref_num, xref_num + 1, len(table))
-        + table
-        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
-    )
-    return bytes(out)
 
 
 # --------------------------------------------------------------------------- literal strings
@@ -111,6 +75,7 @@ DEEP = b"[" * (MAX_NESTING + 6) + b"]" * (MAX_NESTING + 6)
         b"/MK << /BG [1 1 1] /BC [0 0 0] /CA (4) >>",
         b"/DA [/Helv 0 /Tf << /a [<41> (b)] >>]",
         b"/F 4",  # a number last: no reference can follow it
+        b"/Rect [" + b"0 " * 300 + b"] /F 4",  # the same after a long array (more tokens than small ints)
         b"/P 3 0 R",
     ],
     ids=[
@@ -122,6 +87,7 @@ DEEP = b"[" * (MAX_NESTING + 6) + b"]" * (MAX_NESTING + 6)
         "mk",
         "mixed",
         "number",
+        "long-then-number",
         "ref",
     ],
 )
@@ -156,6 +122,8 @@ def test_an_unread_caption_holding_brackets_and_a_percent_sign_is_not_read_as_en
     assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
     field = b"<< /T (f) /FT /Tx /V (ja) /TU [(x(y)] /V (fel) %)] >>"
     assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
+    field = b"<< /T (f) /FT /Tx /V (ja) /TU [(x(y)] /V (fel) %)]\n>>"  # the same with the >> on a line of its own
+    assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
 
 
 # --------------------------------------------------------------------------- keywords and hex strings
@@ -181,6 +149,13 @@ def test_true_false_and_comments_inside_a_value_array():
     expected = {"/A": [True, False, NullObject()], "/B": False, "/C": True}
     got = parse_object(data, 0, reader)
     assert {str(k): (list(v) if isinstance(v, ArrayObject) else v) for k, v in got.items()} == expected
+    # the careful parser (a string with nested parentheses) reads the same words
+    got, end = parse_at(data[:2] + b" /T (a (b) c)" + data[2:], 0, reader)
+    assert {str(k): (list(v) if isinstance(v, ArrayObject) else v) for k, v in got.items()} == {
+        "/T": "a (b) c",
+        **expected,
+    }
+    assert end == len(data) + len(b" /T (a (b) c)")
 
 
 @pytest.mark.parametrize(
@@ -258,7 +233,7 @@ def test_a_key_given_twice_reads_the_later_value_also_in_an_object_stream():
     # as PDFium and pdf.js read it: the later definition replaces the earlier one
     plain = _catalog(b"[4 0 R 5 0 R]")
     twice = {4: b"<< /T (f) /FT /Tx /V (first) /V (second) >>", 5: b"<< /T (g) /FT /Tx /V (ok) >>"}
-    assert scan(objstm_pdf(plain, {10: twice}), "f.pdf").raw() == {"f": "second", "g": "ok"}
+    assert scan(objstm_pdf(plain, {10: pack(twice)}), "f.pdf").raw() == {"f": "second", "g": "ok"}
     assert scan(field_pdf(twice[4]), "f.pdf").raw() == {"f": "second"}
 
 
@@ -268,7 +243,7 @@ def _four_streams(total: int) -> bytes:
     streams = {10 + i: {4 + i: b"<< /T (f%d) /FT /Tx /V (v%d) >>" % (i, i)} for i in range(4)}
     share = total // 4
     sizes = {10: share, 11: share, 12: share, 13: total - 3 * share}
-    return objstm_pdf(plain, streams, sizes)
+    return objstm_pdf(plain, {num: pack(objects, sizes[num]) for num, objects in streams.items()})
 
 
 def test_object_streams_inflating_to_exactly_the_total_limit_read():
@@ -341,3 +316,232 @@ def test_a_stray_token_in_a_dictionary_is_refused_not_read_past_as_a_comment(jun
     with pytest.raises(ParseFailure):
         parse_object(b"<< /A 1 " + junk + b" /B 2 >>", 0, reader)
     assert dict(parse_object(b"<< /A 1 % a comment\n /B 2 >>", 0, reader)) == {"/A": 1, "/B": 2}
+
+
+# --------------------------------------------------------------------------- session 4: limits at their edges
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"(", b"(a (b) c "],
+    ids=["flat", "nested-parentheses"],
+)
+def test_a_string_of_max_string_bytes_reads_whether_flat_or_nested_and_one_byte_more_is_a_hostile_file(head):
+    # the limit counts the string with its own parentheses, whichever parser finds its end
+    fits = head + b"x" * (MAX_STRING - len(head) - 1) + b")"
+    assert len(fits) == MAX_STRING
+    found = scan(field_pdf(b"<< /T (f) /FT /Tx /V 5 0 R >>", (5, fits)), "f.pdf", budget=Budget(30.0))
+    assert found.raw() == {"f": fits[1:-1].decode()}
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(field_pdf(b"<< /T (f) /FT /Tx /V 5 0 R >>", (5, fits[:-1] + b"x)")), "f.pdf", budget=Budget(30.0))
+    assert caught.value.detail == "a string longer than any form's"
+
+
+def test_a_field_whose_tooltip_straddles_the_two_megabyte_mark_reads():
+    # the careful parser (nested parentheses in /V) measures each token by its length, wherever it lies in the file
+    mark = 2 * 1024 * 1024
+    field = b"<< /T (f) /FT /Tx /TU (" + b"t" * 1000 + b") /V (a (b) c) >>"
+    objs = _catalog(b"[6 0 R]")
+    objs[5] = b"()"
+    objs[6] = field
+    at = _raw_pdf(objs).index(b"(ttt")
+    objs[5] = b"(" + b"p" * (mark - 500 - at) + b")"  # the tooltip now starts 500 bytes before the mark
+    data = _raw_pdf(objs)
+    assert data.index(b"(ttt") == mark - 500
+    assert scan(data, "f.pdf").raw() == {"f": "a (b) c"}
+
+
+@pytest.mark.parametrize("word", [b"endobj", b"stream"])
+@pytest.mark.parametrize("offset", [0, 70_000], ids=["start-of-file", "past-64-kb"])
+def test_an_object_holding_the_word_endobj_in_a_string_goes_to_the_careful_parser_wherever_it_lies(offset, word):
+    # the quick parser's window ends at the first "endobj" or "stream" (here inside an unread tooltip), so the
+    # careful parser reads the object and builds every value: nesting beyond MAX_NESTING under /MK is then refused
+    objs = _catalog(b"[6 0 R]")
+    objs[5] = b"(" + b"p" * offset + b")"
+    objs[6] = b"<< /T (f) /FT /Tx /V (ja) /TU (see " + word + b") /MK " + DEEP + b" >>"
+    data = _raw_pdf(objs)
+    assert offset <= data.index(b"6 0 obj") < offset + 1000
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data, "f.pdf")
+    assert caught.value.detail == "objects nested too deeply"
+    # without the word the quick parser passes the unread /MK over
+    objs[6] = b"<< /T (f) /FT /Tx /V (ja) /TU (see end) /MK " + DEEP + b" >>"
+    assert scan(_raw_pdf(objs), "f.pdf").raw() == {"f": "ja"}
+
+
+@pytest.mark.parametrize("junk", [b"!", b"]", b"'"], ids=["bang", "bracket", "quote"])
+def test_a_stray_byte_as_the_value_of_a_key_the_walker_never_reads_is_passed_over(junk):
+    # the quick parser passes the one token over; the careful parser would build /MK and refuse its nesting
+    for field in (
+        b"<< /T (f) /FT /Tx /V (ja) /Rect " + junk + b" /MK " + DEEP + b" >>",
+        b"<< /T (f) /FT /Tx /V (ja) /MK " + DEEP + b" /Rect " + junk + b" >>",
+    ):
+        assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
+
+
+def test_a_read_whose_budget_is_spent_stops_at_the_next_object_it_resolves():
+    # a budget handed in (as the importer shares one) arms no timer: the resolver itself looks at it
+    data = field_pdf(b"<< /T (f) /FT /Tx /V (ja) >>")
+    assert scan(data, "f.pdf", budget=Budget(30.0)).raw() == {"f": "ja"}
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data, "f.pdf", budget=Budget(-1.0))
+    assert caught.value.detail == "reading it takes far longer than any form"
+
+
+def test_an_untyped_xref_stream_nested_beyond_max_nesting_is_not_patched():
+    # the patch refuses the dictionary (the limit is not a hostile-file verdict of its own): pypdf's read fails
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(_untyped_xref(b"/Note " + DEEP + b" "), "f.pdf")
+    assert caught.value.detail == "unreadable structure: PdfReadError"
+
+
+def _four_in_one_stream(n: bytes) -> bytes:
+    """Four fields packed in one object stream whose /N is ``n`` (4 is right)."""
+    plain = _catalog(b"[4 0 R 5 0 R 6 0 R 7 0 R]")
+    objects = {4 + i: b"<< /T (f%d) /FT /Tx /V (v%d) >>" % (i, i) for i in range(4)}
+    objects[4] = b"<< /T (f0) /FT /Tx /V (first) /V (v0) >>"  # the later of a key given twice counts
+    data = objstm_pdf(plain, {10: pack(objects)})
+    assert data.count(b"/N 4 ") == 1
+    return data.replace(b"/N 4 ", b"/N " + n + b" ")
+
+
+def test_an_object_streams_count_bounds_the_objects_read_from_it():
+    # as pypdf reads it: objects listed beyond /N are not in the stream; a negative /N holds none.
+    # The stream is still read by the fast parser (pypdf's would keep the first of the twice-given /V)
+    assert scan(_four_in_one_stream(b"4"), "f.pdf").raw() == {"f0": "v0", "f1": "v1", "f2": "v2", "f3": "v3"}
+    assert scan(_four_in_one_stream(b"3"), "f.pdf").raw() == {"f0": "v0", "f1": "v1", "f2": "v2"}
+    assert scan(_four_in_one_stream(b"1"), "f.pdf").raw() == {"f0": "v0"}
+    for none in (b"0", b"-1", b"-3"):
+        with pytest.raises(NoFormFieldsError):
+            scan(_four_in_one_stream(none), "f.pdf")
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 41)
+
+
+@pytest.mark.parametrize("pad", range(8))
+def test_a_field_in_an_object_stream_is_read_up_to_where_the_next_object_begins(pad):
+    # its unread /MK nests beyond the parser's limit: only the quick parser, given the object's exact end, passes it over
+    plain = _catalog(b"[4 0 R 5 0 R]")
+    first = b"<< /T (f) /FT /Tx /V (ja) /TU (" + b"t" * pad + b") /MK " + DEEP + b" >>"
+    packed = pack({4: first, 5: b"<< /T (g) /FT /Tx /V (nej) >>"})
+    assert scan(objstm_pdf(plain, {10: packed}), "f.pdf").raw() == {"f": "ja", "g": "nej"}
+
+
+def test_an_object_stream_whose_xref_entry_points_at_another_object_is_found_by_its_number():
+    # an update's object stream 10 holds the newer copy of field 4; its xref entry points at the older stream 9
+    plain = _catalog(b"[4 0 R]")
+    old, new = pack({4: b"<< /T (f) /FT /Tx /V (old) >>"}), pack({4: b"<< /T (f) /FT /Tx /V (new) >>"})
+    data = objstm_pdf(plain, {9: old, 10: new})
+    assert scan(data, "f.pdf").raw() == {"f": "new"}
+    table = data.index(b"stream\n", data.rindex(b"/Type /XRef")) + len(b"stream\n")
+    row = table + 10 * 7  # /W [1 4 2]
+    assert data[row : row + 7] == b"\x01" + data.index(b"10 0 obj").to_bytes(4, "big") + b"\x00\x00"
+    wrong = data[:row] + b"\x01" + data.index(b"9 0 obj").to_bytes(4, "big") + b"\x00\x00" + data[row + 7 :]
+    assert scan(wrong, "f.pdf").raw() == {"f": "new"}
+
+
+def test_an_object_stream_is_inflated_only_as_far_as_its_length():
+    # deflated data goes on past /Length to inflate to more than MAX_INFLATED: only /Length bytes are inflated
+    head = b"4 0 "
+    body = head + b"<< /T (f) /FT /Tx /V (x) >>"
+    zipper = zlib.compressobj(9)
+    start = zipper.compress(body) + zipper.flush(zlib.Z_FULL_FLUSH)
+    block = zipper.compress(b" " * (1 << 20)) + zipper.flush(zlib.Z_FULL_FLUSH)
+    packed = start + block * (MAX_INFLATED // (1 << 20) + 2) + zipper.flush()
+    data = objstm_pdf(_catalog(b"[4 0 R]"), {5: Packed(packed, 1, len(head), (4,))})
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data, "f.pdf")
+    assert caught.value.detail == "an object stream inflates beyond any form's size"
+    length = b"/Length %d " % len(packed)
+    assert data.count(length) == 1
+    cut = data.replace(length, (b"/Length %d" % len(start)).ljust(len(length) - 1) + b" ")
+    assert scan(cut, "f.pdf").raw() == {"f": "x"}
+
+
+def test_an_object_left_open_where_the_next_begins_goes_to_the_careful_parser():
+    # the quick parser stops at the next object's start; the careful one reads on (to the >> of object 6) and
+    # builds every value: the unread /MK nested beyond the limit is then refused, as in a plain object
+    plain = _catalog(b"[4 0 R]")
+    open_field = b"<< /T (f) /FT /Tx /V (ja) /TU (tip) /MK " + DEEP
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(objstm_pdf(plain, {10: pack({4: open_field, 6: b">>"})}), "f.pdf")
+    assert caught.value.detail == "objects nested too deeply"
+    assert scan(objstm_pdf(plain, {10: pack({4: open_field + b" >>", 6: b"<< >>"})}), "f.pdf").raw() == {"f": "ja"}
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 42)
+
+
+def test_the_careful_parser_looks_at_the_budget_once_every_budget_check_every_tokens():
+    # << /T (a (b) c) /A [ ... ] >>: seven tokens besides the numbers (the nested string is one)
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    short = _long_object(BUDGET_CHECK_EVERY - 8)  # one token short of the first look
+    assert len(parse_object(short, 0, reader, budget=Budget(-1.0))["/A"]) == BUDGET_CHECK_EVERY - 8
+    with pytest.raises(OverBudget):
+        parse_object(_long_object(BUDGET_CHECK_EVERY - 7), 0, reader, budget=Budget(-1.0))
+
+
+def test_a_rebuilt_cross_reference_keeps_an_object_streams_copy_newer_than_a_plain_one():
+    # the plain field 4 was written first; an update put its newer copy in object stream 10; startxref is wrong
+    plain = _catalog(b"[4 0 R]")
+    plain[4] = b"<< /T (f) /FT /Tx /V (old) >>"
+    data = objstm_pdf(plain, {10: pack({4: b"<< /T (f) /FT /Tx /V (new) >>"})})
+    at = data.rindex(b"startxref\n") + len(b"startxref\n")
+    wrong = data[:at] + b"1" + data[at + 1 :]
+    assert wrong != data
+    assert scan(data, "f.pdf").raw() == scan(wrong, "f.pdf").raw() == {"f": "new"}
+
+
+def test_an_object_stream_whose_offsets_are_not_integers_is_read_by_pypdf():
+    body = b"<< /T (f) /FT /Tx /V (x) >>\n"
+    for head in (b"4 0\n", b"4 0.0\n", b"4 0x\n"):
+        packed = Packed(zlib.compress(head + body), 1, len(head), (4,))
+        assert scan(objstm_pdf(_catalog(b"[4 0 R]"), {5: packed}), "f.pdf").raw() == {"f": "x"}
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 43)
+
+
+@pytest.mark.parametrize("word", [b"endobj", b"stream"])
+def test_an_object_at_the_very_start_holding_endobj_in_a_string_goes_to_the_careful_parser(word):
+    # as in a file, the quick window ends at the first "endobj" or "stream", also for an object at offset 0
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    unread = frozenset({b"/MK"})
+    assert parse_object(b"<< /A (end) /MK " + DEEP + b" >>", 0, reader, skip=unread) == {"/A": "end"}
+    with pytest.raises(LimitExceeded, match=r"^objects nested too deeply$"):
+        parse_object(b"<< /A (" + word + b") /MK " + DEEP + b" >>", 0, reader, skip=unread)
+
+
+def test_a_fields_array_of_its_own_holding_null_and_keywords_is_read_whole():
+    # /Fields as an indirect array, with a deleted field left as null (and true/false where no field is)
+    objs = _catalog(b"6 0 R")
+    objs[4] = b"<< /T (a) /FT /Tx /V (x) >>"
+    objs[5] = b"<< /T (b) /FT /Tx /V (y) >>"
+    objs[6] = b"[4 0 R null true false 5 0 R]"
+    assert scan(_raw_pdf(objs), "f.pdf").raw() == {"a": "x", "b": "y"}
+
+
+def test_the_careful_parser_reads_an_object_of_exactly_max_tokens_tokens():
+    # << /T (a (b) c) /A [ ... ] >>: seven tokens besides the numbers (the nested string is one)
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    assert len(parse_object(_long_object(MAX_TOKENS - 7), 0, reader)["/A"]) == MAX_TOKENS - 7
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 44)
+
+
+def test_a_string_that_never_ends_is_refused_as_such_before_the_budgets_first_look():
+    # 4,095 parenthesis steps: one short of the careful parser's first look at the (spent) budget
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    with pytest.raises(LimitExceeded, match=r"^a string that never ends$"):
+        parse_object(b"(" + b"(a)" * 2047 + b"(", 0, reader, budget=Budget(-1.0))
+    with pytest.raises(OverBudget):
+        parse_object(b"(" + b"(a)" * 2048 + b"(", 0, reader, budget=Budget(-1.0))
+
+
+@pytest.mark.parametrize(("value", "expected"), [(b"5 0.0 R", "5"), (b"(x) 0 R", "x")], ids=["float", "string"])
+def test_a_reference_whose_numbers_are_not_both_integers_is_no_reference(value, expected):
+    # read as pypdf reads it (the first item of the value), never as object 5
+    found = scan(field_pdf(b"<< /T (f) /FT /Tx /V " + value + b" >>", (5, b"(ja)")), "f.pdf")
+    assert found.raw() == {"f": expected}

@@ -29,10 +29,11 @@ from test_acroform import (
     _self_reference,
     radio_group,
 )
-from test_lexer_teeth import objstm_pdf
 
-from minicex_pdf.errors import DamagedPdfError, FormReadError, NoFormFieldsError
-from minicex_pdf.limits import MAX_DEPTH, MAX_EARLIER_VERSIONS, MAX_FILE_SIZE, MAX_TAIL_WORDS
+from minicex_pdf.engines import hostile
+from minicex_pdf.engines.hostile import objstm_pdf
+from minicex_pdf.errors import DamagedPdfError, EncryptedPdfError, FormReadError, NoFormFieldsError
+from minicex_pdf.limits import MAX_DEPTH, MAX_EARLIER_VERSIONS, MAX_FILE_SIZE, MAX_NODES, MAX_TAIL_WORDS
 from minicex_pdf.reading.walker import decode_text, digests, scan
 
 
@@ -396,3 +397,127 @@ def test_export_values_of_opt_pairs_are_the_first_of_each_pair():
     field = b"<< /T (r) /FT /Btn /Ff 49152 /Opt [[(ja) (Ja, helt)] [(nej) (Nej)]] /V /1 >>"
     found = scan(one_field_raw(field), "f.pdf")
     assert (found.raw(), found.fields["r"].options) == ({"r": "nej"}, ("ja", "nej"))
+
+
+# --------------------------------------------------------------------------- the document catalog
+
+
+@pytest.mark.parametrize(
+    ("catalog", "error", "detail"),
+    [
+        (b"<< >>", DamagedPdfError, "no document catalog"),  # a dictionary, but an empty one: no catalog at all
+        (b"<< /Type /Catalog >>", NoFormFieldsError, ""),  # a catalog without a form
+    ],
+    ids=["empty", "no-form"],
+)
+def test_an_empty_catalog_is_a_damaged_file_and_one_without_a_form_has_no_fields(catalog, error, detail):
+    with pytest.raises(FormReadError) as caught:
+        scan(_raw_pdf({1: catalog}), "f.pdf")
+    assert (type(caught.value), caught.value.path, caught.value.detail) == (error, "f.pdf", detail)
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 40)
+
+
+def test_a_button_without_a_value_shows_the_state_of_its_first_widget_that_is_on():
+    # a broken radio group: no /V, and two kids both showing on; the first kid in /Kids is the value
+    ap = b"/AP << /N << /%s 9 0 R /Off 9 0 R >> >>"
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (r) /FT /Btn /Ff 49152 /Kids [5 0 R 6 0 R 7 0 R] >>"
+    objs[5] = b"<< /Parent 4 0 R /AS /Off " + ap % b"a" + b" >>"
+    objs[6] = b"<< /Parent 4 0 R /AS /b " + ap % b"b" + b" >>"
+    objs[7] = b"<< /Parent 4 0 R /AS /c " + ap % b"c" + b" >>"
+    objs[9] = b"<< >>"
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert (found.raw(), found.fields["r"].shown) == ({"r": "b"}, ["b", "c"])
+
+
+def test_a_form_of_max_nodes_nodes_reads_and_one_node_more_is_a_hostile_file():
+    # one field (a node) with widget kids (a node each), written directly into its /Kids
+    def form(widgets: int) -> bytes:
+        return one_field_raw(b"<< /T (f) /FT /Tx /V (x) /Kids [" + b"<< >> " * widgets + b"] >>")
+
+    found = scan(form(MAX_NODES - 1), "f.pdf")
+    assert (found.raw(), found.fields["f"].widgets) == ({"f": "x"}, MAX_NODES - 1)
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(form(MAX_NODES), "f.pdf")
+    assert caught.value.detail == f"more than {MAX_NODES} form nodes"
+
+
+def test_fields_listed_after_a_missing_one_or_one_listed_twice_are_read():
+    objs = _catalog(b"[99 0 R 4 0 R 4 0 R 7 0 R 5 0 R]")  # 99: no such object; 7: not a dictionary
+    objs[4] = b"<< /T (a) /FT /Tx /V (x) >>"
+    objs[5] = b"<< /T (b) /FT /Tx /V (y) >>"
+    objs[7] = b"42"
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert (found.raw(), found.pages_walked) == ({"a": "x", "b": "y"}, False)
+
+
+@pytest.mark.parametrize("tail", [b"5 0 obj", b"endobj", b"xref"], ids=["object-header", "endobj", "xref"])
+def test_an_object_after_the_last_end_is_a_cut_off_file_at_any_offset(tail):
+    # each word is checked in a window just before it, wherever in the file it falls
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = _raw_pdf(objs)
+    for pad in range(64):
+        with pytest.raises(DamagedPdfError) as caught:
+            scan(data + b" " * pad + tail, "f.pdf")
+        assert caught.value.detail == "truncated: the end of the file is missing"
+
+
+def test_a_long_tail_of_words_that_only_look_like_objects_is_checked_in_linear_time():
+    # 999 candidate words spread over 2 MB after %%EOF: each is looked at in a small window of its own
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = _raw_pdf(objs) + (b"x" * 2000 + b" mainstreams") * (MAX_TAIL_WORDS - 1)
+    start = time.process_time()
+    assert scan(data, "f.pdf").raw() == {"f": "x"}
+    assert time.process_time() - start < 1.0
+
+
+# --------------------------------------------------------------------------- session 4: fresh sample (seed 43)
+
+
+def test_a_field_name_given_twice_keeps_the_first_value_and_takes_a_later_one_only_where_it_had_none():
+    objs = _catalog(b"[4 0 R 5 0 R 6 0 R 7 0 R]")
+    objs[4] = b"<< /T (a) /FT /Tx /V (first) >>"
+    objs[5] = b"<< /T (a) /FT /Tx /V (second) >>"
+    objs[6] = b"<< /T (b) /FT /Tx >>"
+    objs[7] = b"<< /T (b) /FT /Tx /V (later) >>"
+    assert scan(_raw_pdf(objs), "f.pdf").raw() == {"a": "first", "b": "later"}
+
+
+def test_a_page_widget_whose_parent_is_missing_is_named_by_itself():
+    objs = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] >> >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 5 0 R] >>",
+        4: b"<< /Type /Annot /Subtype /Widget /T (a) /FT /Tx /V (x) /Parent 99 0 R /Rect [0 0 10 10] >>",
+        5: b"<< /Type /Annot /Subtype /Widget /T (b) /FT /Tx /V (y) /Parent 6 0 R /Rect [0 0 10 10] >>",
+        6: b"42",  # not a dictionary
+    }
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert (found.raw(), found.pages_walked) == ({"a": "x", "b": "y"}, True)
+
+
+def test_an_object_header_right_after_the_last_end_without_a_line_end_is_a_cut_off_file():
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = _raw_pdf(objs)
+    assert data.endswith(b"%%EOF\n")
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data[:-1] + b"5 0 obj\n<< >>\n", "f.pdf")
+    assert caught.value.detail == "truncated: the end of the file is missing"
+
+
+def test_an_encrypted_file_that_cannot_be_decrypted_is_refused_before_anything_is_read():
+    # wrong /O and /U for an empty password; the catalog and form sit unencrypted in the trailer itself
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    objs[5] = b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>"
+    data = hostile.raw_pdf(objs, trailer=b"/Encrypt 5 0 R /ID [<" + b"0f" * 16 + b"> <" + b"0f" * 16 + b">] ")
+    direct = b"<< /Type /Catalog /AcroForm << /Fields [<< /T (f) /FT /Tx /V (x) >>] >> >>"
+    for encrypted in (data, data.replace(b"/Root 1 0 R", b"/Root " + direct)):
+        with pytest.raises(FormReadError) as caught:
+            scan(encrypted, "f.pdf")
+        assert (type(caught.value), caught.value.path) == (EncryptedPdfError, "f.pdf")

@@ -101,35 +101,62 @@ def _many_fields() -> bytes:
     return raw_pdf(objs)
 
 
-def _objstm(body: bytes, n: int, first: int) -> bytes:
-    """A form whose field (object 4) is in an object stream holding ``body`` (``n`` objects, ``/First``)."""
-    packed = zlib.compress(body, 6)
+@dataclass(frozen=True)
+class Packed:
+    """One object stream as stored: its deflated content, ``/N``, ``/First``, and the objects it holds, in order."""
+
+    data: bytes
+    n: int
+    first: int
+    members: tuple[int, ...]
+
+
+def pack(objects: dict[int, bytes], size: int | None = None) -> Packed:
+    """``objects`` (number -> body) as one object stream; ``size`` pads its content with spaces to that many bytes."""
+    heads, bodies = [], b""
+    for num, body in objects.items():
+        heads.append(b"%d %d" % (num, len(bodies)))
+        bodies += body + b"\n"
+    head = b" ".join(heads) + b"\n"
+    content = head + bodies
+    if size is not None:
+        content += b" " * (size - len(content))
+    return Packed(zlib.compress(content, 9), len(objects), len(head), tuple(objects))
+
+
+def objstm_pdf(plain: dict[int, bytes], streams: dict[int, Packed]) -> bytes:
+    """A file of ``plain`` objects (number -> body) and object streams (number -> :class:`Packed`), xref stream last."""
     out = bytearray(b"%PDF-1.7\n")
-    offsets = {}
-
-    def add(num: int, content: bytes) -> None:
-        offsets[num] = len(out)
-        out.extend(b"%d 0 obj\n" % num + content + b"\nendobj\n")
-
-    for num, content in catalog(b"[4 0 R]").items():
-        add(num, content)
-    add(
-        5,
-        b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (n, first, len(packed))
-        + packed
-        + b"\nendstream",
-    )
+    rows: dict[int, bytes] = {}
+    for num in sorted(plain):
+        rows[num] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
+        out += b"%d 0 obj\n" % num + plain[num] + b"\nendobj\n"
+    for stm, packed in streams.items():
+        for index, num in enumerate(packed.members):
+            rows[num] = b"\x02" + stm.to_bytes(4, "big") + index.to_bytes(2, "big")
+        rows[stm] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
+        out += (
+            b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+            % (stm, packed.n, packed.first, len(packed.data))
+            + packed.data
+            + b"\nendstream\nendobj\n"
+        )
+    xref_num = max(rows) + 1
+    rows[xref_num] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
+    table = b"".join(rows.get(n, b"\x00\x00\x00\x00\x00\xff\xff") for n in range(xref_num + 1))
     xref_at = len(out)
-    rows = [b"\x00\x00\x00\x00\xff\xff"] + [b"\x01" + offsets[k].to_bytes(4, "big") + b"\x00" for k in (1, 2, 3)]
-    rows += [b"\x02" + (5).to_bytes(4, "big") + b"\x00", b"\x01" + offsets[5].to_bytes(4, "big") + b"\x00"]
-    rows.append(b"\x01" + xref_at.to_bytes(4, "big") + b"\x00")
-    table = b"".join(rows)
-    out.extend(
-        b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 1] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
+        % (xref_num, xref_num + 1, len(table))
         + table
         + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
     )
     return bytes(out)
+
+
+def _objstm(body: bytes, n: int, first: int) -> bytes:
+    """A form whose field (object 4) is in an object stream holding ``body`` (``n`` objects, ``/First``)."""
+    return objstm_pdf(catalog(b"[4 0 R]"), {5: Packed(zlib.compress(body, 6), n, first, (4,))})
 
 
 def _objstm_many() -> bytes:

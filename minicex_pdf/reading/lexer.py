@@ -144,9 +144,10 @@ def _balanced(data: bytes, pos: int, budget: Budget | None = None) -> int:
     """The end (exclusive) of a literal string with nested parentheses starting at ``data[pos] == '('``.
 
     One regex step per unescaped parenthesis, escapes passed over in C; at most
-    :data:`MAX_STRING` bytes are looked at, and the CPU budget is checked.
+    :data:`MAX_STRING` bytes are looked at (the string's own parentheses
+    included, as for a flat string's token), and the CPU budget is checked.
     """
-    limit = min(len(data), pos + MAX_STRING + 2)
+    limit = min(len(data), pos + MAX_STRING)
     depth = 1
     i = pos + 1
     step = _STRING_STEP.match
@@ -649,6 +650,8 @@ class FastResolver:
             raise LimitExceeded("an object stream inflates beyond any form's size")
         if n > MAX_OBJSTM_OBJECTS:
             raise LimitExceeded("an object stream with more objects than any form's")
+        if min(n, first) < 0:  # no object stream: pypdf decides, as for any other it cannot read
+            return None
         numbers = data[:first].split(maxsplit=2 * n)[: 2 * n]
         try:
             pairs = [int(x) for x in numbers]
