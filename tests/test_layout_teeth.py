@@ -100,6 +100,7 @@ class Glyph:
     font: str
     line: int
     spaced: bool  # a space (or line break) before it in the page's text
+    origin: tuple[float, float]  # where it was drawn from: its left end on the baseline
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,10 @@ def read_layout(pdf: bytes) -> list[Page]:
             n = pdfium_c.FPDFText_GetFontInfo(tp.raw, i, buf, len(buf), None)
             font = buf.raw[: max(n - 1, 0)].decode("latin-1")
             size = round(pdfium_c.FPDFText_GetFontSize(tp.raw, i), 2)
-            page.glyphs.append(Glyph(ch, box, size, font, line, bool(flat_chars) and flat_chars[-1] == " "))
+            ox, oy = ctypes.c_double(), ctypes.c_double()
+            pdfium_c.FPDFText_GetCharOrigin(tp.raw, i, ctypes.byref(ox), ctypes.byref(oy))
+            spaced = bool(flat_chars) and flat_chars[-1] == " "
+            page.glyphs.append(Glyph(ch, box, size, font, line, spaced, (ox.value, oy.value)))
             flat_chars.append(ch)
             page.index.append(len(page.glyphs) - 1)
         page.flat = "".join(flat_chars)
@@ -935,3 +939,196 @@ def test_empty_multi_line_boxes_print_faint_lines_one_line_height_apart(definiti
         y = rows[0]
         assert shade(image, w.box.x0 + 5, y) < 235 and shade(image, w.box.x1 - 5, y) < 235, fld.name
         assert shade(image, w.box.x0 + 3, y) > 235 and shade(image, w.box.x1 - 3, y) > 235, fld.name
+
+
+# --------------------------------------------------------------------------- type
+
+
+def styles(pages: list[Page], text: str) -> set[tuple[str, float]]:
+    """The (font, size) of every glyph of each place ``text`` is printed."""
+    return {(g.font, g.size) for page in pages for place in page.find(text) for g in place}
+
+
+REG, BOLD, ITAL = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
+
+
+@pytest.mark.parametrize("lang", FORM_LANGS)
+def test_type_sizes_labels_bold_other_language_italic_never_below_the_versions_floor(layouts, definition, lang):
+    """Version 1: 8 pt labels, the English 15/16 of it, small print down to 6.5 pt; version 2: 9 pt labels, nothing under 8."""
+    pages = layouts[lang]
+    langs = split_langs(lang)
+    v2 = definition.version >= 2
+    size = SIZES[definition.version]["label"]
+
+    def fs(points: float) -> float:
+        return max(points, 8.0) if v2 else points
+
+    other_size = round(max(size * 7.5 / 8, 8.0 if v2 else 0.0), 2)
+    checked = 0
+    for fld in definition.fields:
+        if fld.type in TEXT_TYPES and not fld.label_below:
+            texts = label_text(definition, fld.label, lang, fld.required)
+            assert styles(pages, texts[0]) >= {(BOLD, size)}, fld.name
+            for text in texts[1:]:
+                assert (ITAL, other_size) in styles(pages, text), fld.name
+        if fld.type == "choice":
+            for opt in fld.options:
+                text = opt.label.joined(langs)
+                if sum(len(page.find(text)) for page in pages) == 1:  # ("ST" is in every "ST-läkare")
+                    assert styles(pages, text) == {(REG, 8.0)}, (fld.name, opt.code)
+                    checked += 1
+    assert checked >= 5
+    for section in definition.sections:
+        assert styles(pages, section.title[langs[0]]) >= {(BOLD, 10.5)}, section.code
+        if len(langs) == 2:
+            assert (ITAL, 9.0) in styles(pages, section.title[langs[1]]), section.code
+    para = definition.instructions[0]
+    if len(langs) == 2:
+        assert styles(pages, para[langs[0]]) == {(REG, fs(7.5))}
+        assert styles(pages, para[langs[1]]) == {(ITAL, fs(7.2))}
+    else:
+        assert styles(pages, para[langs[0]]) == {(REG, 8.0)}
+    level = definition.levels[1]
+    assert styles(pages, level.definition[langs[0]]) == {(REG, fs(7.0))}
+    area = definition.areas[0]
+    assert styles(pages, area.indicators[langs[0]]) == {(REG, fs(6.8))}
+    if len(langs) == 2:
+        assert styles(pages, level.definition[langs[1]]) == {(ITAL, fs(6.8))}
+        assert styles(pages, area.indicators[langs[1]]) == {(ITAL, fs(6.5))}
+    assert styles(pages, definition.privacy[langs[0]]) == {(BOLD, 8.5)}
+    assert styles(pages, definition.subtitle.joined(langs)) == {(REG, fs(8.0))}
+
+
+@pytest.mark.parametrize("lang", FORM_LANGS)
+def test_the_document_language_is_the_forms_first_language(blank_pdfs, lang):
+    root = PdfReader(io.BytesIO(blank_pdfs[lang])).trailer["/Root"]
+    assert root["/Lang"] == ("en-GB" if lang == "en" else "sv-SE")
+
+
+def test_a_heading_too_long_for_one_line_puts_the_other_language_under_it_above_the_rule():
+    import dataclasses
+
+    from minicex_pdf.form.definition import load_definition
+    from minicex_pdf.form.generator import build_form
+
+    base = load_definition(2)
+    sv = "B. Bedömningssituationen, med en rubrik så lång att den engelska inte får plats bredvid"
+    en = "B. The encounter, with a heading long enough to need a line of its own"
+    section = dataclasses.replace(base.sections[1], title=Text(sv=sv, en=en))
+    pages = read_layout(build_form(dataclasses.replace(base, sections=(base.sections[0], section, *base.sections[2:]))))
+    number, first = heading_place(pages, base, section.title, "sv+en")
+    page = pages[number]
+    assert styles([page], sv) == {(BOLD, 10.5)}
+    assert styles([page], en) == {(ITAL, 9.0)}
+    other = union([g.box for g in page.find(en)[0]])
+    assert 0 < first.y0 - other.y1 < 4 and other.x0 < MARGIN + 1.5, "the English on the next line, at the margin"
+    rule = [p for p in page.paths if p.h < 3 and p.w > 500 and 0 < other.y0 - p.cy < 8]
+    assert len(rule) == 1
+    _, w = widgets_of(pages, section.fields[0].pdf_names[0])[0]
+    assert w.box.y1 < rule[0].y0
+
+
+# --------------------------------------------------------------------------- where text is drawn from (exact)
+
+
+def baselines(glyphs: list[Glyph]) -> list[tuple[float, float, float]]:
+    """Each line of ``glyphs`` top down: (left origin x, baseline y, size)."""
+    lines: dict[float, list[Glyph]] = {}
+    for g in glyphs:
+        lines.setdefault(round(g.origin[1], 2), []).append(g)
+    return [(min(g.origin[0] for g in gs), y, max(g.size for g in gs)) for y, gs in sorted(lines.items(), reverse=True)]
+
+
+def assert_lines(glyphs: list[Glyph], x: float, what: object) -> None:
+    """Every line starts at ``x``; each line box is 1.2 of its size high, its baseline 0.22 of it over its foot."""
+    lines = baselines(glyphs)
+    assert lines, what
+    for left, _, _ in lines:
+        assert left == pytest.approx(x, abs=0.01), what
+    for (_, y0, s0), (_, y1, s1) in itertools.pairwise(lines):
+        assert (y0 - 0.22 * s0) - (y1 - 0.22 * s1) == pytest.approx(1.2 * s1, abs=0.03), what
+
+
+def place_near(page: Page, texts: list[str], near: Box) -> list[Glyph]:
+    out: list[Glyph] = []
+    for text in texts:
+        places = page.find(text)
+        out += min(
+            places,
+            key=lambda p: abs(union([g.box for g in p]).cx - near.cx) + abs(union([g.box for g in p]).cy - near.cy),
+        )
+    return out
+
+
+@pytest.mark.parametrize("lang", FORM_LANGS)
+def test_labels_start_exactly_at_their_box_or_5_pt_after_a_tick_4_after_an_option(layouts, definition, lang):
+    pages = layouts[lang]
+    langs = split_langs(lang)
+    for fld in definition.fields:
+        if fld.type in TEXT_TYPES:
+            number, w = the_widget(pages, fld.name)
+            glyphs = place_near(pages[number], label_text(definition, fld.label, lang, fld.required), w.box)
+            assert_lines(glyphs, w.box.x0, fld.name)
+            last = baselines(glyphs)[-1]
+            if not fld.label_below and not fld.signature:  # the label's last line stands 1.5 pt over its box
+                assert last[1] - 0.22 * last[2] - w.box.y1 == pytest.approx(1.5, abs=0.01), fld.name
+            elif fld.label_below:  # under it, 1.5 pt away
+                first = baselines(glyphs)[0]
+                assert w.box.y0 - (first[1] + 0.98 * first[2]) == pytest.approx(1.5, abs=0.01), fld.name
+        elif fld.type == "checkbox":
+            number, w = the_widget(pages, fld.name)
+            glyphs = place_near(pages[number], label_text(definition, fld.label, lang, fld.required), w.box)
+            assert_lines(glyphs, w.box.x1 + 5, fld.name)
+        elif fld.type in ("choice", "multichoice"):
+            names = [fld.option_field(o.code) for o in fld.options] if fld.type == "multichoice" else [fld.name]
+            buttons = [w for n in names for w in widgets_of(pages, n)]
+            for opt, (number, w) in zip(fld.options, buttons, strict=True):
+                glyphs = place_near(
+                    pages[number], [opt.label.joined(langs)], Box(w.box.x1 + 10, w.box.y0, w.box.x1 + 20, w.box.y1)
+                )
+                assert_lines(glyphs, w.box.x1 + 4, (fld.name, opt.code))
+                # its first line level with the button: the text's middle within a point of the button's middle
+                first = baselines(glyphs)[0]
+                assert first[1] + 0.98 * first[2] <= w.box.y1 + 1.01, (fld.name, opt.code)
+
+
+@pytest.mark.parametrize("lang", FORM_LANGS)
+def test_the_scale_the_level_rows_the_instructions_and_the_footer_start_at_their_columns(layouts, definition, lang):
+    pages = layouts[lang]
+    langs = split_langs(lang)
+    everything = Box(0, 0, PAGE_W, PAGE_H)
+    for level in definition.levels:
+        (page,) = [p for p in pages if p.find(level.definition[langs[0]])]
+        assert_lines(
+            place_near(page, label_text(definition, level.label, lang), Box(MARGIN, 0, MARGIN + 10, PAGE_H)),
+            MARGIN + 2,
+            level.code,
+        )
+        assert_lines(place_near(page, [level.definition[x] for x in langs], everything), MARGIN + 120, level.code)
+    for fld in level_rows(definition):
+        number, w = widgets_of(pages, fld.name)[0]
+        area = definition.area(fld.area)
+        glyphs = place_near(
+            pages[number],
+            label_text(definition, fld.label, lang, fld.required),
+            Box(MARGIN, w.box.y0, MARGIN + 10, w.box.y1),
+        )
+        assert_lines(glyphs, MARGIN + 2, fld.name)
+        text = place_near(pages[number], [area.indicators[x] for x in langs], everything)
+        assert_lines(text, MARGIN + 2, fld.name)
+        # the indicators 2 pt under the label
+        lab, ind = baselines(glyphs)[-1], baselines(text)[0]
+        assert (lab[1] - 0.22 * lab[2]) - (ind[1] + 0.98 * ind[2]) == pytest.approx(2.0, abs=0.01), fld.name
+    number, _head = heading_place(pages, definition, definition.instructions_title, lang)
+    for para in definition.instructions:
+        assert_lines(place_near(pages[number], [para[langs[0]]], everything), MARGIN, para)
+        if len(langs) == 2:
+            assert_lines(
+                place_near(pages[number], [para[langs[1]]], everything), MARGIN + (RIGHT - MARGIN - 14) / 2 + 14, para
+            )
+    privacy = place_near(pages[0], [definition.privacy[x] for x in langs], everything)
+    assert_lines(privacy, MARGIN + 16, "privacy")
+    for page in pages:
+        foot = [g for g in page.glyphs if g.box.y1 < FOOT]
+        assert min(g.origin[0] for g in foot) == pytest.approx(MARGIN, abs=0.01)
+        assert {round(g.origin[1], 2) for g in foot} == {26.0}, "the footer's baseline 14 pt under the bottom margin"
