@@ -1132,3 +1132,21 @@ def test_the_scale_the_level_rows_the_instructions_and_the_footer_start_at_their
         foot = [g for g in page.glyphs if g.box.y1 < FOOT]
         assert min(g.origin[0] for g in foot) == pytest.approx(MARGIN, abs=0.01)
         assert {round(g.origin[1], 2) for g in foot} == {26.0}, "the footer's baseline 14 pt under the bottom margin"
+
+
+@pytest.mark.parametrize("lang", FORM_LANGS)
+def test_instruction_paragraphs_are_evenly_spaced_with_more_air_after_the_last(layouts, definition, lang):
+    pages = layouts[lang]
+    langs = split_langs(lang)
+    number, head = heading_place(pages, definition, definition.instructions_title, lang)
+    page = pages[number]
+    everything = Box(0, 0, PAGE_W, PAGE_H)
+    spans = []  # (top, foot) of each paragraph's line boxes, both columns
+    for para in definition.instructions:
+        lines = [line for x in langs for line in baselines(place_near(page, [para[x]], everything))]
+        spans.append((max(y + 0.98 * s for _, y, s in lines), min(y - 0.22 * s for _, y, s in lines)))
+    gaps = [round(foot - top, 2) for (_, foot), (top, _) in itertools.pairwise(spans)]
+    assert gaps == [3.0 if len(langs) == 2 else 4.0] * (len(spans) - 1)
+    if definition.version >= 2:  # the instructions come first: 8 pt of air, then section A's heading
+        _, a = heading_place(pages, definition, definition.sections[0].title, lang)
+        assert spans[-1][1] - a.y1 > 8.0 and spans[-1][1] - a.y1 < 8.0 + 3.5
