@@ -20,6 +20,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from minicex_pdf.form import fonts
 from minicex_pdf.form.definition import FORM_LANGS, Field, FormDefinition, Text, split_langs
@@ -274,8 +275,8 @@ def test_everything_printed_stays_inside_the_margins_and_above_the_footer(layout
             )
         body = page.body()
         assert min(g.box.y0 for g in body) >= FOOT + AIR - 2.5, number  # descenders of the last line
-        # each page's first line starts at the top margin (its capitals within 4.5 pt of it)
-        assert max(g.box.y1 for g in body) >= TOP - 4.5, number
+        # each page's first line starts at the top margin: its line box (baseline + 0.98 of the size) touches it
+        assert max(g.origin[1] + 0.98 * g.size for g in body) == pytest.approx(TOP, abs=0.03), number
         # full-width boxes span the content exactly: the margins are the same on both sides
     xs = [w.box for p in pages for w in p.widgets]
     assert min(b.x0 for b in xs) == pytest.approx(MARGIN, abs=0.01)
@@ -343,6 +344,10 @@ def test_boxes_are_as_tall_as_the_design_says_and_multi_line_ones_taller(layouts
                 assert w.box.h > size["box"] + 10, fld.name  # a multi-line box is taller than a one-line one
             else:
                 assert w.box.h == pytest.approx(size["box"], abs=0.01), fld.name
+            # on paper too: the box is drawn on the page with a 0.8 pt border (its bounds half of that outside)
+            drawn = Box(w.box.x0 - 0.4, w.box.y0 - 0.4, w.box.x1 + 0.4, w.box.y1 + 0.4)
+            page = pages[the_widget(pages, fld.name)[0]]
+            assert [p for p in page.paths if drawn.holds(p, 0.02) and p.holds(drawn, 0.02)], fld.name
             seen.add(fld.type)
         elif fld.type == "signature":
             _, w = the_widget(pages, fld.name)
@@ -350,8 +355,10 @@ def test_boxes_are_as_tall_as_the_design_says_and_multi_line_ones_taller(layouts
             seen.add(fld.type)
         else:
             for name in fld.pdf_names:
-                for _, w in widgets_of(pages, name):
+                for number, w in widgets_of(pages, name):
                     assert (w.box.w, w.box.h) == pytest.approx((size["tick"], size["tick"]), abs=0.01), name
+                    drawn = Box(w.box.x0 - 0.4, w.box.y0 - 0.4, w.box.x1 + 0.4, w.box.y1 + 0.4)
+                    assert [p for p in pages[number].paths if drawn.holds(p, 0.02) and p.holds(drawn, 0.02)], name
                     seen.add(fld.type)
     assert seen >= {"text", "date", "integer", "multiline", "checkbox", "choice", "multichoice", "level"}
 
@@ -420,10 +427,14 @@ def test_signature_fields_have_their_label_above_and_a_line_to_sign_on(layouts, 
         if fld.type == "signature":
             assert 0 < label.y0 - w.box.y1 < 5 and label.x0 == pytest.approx(w.box.x0 + 0.6, abs=0.8)
             on = [p for p in lines if w.box.y0 < p.cy < w.box.y0 + 4]
-            assert len(on) == 1 and on[0].x0 < w.box.x0 and on[0].x1 > w.box.x1 - 0.5, fld.name
-        else:  # version 1: the line stands between the label and the box, with room to sign above it
+            assert len(on) == 1 and on[0].cy == pytest.approx(w.box.y0 + 2, abs=0.02), fld.name  # 2 pt over its foot
+        else:  # version 1: the line stands 3 pt over the box, 23 pt of room to sign above it (under the label)
             on = [p for p in lines if w.box.y1 < p.cy < label.y0]
-            assert len(on) == 1 and 0 < on[0].cy - w.box.y1 < 5 and label.y0 - on[0].cy > 20, fld.name
+            assert len(on) == 1 and on[0].cy == pytest.approx(w.box.y1 + 3, abs=0.02), fld.name
+            foot = baselines(place_near(page, texts, w.box))[-1]
+            assert foot[1] - 0.22 * foot[2] - 1.5 - on[0].cy == pytest.approx(23.0, abs=0.02), fld.name
+        # the line is as long as the field is wide (its bounds take in its 0.8 pt width)
+        assert (on[0].x0, on[0].x1) == pytest.approx((w.box.x0 - 0.8, w.box.x1 + 0.8), abs=0.02), fld.name
         # the date beside it stands on the same line (version 2) or level with the room to sign (version 1)
         row = next(r for s in definition.sections for r in rows_of(s) if fld in r)
         for other in row:
@@ -431,8 +442,8 @@ def test_signature_fields_have_their_label_above_and_a_line_to_sign_on(layouts, 
                 _, o = the_widget(pages, other.name)
                 if fld.type == "signature":
                     assert o.box.y0 == pytest.approx(w.box.y0, abs=0.01), other.name
-                else:
-                    assert o.box.y0 > w.box.y1 and o.box.y0 == pytest.approx(on[0].cy, abs=3.5), other.name
+                else:  # version 1: the date's box foot where the signature's box top would be without the line
+                    assert o.box.y0 == pytest.approx(on[0].cy + 3, abs=0.02), other.name
 
 
 @pytest.mark.parametrize("lang", FORM_LANGS)
@@ -1079,6 +1090,12 @@ def test_labels_start_exactly_at_their_box_or_5_pt_after_a_tick_4_after_an_optio
             number, w = the_widget(pages, fld.name)
             glyphs = place_near(pages[number], label_text(definition, fld.label, lang, fld.required), w.box)
             assert_lines(glyphs, w.box.x1 + 5, fld.name)
+            lines = baselines(glyphs)
+            top, foot = lines[0][1] + 0.98 * lines[0][2], lines[-1][1] - 0.22 * lines[-1][2]
+            if top - foot <= w.box.h + 2:  # a label no taller than the box is centred on it
+                assert (top + foot) / 2 == pytest.approx(w.box.cy, abs=0.02), fld.name
+            else:  # a taller one starts 1 pt over the box's top
+                assert top - w.box.y1 == pytest.approx(1.0, abs=0.02), fld.name
         elif fld.type in ("choice", "multichoice"):
             names = [fld.option_field(o.code) for o in fld.options] if fld.type == "multichoice" else [fld.name]
             buttons = [w for n in names for w in widgets_of(pages, n)]
@@ -1087,9 +1104,48 @@ def test_labels_start_exactly_at_their_box_or_5_pt_after_a_tick_4_after_an_optio
                     pages[number], [opt.label.joined(langs)], Box(w.box.x1 + 10, w.box.y0, w.box.x1 + 20, w.box.y1)
                 )
                 assert_lines(glyphs, w.box.x1 + 4, (fld.name, opt.code))
-                # its first line level with the button: the text's middle within a point of the button's middle
+                # its first line centred on the button, a point high
                 first = baselines(glyphs)[0]
-                assert first[1] + 0.98 * first[2] <= w.box.y1 + 1.01, (fld.name, opt.code)
+                middle = first[1] + 0.38 * first[2]  # the middle of the line box (0.98 over, 0.22 under the baseline)
+                assert middle - w.box.cy == pytest.approx(1.0, abs=0.02), (fld.name, opt.code)
+            # options flow: 14 pt after the option before; a new line only when the next would cross the cell's edge
+            ends = []
+            for opt, (number, w) in zip(fld.options, buttons, strict=True):
+                glyphs = place_near(
+                    pages[number], [opt.label.joined(langs)], Box(w.box.x1 + 10, w.box.y0, w.box.x1 + 20, w.box.y1)
+                )
+                lines = baselines(glyphs)
+                text = opt.label.joined(langs)
+                if len(lines) == 1:  # its advance width, as drawn
+                    width = stringWidth(text, REG, lines[0][2])
+                else:  # wrapped: its widest line (glyph boxes, within a point)
+                    width = max(g.box.x1 for g in glyphs) - (w.box.x1 + 4)
+                height = 1.2 * sum(size for _, _, size in lines)
+                ends.append((w, w.box.x1 + 4 + width, height))
+            tick = SIZES[definition.version]["tick"]
+            row_left = min(w.box.x0 for w, _, _ in ends)
+            cell_right = RIGHT if fld.width == 1.0 or row_left > PAGE_W / 2 else (MARGIN + RIGHT - GUTTER) / 2
+            row_h = max(tick + 2, ends[0][2])
+            for (a, a_end, _), (b, b_end, b_h) in itertools.pairwise(ends):
+                assert b_end <= cell_right + 0.01, (fld.name, b_end)
+                if b.box.y0 == a.box.y0:
+                    assert b.box.x0 - a_end == pytest.approx(14.0, abs=0.02), fld.name
+                    row_h = max(row_h, tick + 2, b_h)
+                else:
+                    assert a_end + 14 + (b_end - b.box.x0) > cell_right, fld.name
+                    assert a.box.y1 - b.box.y1 == pytest.approx(row_h + 4, abs=0.02), fld.name
+                    row_h = max(tick + 2, b_h)
+            # the field's label starts 1 pt over the first button's top, at its cell's left
+            label = baselines(
+                place_near(
+                    pages[buttons[0][0]], label_text(definition, fld.label, lang, fld.required), buttons[0][1].box
+                )
+            )
+            assert label[0][1] + 0.98 * label[0][2] - buttons[0][1].box.y1 == pytest.approx(1.0, abs=0.02), fld.name
+            # the options start after the label's column: 30% of the cell, at most 150 pt
+            left = label[0][0]
+            cell = (RIGHT if fld.width == 1.0 or left > PAGE_W / 2 else (MARGIN + RIGHT - GUTTER) / 2) - left
+            assert min(w.box.x0 for _, w in buttons) - left == pytest.approx(min(150.0, 0.3 * cell), abs=0.02), fld.name
 
 
 @pytest.mark.parametrize("lang", FORM_LANGS)
@@ -1138,7 +1194,7 @@ def test_the_scale_the_level_rows_the_instructions_and_the_footer_start_at_their
 def test_instruction_paragraphs_are_evenly_spaced_with_more_air_after_the_last(layouts, definition, lang):
     pages = layouts[lang]
     langs = split_langs(lang)
-    number, head = heading_place(pages, definition, definition.instructions_title, lang)
+    number, _head = heading_place(pages, definition, definition.instructions_title, lang)
     page = pages[number]
     everything = Box(0, 0, PAGE_W, PAGE_H)
     spans = []  # (top, foot) of each paragraph's line boxes, both columns
