@@ -1206,3 +1206,93 @@ def test_instruction_paragraphs_are_evenly_spaced_with_more_air_after_the_last(l
     if definition.version >= 2:  # the instructions come first: 8 pt of air, then section A's heading
         _, a = heading_place(pages, definition, definition.sections[0].title, lang)
         assert spans[-1][1] - a.y1 > 8.0 and spans[-1][1] - a.y1 < 8.0 + 3.5
+
+
+def text_lines(page: Page, texts: list[str], near: Box) -> tuple[float, float]:
+    """The top and foot of the line boxes of ``texts`` printed nearest ``near``."""
+    lines = baselines(place_near(page, texts, near))
+    return lines[0][1] + 0.98 * lines[0][2], lines[-1][1] - 0.22 * lines[-1][2]
+
+
+@pytest.mark.parametrize("lang", FORM_LANGS)
+def test_level_table_rows_rules_and_buttons_stand_where_the_design_puts_them(layouts, definition, lang):
+    """Each row: its label 3 pt under the rule above, the indicators 2 pt under the label, a 0.4 pt rule 3 pt
+    under them; the buttons one tick under the label's middle (never under the row's middle); a dash 3 pt under it."""
+    pages = layouts[lang]
+    langs = split_langs(lang)
+    tick = SIZES[definition.version]["tick"]
+    fields = level_rows(definition)
+    number, first = widgets_of(pages, fields[0].name)[0]
+    page = pages[number]
+    rules = sorted((p for p in page.paths if p.h < 2.5 and p.w > 500 and p.y1 < first.box.y1 + 60), key=lambda p: -p.cy)
+    head = max((p for p in rules if p.cy > first.box.y1), key=lambda p: -p.cy)
+    assert head.h == pytest.approx(2.0, abs=0.02), "a 1 pt rule under the heads"
+    # the heads: 4 pt over the rule under the tallest
+    levels = scale_order(definition)
+    columns = sorted(w.box.cx for _, w in widgets_of(pages, fields[0].name))
+    spans = [
+        text_lines(page, label_text(definition, lv.label, lang), Box(cx, head.cy, cx, head.cy + 30))
+        for lv, cx in zip(levels, columns, strict=True)
+    ]
+    feet = [f for _, f in spans]
+    assert max(t for t, _ in spans) - min(t for t, _ in spans) < 0.03, "the heads start on one line"
+    assert min(feet) - head.cy == pytest.approx(4.0, abs=0.03)
+    above = head
+    for fld in fields:
+        n, w = widgets_of(pages, fld.name)[0]
+        assert n == number
+        label = label_text(definition, fld.label, lang, fld.required)
+        top, foot = text_lines(page, label, Box(MARGIN, above.cy - 10, MARGIN + 10, above.cy))
+        assert above.cy - top == pytest.approx(3.0, abs=0.03), fld.name
+        area = definition.area(fld.area)
+        itop, ifoot = text_lines(page, [area.indicators[x] for x in langs], Box(MARGIN, foot - 10, MARGIN + 10, foot))
+        assert foot - itop == pytest.approx(2.0, abs=0.03), fld.name
+        below = max((p for p in rules if p.cy < ifoot), key=lambda p: p.cy)
+        assert ifoot - below.cy == pytest.approx(3.0, abs=0.03) and below.h == pytest.approx(0.8, abs=0.02), fld.name
+        middle = max((above.cy + below.cy) / 2, (top + foot) / 2 - tick)
+        assert w.box.cy == pytest.approx(middle, abs=0.03), fld.name
+        for lv in definition.levels:
+            if fld.option(lv.code) is None:
+                dash = [g for g in page.glyphs if g.ch == "–" and below.cy < g.origin[1] < above.cy]
+                assert len(dash) == 1 and dash[0].origin[1] == pytest.approx(w.box.cy - 3, abs=0.03), fld.name
+        above = below
+    uprights = [p for p in page.paths if p.w < 1.5 and p.h > 20]
+    if uprights:  # version 2: from the top of the heads to the table's last rule, 0.4 pt
+        assert max(p.y1 for p in uprights) - 0.4 == pytest.approx(spans[0][0], abs=0.03)
+        assert min(p.y0 for p in uprights) + 0.4 == pytest.approx(above.cy, abs=0.03)
+        assert {round(p.w, 2) for p in uprights} == {0.8}
+
+
+@pytest.mark.parametrize("lang", FORM_LANGS)
+def test_the_scales_rules_and_text_stand_where_the_design_puts_them(layouts, definition, lang):
+    """The title, 3 pt, a 0.4 pt rule; in each band the name and definition 2 pt under the rule above, the next
+    rule 2 pt under the taller; the note 4 pt under the last rule."""
+    pages = layouts[lang]
+    langs = split_langs(lang)
+    title = label_text(definition, definition.scale_title, lang)
+    (page,) = [p for p in pages if p.find(title[0])]
+    _, title_foot = text_lines(page, title, Box(MARGIN, 0, MARGIN, PAGE_H))
+    levels = scale_order(definition)
+    rules = sorted((p for p in page.paths if p.h < 2.5 and p.w > 500 and p.cy < title_foot), key=lambda p: -p.cy)
+    rules = rules[: len(levels) + (2 if definition.version >= 2 else 1)]
+    assert title_foot - rules[0].cy == pytest.approx(3.0, abs=0.03)
+    assert {round(p.h, 2) for p in rules} == {0.8}
+    above = rules[0]
+    for level in levels:
+        if definition.version >= 2 and level.rank == 0:
+            nxt = max((p for p in rules if p.cy < above.cy), key=lambda p: p.cy)
+            assert above.cy - nxt.cy == pytest.approx(4.0, abs=0.03)
+            above = nxt
+        ntop, nfoot = text_lines(
+            page, label_text(definition, level.label, lang), Box(MARGIN, above.cy - 8, MARGIN, above.cy)
+        )
+        dtop, dfoot = text_lines(
+            page, [level.definition[x] for x in langs], Box(MARGIN + 120, above.cy - 8, MARGIN + 120, above.cy)
+        )
+        assert above.cy - ntop == pytest.approx(2.0, abs=0.03) and above.cy - dtop == pytest.approx(2.0, abs=0.03)
+        below = max((p for p in rules if p.cy < above.cy), key=lambda p: p.cy)
+        assert min(nfoot, dfoot) - below.cy == pytest.approx(2.0, abs=0.03), level.code
+        above = below
+    note = label_text(definition, definition.scale_note, lang)
+    ntop, _ = text_lines(page, note, Box(MARGIN, above.cy - 8, MARGIN, above.cy))
+    assert above.cy - ntop == pytest.approx(4.0, abs=0.03)
