@@ -819,6 +819,28 @@ def flattened(pdf: bytes) -> list[Page]:
 
 
 FEEDBACK = "Tydlig anamnes, bra struktur och lugnt bemötande; Łukasz förklarade nästa steg väl. " * 2
+ROOM = (RIGHT - MARGIN) - 7.2  # a full-width multi-line box less 3.6 pt each side: the width its text wraps at
+
+
+def word_to(prefix: str, low: float, high: float) -> str:
+    """A word that brings ``prefix`` + space + word to a width (the field font at 10 pt) in (low, high]."""
+    font = fonts.field_font()
+    for n in range(40):
+        for letters in ("i" * n, "i" * n + "t", "i" * n + "r", "i" * n + "f", "i" * n + "rt", "i" * n + "ft"):
+            word = "V" + letters
+            if low < font.width(f"{prefix} {word}", 10) <= high:
+                return word
+    raise AssertionError("no word fits")
+
+
+def tight_lines() -> list[str]:
+    """Three lines of typed feedback wrapped at :data:`ROOM`: the first fills it to within 0.6 pt, the second
+    ends where its next word would cross it by at most 0.6 pt (so a wrap 0.8 pt narrower or wider differs)."""
+    first = "Tydlig anamnes och bra struktur; Łukasz Öberg förklarade nästa steg väl för patienten och"
+    first += " " + word_to(first, ROOM - 0.6, ROOM)
+    second = "Att tänka på: sammanfatta oftare och fråga efter patientens egna tankar om"
+    nxt = word_to(second, ROOM, ROOM + 0.6)
+    return [first, second, nxt + " och boka uppföljning."]
 NAME = "Åsa Öberg-Nguyễn"
 
 
@@ -829,7 +851,7 @@ def printed_filled(definition: FormDefinition) -> tuple[list[Page], list[Page], 
     values: dict[str, object] = {}
     for fld in definition.fields:
         if fld.type == "multiline":
-            values[fld.name] = FEEDBACK
+            values[fld.name] = " ".join(tight_lines()) if fld.lines >= 3 else FEEDBACK
         elif fld.type == "text":
             values[fld.name] = NAME
         elif fld.type == "date":
@@ -863,11 +885,13 @@ def test_prefilled_text_is_drawn_inside_its_box_in_the_embedded_field_font(print
         if fld.type == "multiline":  # wrapped to the box's width: lines start level, each fills it well
             lines = printed[number].lines()
             mine = sorted((lines[k] for k in {g.line for g in inside}), key=lambda b: -b.y1)
-            assert len(mine) == 2, fld.name  # the text takes 1.7 box widths
+            assert len(mine) == (3 if fld.lines >= 3 else 2), fld.name
             assert max(b.x0 for b in mine) - min(b.x0 for b in mine) < 1.5, fld.name
-            for b in mine[:-1]:
-                assert w.box.x1 - b.x1 < 60, fld.name
             assert all(a.y0 - b.y1 > 1 for a, b in itertools.pairwise(mine)), fld.name
+            # the wrap uses the box less 3.6 pt each side (2 border widths and 2 pt): each line is as long as fits
+            assert w.box.w - 7.2 == pytest.approx(ROOM, abs=0.01), fld.name
+            if fld.lines >= 3:
+                assert [flat(printed[number].text_in(b)) for b in mine] == tight_lines(), fld.name
 
 
 SCALE = 3.0  # 216 dpi
@@ -1296,3 +1320,82 @@ def test_the_scales_rules_and_text_stand_where_the_design_puts_them(layouts, def
     note = label_text(definition, definition.scale_note, lang)
     ntop, _ = text_lines(page, note, Box(MARGIN, above.cy - 8, MARGIN, above.cy))
     assert above.cy - ntop == pytest.approx(4.0, abs=0.03)
+
+
+@pytest.mark.parametrize("lang", FORM_LANGS)
+def test_the_vertical_rhythm_rows_5_pt_apart_12_after_a_name_under_its_box_headings_over_their_rule(
+    layouts, definition, lang
+):
+    """Heading: its line, a 1.2 pt rule 1.5 pt under it, the note 4 pt under the line, 5 pt to the first row;
+    rows 5 pt apart (12 after a row whose label stands under its box); a section ends with 6 pt more."""
+    pages = layouts[lang]
+    langs = split_langs(lang)
+
+    def row_top(row: list[Field], near: Box, page: Page) -> float | None:
+        tops = []
+        for fld in row:
+            if fld.type in ("checkbox", "level") or fld.label_below:
+                return None
+            tops.append(text_lines(page, label_text(definition, fld.label, lang, fld.required), near)[0])
+        return max(tops)
+
+    def row_bottom(row: list[Field], pages: list[Page]) -> tuple[int, float] | None:
+        if not all(f.type in (*TEXT_TYPES, "signature") for f in row):
+            return None
+        feet = []
+        for fld in row:
+            number, w = the_widget(pages, fld.name)
+            feet.append(w.box.y0)
+            if fld.label_below:
+                feet.append(text_lines(pages[number], label_text(definition, fld.label, lang), w.box)[1])
+        return number, min(feet)
+
+    checked = 0
+    for section in definition.sections:
+        number, head = heading_place(pages, definition, section.title, lang)
+        page = pages[number]
+        htop, hfoot = text_lines(page, [section.title[langs[0]]], head)
+        assert htop == pytest.approx(
+            max(g.origin[1] + 0.98 * g.size for g in page.glyphs if head.holds(g.box)), abs=0.03
+        )
+        rule = min((p for p in page.paths if p.h < 3 and p.w > 500 and p.cy < hfoot), key=lambda p: hfoot - p.cy)
+        inline = [
+            g
+            for g in page.glyphs
+            if g.size == 9.0 and g.font == ITAL and abs(g.origin[1] - (hfoot + 0.22 * 10.5)) < 0.05
+        ]
+        foot = hfoot if inline or len(langs) == 1 else text_lines(page, [section.title[langs[1]]], head)[1]
+        assert foot - rule.cy == pytest.approx(1.5, abs=0.03), section.code
+        if section.note is not None:
+            ntop, foot = text_lines(page, [section.note.joined(langs)], Box(MARGIN, rule.cy - 5, MARGIN, rule.cy))
+            assert rule.cy + 1.5 - 4 - ntop == pytest.approx(0.0, abs=0.03), section.code
+        else:
+            foot -= 4
+        rows = rows_of(section)
+        if any(f.type == "level" for f in section.fields):
+            continue
+        near = Box(MARGIN, foot - 10, MARGIN, foot)
+        first = row_top(rows[0], near, page)
+        if first is not None:
+            assert foot - first == pytest.approx(5.0, abs=0.03), section.code
+            checked += 1
+        for a, b in itertools.pairwise(rows):
+            bottom = row_bottom(a, pages)
+            if bottom is None or bottom[0] != widgets_of(pages, b[0].pdf_names[0] if b[0].pdf_names else b[0].name)[0][0]:
+                continue
+            top = row_top(b, Box(MARGIN, bottom[1] - 10, RIGHT, bottom[1]), pages[bottom[0]])
+            if top is None:
+                continue
+            air = 12.0 if any(f.label_below for f in a) else 5.0
+            assert bottom[1] - top == pytest.approx(air, abs=0.03), (a[0].name, b[0].name)
+            checked += 1
+        # the next section's heading: 5 + 6 pt under the last row
+        last = row_bottom(rows[-1], pages)
+        after = definition.sections.index(section) + 1
+        if last is not None and after < len(definition.sections):
+            n2, nxt = heading_place(pages, definition, definition.sections[after].title, lang)
+            if n2 == last[0]:
+                top2, _ = text_lines(pages[n2], [definition.sections[after].title[langs[0]]], nxt)
+                assert last[1] - top2 == pytest.approx(11.0, abs=0.03), section.code
+                checked += 1
+    assert checked >= 8
