@@ -1399,3 +1399,14 @@ def test_the_vertical_rhythm_rows_5_pt_apart_12_after_a_name_under_its_box_headi
                 assert last[1] - top2 == pytest.approx(11.0, abs=0.03), section.code
                 checked += 1
     assert checked >= 8
+
+
+def test_typed_text_is_10_pt_in_the_embedded_font_multi_line_fields_shrink_to_fit_from_version_2(layouts, definition):
+    """Each text field's /DA: the embedded field font at 10 pt; from version 2 a multi-line field's size is
+    automatic (0), so long feedback shrinks to fit its box; version 1 kept 10 pt everywhere."""
+    das = {w.name: w.da for page in layouts["sv+en"] for w in page.widgets if w.ft == "/Tx"}
+    for fld in definition.fields:
+        if fld.type in TEXT_TYPES:
+            auto = fld.type == "multiline" and definition.version >= 2
+            size = "0" if auto else "10"
+            assert das[fld.name].startswith(f"/{fonts.FIELD_RESOURCE} {size} Tf"), (fld.name, das[fld.name])
