@@ -841,6 +841,8 @@ def tight_lines() -> list[str]:
     second = "Att tänka på: sammanfatta oftare och fråga efter patientens egna tankar om"
     nxt = word_to(second, ROOM, ROOM + 0.6)
     return [first, second, nxt + " och boka uppföljning."]
+
+
 NAME = "Åsa Öberg-Nguyễn"
 
 
@@ -1381,7 +1383,10 @@ def test_the_vertical_rhythm_rows_5_pt_apart_12_after_a_name_under_its_box_headi
             checked += 1
         for a, b in itertools.pairwise(rows):
             bottom = row_bottom(a, pages)
-            if bottom is None or bottom[0] != widgets_of(pages, b[0].pdf_names[0] if b[0].pdf_names else b[0].name)[0][0]:
+            if (
+                bottom is None
+                or bottom[0] != widgets_of(pages, b[0].pdf_names[0] if b[0].pdf_names else b[0].name)[0][0]
+            ):
                 continue
             top = row_top(b, Box(MARGIN, bottom[1] - 10, RIGHT, bottom[1]), pages[bottom[0]])
             if top is None:
@@ -1410,3 +1415,147 @@ def test_typed_text_is_10_pt_in_the_embedded_font_multi_line_fields_shrink_to_fi
             auto = fld.type == "multiline" and definition.version >= 2
             size = "0" if auto else "10"
             assert das[fld.name].startswith(f"/{fonts.FIELD_RESOURCE} {size} Tf"), (fld.name, das[fld.name])
+
+
+# --------------------------------------------------------------------------- where text wraps (exact)
+
+
+def tight(start: str, font: str, size: float, width: float) -> tuple[str, list[str]]:
+    """A text that wraps at ``width`` (``font`` at ``size``) into three lines: the first fills it to within
+    0.7 pt, the second ends where its next word would cross it by at most 0.7 pt. So a wrap 1 pt narrower
+    or wider gives other lines. Returns the text and its lines."""
+
+    def w(text: str) -> float:
+        return stringWidth(text, font, size)
+
+    def fill(line: str, low: float, high: float) -> str:
+        for a in range(60):
+            for tail in ("", "t", "r", "f", "tt", "rt", "rr", "ft", "rrt", "rrr", "rrrt"):
+                word = "K" + "i" * a + tail
+                if low < w(f"{line} {word}") <= high:
+                    return word
+        raise AssertionError(f"no word brings {line!r} into ({low}, {high}]")
+
+    words = [
+        "sjuksköterskan",
+        "ringde",
+        "och",
+        "bad",
+        "om",
+        "en",
+        "bedömning",
+        "av",
+        "patienten",
+        "på",
+        "akutmottagningen",
+    ]
+    first = start
+    while w(first + " " + words[0]) < width - 25:
+        first += " " + words[0]
+        words = words[1:] + words[:1]
+    first += " " + fill(first, width - 0.7, width)
+    second = "Nästa"
+    while w(second + " " + words[0]) < width - 35:
+        second += " " + words[0]
+        words = words[1:] + words[:1]
+    third = fill(second, width, width + 0.7) + " slut."
+    return f"{first} {second} {third}", [first, second, third]
+
+
+def printed_lines(glyphs: list[Glyph]) -> list[str]:
+    """The lines of ``glyphs`` as text (spaces where PDFium put them)."""
+    lines: dict[float, str] = {}
+    for g in glyphs:
+        y = round(g.origin[1], 2)
+        lines[y] = lines.get(y, "") + (" " if g.spaced and y in lines else "") + g.ch
+    return [lines[y] for y in sorted(lines, reverse=True)]
+
+
+@pytest.fixture(scope="module")
+def tight_form() -> tuple[list[Page], dict[str, list[str]]]:
+    """Version 2 (both languages) with a Swedish text in each wrapped column made to wrap at that column's
+    width: a checkbox's label, a choice's label and option, the scale's names and definitions, a level head,
+    an area's label and indicators, the privacy note, the scale note, the instructions."""
+    import dataclasses
+
+    from minicex_pdf.form.definition import load_definition
+    from minicex_pdf.form.generator import build_form
+
+    d = load_definition(2)
+    content = RIGHT - MARGIN
+    cell = (content - GUTTER) * 0.45  # the tick box's share of its row, beside a 0.55 text field
+    area_w = content - 5 * 54 - 10
+    texts = {
+        "checkbox": tight("Kryssa", BOLD, 9, cell - 14.5 - 5),
+        "choice": tight("Vald", BOLD, 9, 150 - 6),
+        "option": tight("Alternativ", REG, 8, content - 150 - 14.5 - 6),
+        "name": tight("Namnet", BOLD, 8, 120 - 6),
+        "definition": tight("Definitionen", REG, 8, content - 120 - 8),
+        "head": tight("Huvud", BOLD, 8, 54 - 4),
+        "area": tight("Området", BOLD, 8.5, area_w - 8),
+        "indicators": tight("Indikatorerna", REG, 8, area_w - 8),
+        "privacy": tight("Integritet", BOLD, 8.5, content - 16),
+        "note": tight("Noten", BOLD, 8, content - 8),
+        "instructions": tight("Instruktionen", REG, 8, (content - 14) / 2),
+    }
+
+    def sv(text: Text, key: str) -> Text:
+        return Text(sv=texts[key][0], en=text.en)
+
+    def field(f: Field) -> Field:
+        if f.name == "complicated":
+            return dataclasses.replace(f, label=sv(f.label, "checkbox"))
+        if f.name == "setting":
+            options = (dataclasses.replace(f.options[0], label=sv(f.options[0].label, "option")), *f.options[1:])
+            return dataclasses.replace(f, label=sv(f.label, "choice"), options=options)
+        if f.type == "level" and f.area == "history":
+            return dataclasses.replace(f, label=sv(f.label, "area"))
+        return f
+
+    levels = [
+        dataclasses.replace(lv, label=sv(lv.label, "name"), definition=sv(lv.definition, "definition"))
+        if lv.code == "2"
+        else dataclasses.replace(lv, label=sv(lv.label, "head"))
+        if lv.code == "3"
+        else lv
+        for lv in d.levels
+    ]
+    areas = [
+        dataclasses.replace(a, indicators=sv(a.indicators, "indicators")) if a.code == "history" else a for a in d.areas
+    ]
+    made = dataclasses.replace(
+        d,
+        privacy=sv(d.privacy, "privacy"),
+        scale_note=sv(d.scale_note, "note"),
+        instructions=(sv(d.instructions[0], "instructions"), *d.instructions[1:]),
+        levels=tuple(levels),
+        areas=tuple(areas),
+        sections=tuple(dataclasses.replace(s, fields=tuple(field(f) for f in s.fields)) for s in d.sections),
+    )
+    return read_layout(build_form(made)), {k: v[1] for k, v in texts.items()}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "checkbox",
+        "choice",
+        "option",
+        "name",
+        "definition",
+        "head",
+        "area",
+        "indicators",
+        "privacy",
+        "note",
+        "instructions",
+    ],
+)
+def test_each_column_wraps_its_text_at_exactly_its_width(tight_form, key):
+    pages, lines = tight_form
+    text = " ".join(lines[key])
+    places = [p for page in pages for p in page.find(text)]
+    if key in ("name", "head"):  # a step's label is both in the scale (names column) and over its table column
+        places = [p for p in places if (p[0].origin[0] < PAGE_W / 2) == (key == "name")]
+    assert places, key
+    assert [printed_lines(p) for p in places] == [lines[key]] * len(places), key
