@@ -765,6 +765,19 @@ def test_the_header_the_title_biggest_then_the_other_language_the_privacy_note_b
     assert len(bang) == 1 and bang[0].box.x1 < place.x0 - 4 and bang[0].box.cx == pytest.approx(MARGIN + 8, abs=0.5)
     assert place.y0 < bang[0].box.cy < place.y1 and bang[0].size == 11.0
     assert place.x0 == pytest.approx(MARGIN + 16, abs=1.5)
+    # exactly: the frame (1.6 pt) 5 pt round the note's lines, 6 pt under the header, 10 pt over what follows
+    ptop, pfoot = text_lines(page, [definition.privacy[x] for x in langs], place)
+    assert frame.y1 - 1.6 - ptop == pytest.approx(5.0, abs=0.03) and pfoot - (frame.y0 + 1.6) == pytest.approx(
+        5.0, abs=0.03
+    )
+    header = [definition.subtitle.joined(langs)] + (
+        ["* = " + definition.required_key.joined(langs)] if definition.version >= 2 else []
+    )
+    _, hfoot = text_lines(page, header, Box(MARGIN, frame.y1, MARGIN, frame.y1 + 10))
+    assert hfoot - (frame.y1 - 1.6) == pytest.approx(6.0, abs=0.03)
+    nxt = definition.instructions_title if definition.version >= 2 else definition.sections[0].title
+    ntop, _ = text_lines(page, [nxt[langs[0]]], Box(MARGIN, frame.y0 - 20, MARGIN, frame.y0))
+    assert (frame.y0 + 1.6) - ntop == pytest.approx(10.0, abs=0.03)
     if definition.version >= 2:  # the key to the asterisk under the subtitle
         key = nearest(
             page.find("* = " + definition.required_key.joined(langs)), Box(MARGIN, sub.y0 - 12, MARGIN + 100, sub.y0)
@@ -1282,6 +1295,18 @@ def test_level_table_rows_rules_and_buttons_stand_where_the_design_puts_them(lay
                 dash = [g for g in page.glyphs if g.ch == "–" and below.cy < g.origin[1] < above.cy]
                 assert len(dash) == 1 and dash[0].origin[1] == pytest.approx(w.box.cy - 3, abs=0.03), fld.name
         above = below
+    # 4 pt under the table, the fields after it (the level 4 questions)
+    section = next(s for s in definition.sections if fields[0] in s.fields)
+    after = [f for f in section.fields if f.type != "level"]
+    if after and the_widget(pages, after[0].name)[0] == number:
+        w_after = the_widget(pages, after[0].name)[1]
+        atop, _ = text_lines(page, label_text(definition, after[0].label, lang, after[0].required), w_after.box)
+        assert above.cy - atop == pytest.approx(4.0, abs=0.03)
+    # version 1: the scale on the same page, its note 4 + 8 pt over the heads
+    note = label_text(definition, definition.scale_note, lang)
+    if page.find(note[0]):
+        _, nfoot = text_lines(page, note, Box(MARGIN, head.cy, MARGIN, PAGE_H))
+        assert nfoot - 12 == pytest.approx(spans[0][0], abs=0.03)
     uprights = [p for p in page.paths if p.w < 1.5 and p.h > 20]
     if uprights:  # version 2: from the top of the heads to the table's last rule, 0.4 pt
         assert max(p.y1 for p in uprights) - 0.4 == pytest.approx(spans[0][0], abs=0.03)
@@ -1333,24 +1358,39 @@ def test_the_vertical_rhythm_rows_5_pt_apart_12_after_a_name_under_its_box_headi
     pages = layouts[lang]
     langs = split_langs(lang)
 
-    def row_top(row: list[Field], near: Box, page: Page) -> float | None:
-        tops = []
-        for fld in row:
-            if fld.type in ("checkbox", "level") or fld.label_below:
-                return None
-            tops.append(text_lines(page, label_text(definition, fld.label, lang, fld.required), near)[0])
-        return max(tops)
+    tick = SIZES[definition.version]["tick"]
 
-    def row_bottom(row: list[Field], pages: list[Page]) -> tuple[int, float] | None:
-        if not all(f.type in (*TEXT_TYPES, "signature") for f in row):
-            return None
-        feet = []
-        for fld in row:
-            number, w = the_widget(pages, fld.name)
-            feet.append(w.box.y0)
-            if fld.label_below:
-                feet.append(text_lines(pages[number], label_text(definition, fld.label, lang), w.box)[1])
-        return number, min(feet)
+    def cell_span(fld: Field) -> tuple[int, float, float]:
+        """A cell's page, top and foot: its label's and box's, a tick box's row, a choice's label and options."""
+        names = [fld.option_field(o.code) for o in fld.options] if fld.type == "multichoice" else [fld.name]
+        found = [nw for n in names for nw in widgets_of(pages, n)]
+        number, w = found[0]
+        page = pages[number]
+        label = label_text(definition, fld.label, lang, fld.required)
+        if fld.type in (*TEXT_TYPES, "signature"):
+            top, foot = text_lines(page, label, w.box)
+            return (number, w.box.y1, foot) if fld.label_below else (number, top, w.box.y0)
+        ltop, lfoot = text_lines(
+            page, label, w.box if fld.type != "checkbox" else Box(w.box.x1 + 6, w.box.y0, w.box.x1 + 9, w.box.y1)
+        )
+        if fld.type == "checkbox":  # the row: 1 pt over the box, as tall as the box + 2 or the label
+            return number, w.box.y1 + 1, w.box.y1 + 1 - max(tick + 2, ltop - lfoot)
+        top = w.box.y1 + 1  # a choice: its label 1 pt over the first line of options
+        lowest = min(b.box.y1 for _, b in found)
+        last = [b for _, b in found if b.box.y1 == lowest]
+        heights = [tick + 2]
+        for opt, (_, b) in zip(fld.options, found, strict=True):
+            if b in last:
+                otop, ofoot = text_lines(
+                    page, [opt.label.joined(langs)], Box(b.box.x1 + 10, b.box.y0, b.box.x1 + 20, b.box.y1)
+                )
+                heights.append(otop - ofoot)
+        return number, top, min(lfoot, lowest + 1 - max(heights))
+
+    def span(row: list[Field]) -> tuple[int, float, float]:
+        spans = [cell_span(f) for f in row]
+        assert len({n for n, _, _ in spans}) == 1, [f.name for f in row]
+        return spans[0][0], max(t for _, t, _ in spans), min(f for _, _, f in spans)
 
     checked = 0
     for section in definition.sections:
@@ -1376,34 +1416,22 @@ def test_the_vertical_rhythm_rows_5_pt_apart_12_after_a_name_under_its_box_headi
         rows = rows_of(section)
         if any(f.type == "level" for f in section.fields):
             continue
-        near = Box(MARGIN, foot - 10, MARGIN, foot)
-        first = row_top(rows[0], near, page)
-        if first is not None:
-            assert foot - first == pytest.approx(5.0, abs=0.03), section.code
-            checked += 1
-        for a, b in itertools.pairwise(rows):
-            bottom = row_bottom(a, pages)
-            if (
-                bottom is None
-                or bottom[0] != widgets_of(pages, b[0].pdf_names[0] if b[0].pdf_names else b[0].name)[0][0]
-            ):
-                continue
-            top = row_top(b, Box(MARGIN, bottom[1] - 10, RIGHT, bottom[1]), pages[bottom[0]])
-            if top is None:
-                continue
-            air = 12.0 if any(f.label_below for f in a) else 5.0
-            assert bottom[1] - top == pytest.approx(air, abs=0.03), (a[0].name, b[0].name)
-            checked += 1
-        # the next section's heading: 5 + 6 pt under the last row
-        last = row_bottom(rows[-1], pages)
-        after = definition.sections.index(section) + 1
-        if last is not None and after < len(definition.sections):
-            n2, nxt = heading_place(pages, definition, definition.sections[after].title, lang)
-            if n2 == last[0]:
-                top2, _ = text_lines(pages[n2], [definition.sections[after].title[langs[0]]], nxt)
-                assert last[1] - top2 == pytest.approx(11.0, abs=0.03), section.code
+        spans = [span(r) for r in rows]
+        assert spans[0][0] == number and foot - spans[0][1] == pytest.approx(5.0, abs=0.03), section.code
+        for (a, (pa, _, bottom)), (_, (pb, top, _)) in itertools.pairwise(zip(rows, spans, strict=True)):
+            if pa == pb:
+                air = 12.0 if any(f.label_below for f in a) else 5.0
+                assert bottom - top == pytest.approx(air, abs=0.03), (a[0].name, section.code)
                 checked += 1
-    assert checked >= 8
+        # the next section's heading: 5 + 6 pt under the last row
+        after = definition.sections.index(section) + 1
+        if after < len(definition.sections):
+            n2, nxt = heading_place(pages, definition, definition.sections[after].title, lang)
+            if n2 == spans[-1][0]:
+                top2, _ = text_lines(pages[n2], [definition.sections[after].title[langs[0]]], nxt)
+                assert spans[-1][2] - top2 == pytest.approx(11.0, abs=0.03), section.code
+                checked += 1
+    assert checked >= 12
 
 
 def test_typed_text_is_10_pt_in_the_embedded_font_multi_line_fields_shrink_to_fit_from_version_2(layouts, definition):
