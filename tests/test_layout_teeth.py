@@ -875,8 +875,8 @@ def printed_filled(definition: FormDefinition) -> tuple[list[Page], list[Page], 
             values[fld.name] = "15"
         elif fld.type == "checkbox":
             values[fld.name] = True
-        elif fld.type in ("choice", "level"):
-            values[fld.name] = fld.options[0].code
+        elif fld.type in ("choice", "level"):  # a code as a caller has it: an equal str, not the same object
+            values[fld.name] = "".join(list(fld.options[0].code))
         elif fld.type == "multichoice":
             values[fld.name] = (fld.options[-1].code,)
     pdf = build_form(definition, values=values)
@@ -1587,3 +1587,60 @@ def test_each_column_wraps_its_text_at_exactly_its_width(tight_form, key):
         places = [p for p in places if (p[0].origin[0] < PAGE_W / 2) == (key == "name")]
     assert places, key
     assert [printed_lines(p) for p in places] == [lines[key]] * len(places), key
+
+
+def bezier_paths(stream: str) -> list[tuple[str, list[tuple[float, float]]]]:
+    """Each painted path of a content stream (``m``, ``l``, ``c``, then ``f`` or ``S``): its paint operator and
+    points sampled along it."""
+    out, points, nums, current = [], [], [], (0.0, 0.0)
+    for token in stream.split():
+        try:
+            nums.append(float(token))
+            continue
+        except ValueError:
+            pass
+        if token == "m":
+            current = (nums[0], nums[1])
+            points = [current]
+        elif token == "l":
+            current = (nums[0], nums[1])
+            points.append(current)
+        elif token == "c":
+            (x0, y0), (x1, y1, x2, y2, x3, y3) = current, nums
+            for i in range(1, 11):
+                t = i / 10
+                a, b, c_, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t**3
+                points.append((a * x0 + b * x1 + c_ * x2 + d * x3, a * y0 + b * y1 + c_ * y2 + d * y3))
+            current = (x3, y3)
+        elif token in ("f", "S"):
+            out.append((token, points))
+            points = []
+        nums = []
+    return out
+
+
+def test_radio_buttons_are_true_circles_a_white_disc_a_ring_and_a_dot_when_on(blank_pdfs, definition):
+    """Each radio button's appearances (off and on) are circles round its middle: a white disc filling the
+    box, a 0.8 pt ring just inside it, and when on a dot of 0.45 of the radius; nothing else."""
+    tick = SIZES[definition.version]["tick"]
+    c = tick / 2
+    doc = PdfReader(io.BytesIO(blank_pdfs["sv+en"]))
+    radios = 0
+    for page in doc.pages:
+        for annot in page.get("/Annots", []):
+            w = annot.get_object()
+            parent = w.get("/Parent")
+            if parent is None or not int(parent.get_object().get("/Ff", 0)) & (1 << 15):
+                continue
+            for state, ap in w["/AP"]["/N"].items():
+                stream = ap.get_object().get_data().decode("latin-1")
+                paths = bezier_paths(stream)
+                expected = [("f", c), ("S", c - 0.4)] + ([("f", 0.45 * c)] if state != "/Off" else [])
+                assert [op for op, _ in paths] == [op for op, _ in expected], state
+                for (_, points), (_, radius) in zip(paths, expected, strict=True):
+                    assert len(points) == 41
+                    for x, y in points:
+                        assert ((x - c) ** 2 + (y - c) ** 2) ** 0.5 == pytest.approx(radius, abs=0.03), (state, x, y)
+                assert "1 g" in stream and "0 G 0.8 w" in stream and ("0 g" in stream) == (state != "/Off")
+                radios += 1
+    assert radios >= 40
