@@ -1046,6 +1046,23 @@ def test_type_sizes_labels_bold_other_language_italic_never_below_the_versions_f
         assert styles(pages, level.definition[langs[1]]) == {(ITAL, fs(6.8))}
         assert styles(pages, area.indicators[langs[1]]) == {(ITAL, fs(6.5))}
     assert styles(pages, definition.privacy[langs[0]]) == {(BOLD, 8.5)}
+    assert styles(pages, definition.scale_title[langs[0]]) == {(BOLD, 8.5)}
+    assert styles(pages, definition.scale_note[langs[0]]) == {(BOLD, 8.0)}
+    # a step's name: in the scale (at the margin) and over its column of the table
+    places = [p for page in pages for p in page.find(definition.levels[1].label[langs[0]])]
+    assert {(g.font, g.size) for p in places if p[0].origin[0] == MARGIN + 2 for g in p} == {(BOLD, fs(7.5))}
+    assert {(g.font, g.size) for p in places if p[0].origin[0] > MARGIN + 200 for g in p} == {(BOLD, fs(7.0))}
+    for fld in level_rows(definition):
+        assert (BOLD, 8.5) in styles(pages, fld.label[langs[0]]), fld.name
+    columns = [w.box.cx for _, w in widgets_of(pages, level_rows(definition)[0].name)]
+    dashes = {
+        (g.font, g.size)
+        for page in pages
+        for g in page.glyphs
+        if g.ch == "–" and min(abs(g.box.cx - x) for x in columns) < 1
+    }
+    excluded = any(len(f.options) < len(definition.levels) for f in level_rows(definition))
+    assert dashes == ({(REG, 8.0)} if excluded else set())
     assert styles(pages, definition.subtitle.joined(langs)) == {(REG, fs(8.0))}
 
 
