@@ -1542,10 +1542,15 @@ def tight_form() -> tuple[list[Page], dict[str, list[str]]]:
         "privacy": tight("Integritet", BOLD, 8.5, content - 16),
         "note": tight("Noten", BOLD, 8, content - 8),
         "instructions": tight("Instruktionen", REG, 8, (content - 14) / 2),
+        # the English under the Swedish: wrapped apart, in italic
+        "definition_en": tight("Definition", ITAL, 8, content - 120 - 8),
+        "indicators_en": tight("Indicators", ITAL, 8, area_w - 8),
+        "instructions_en": tight("Instruction", ITAL, 8, (content - 14) / 2),
     }
 
     def sv(text: Text, key: str) -> Text:
-        return Text(sv=texts[key][0], en=text.en)
+        en = texts[f"{key}_en"][0] if f"{key}_en" in texts else text.en
+        return Text(sv=texts[key][0], en=en)
 
     def field(f: Field) -> Field:
         if f.name == "complicated":
@@ -1594,6 +1599,9 @@ def tight_form() -> tuple[list[Page], dict[str, list[str]]]:
         "privacy",
         "note",
         "instructions",
+        "definition_en",
+        "indicators_en",
+        "instructions_en",
     ],
 )
 def test_each_column_wraps_its_text_at_exactly_its_width(tight_form, key):
