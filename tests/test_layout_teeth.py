@@ -575,7 +575,7 @@ def test_level_buttons_stand_in_their_row_under_their_column_heads(layouts, defi
     pages = layouts[lang]
     levels = scale_order(definition)
     fields = level_rows(definition)
-    page_no = the_widget(pages, fields[0].name)[0] if False else widgets_of(pages, fields[0].name)[0][0]
+    page_no = widgets_of(pages, fields[0].name)[0][0]
     page = pages[page_no]
     # the column heads: each step's label centred over its column, in the scale's order left to right
     first = widgets_of(pages, fields[0].name)
