@@ -1669,3 +1669,35 @@ def test_radio_buttons_are_true_circles_a_white_disc_a_ring_and_a_dot_when_on(bl
                 assert "1 g" in stream and "0 G 0.8 w" in stream and ("0 g" in stream) == (state != "/Off")
                 radios += 1
     assert radios >= 40
+
+
+def test_a_row_a_hair_over_full_width_is_shared_in_proportion_inside_the_margins():
+    """Widths summing to a little over 1 (0.5 + 0.50005, rounding in a definition) still share one row:
+    each box its share of the row, the last ending at the right margin."""
+    import dataclasses
+
+    from minicex_pdf.form.definition import load_definition
+    from minicex_pdf.form.generator import build_form
+
+    base = load_definition(2)
+    first = base.sections[0]
+    a, b = first.fields[0], first.fields[1]
+    assert (a.type, b.type, a.width, b.width) == ("text", "text", 0.5, 0.5)
+    wider = dataclasses.replace(b, width=0.50005)
+    section = dataclasses.replace(first, fields=(a, wider, *first.fields[2:]))
+    pages = read_layout(build_form(dataclasses.replace(base, sections=(section, *base.sections[1:])), lang="sv"))
+    _, wa = the_widget(pages, a.name)
+    _, wb = the_widget(pages, b.name)
+    assert wa.box.y0 == wb.box.y0 and wa.box.x0 == pytest.approx(MARGIN, abs=0.01)
+    assert wb.box.x0 - wa.box.x1 == pytest.approx(GUTTER, abs=0.01)
+    assert wb.box.x1 == pytest.approx(RIGHT, abs=0.01)
+    assert wa.box.w / wb.box.w == pytest.approx(0.5 / 0.50005, rel=1e-6)
+
+
+def test_a_line_break_typed_into_a_one_line_field_becomes_a_space(definition):
+    from minicex_pdf.form.generator import form_values
+
+    text = next(f for f in definition.fields if f.type == "text")
+    multi = next(f for f in definition.fields if f.type == "multiline")
+    values = form_values(definition, {text.name: "Anna\r\nBerg\nLund", multi.name: "Rad 1\r\nRad 2\rRad 3"})
+    assert values == {text.name: "Anna Berg Lund", multi.name: "Rad 1\nRad 2\nRad 3"}
