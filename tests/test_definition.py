@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 from minicex_pdf.errors import DefinitionError
-from minicex_pdf.form.definition import definitions, forms_dir, load_definition, parse_definition
+from minicex_pdf.form.definition import Text, definitions, forms_dir, load_definition, parse_definition
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +75,22 @@ def test_broken_definition_names_the_entry(raw, mutate, message):
 def test_unknown_version_is_a_clear_error():
     with pytest.raises(DefinitionError, match="no form definition version 999"):
         load_definition(999)
+
+
+def test_a_changed_copy_of_a_definition_leaves_the_originals_fields_alone():
+    """dataclasses.replace() once shared the name -> field lookup, so the copy's fields replaced the original's."""
+    import dataclasses
+
+    original = load_definition()
+    before = original.field("setting")
+    changed = dataclasses.replace(
+        before, label=Text(sv="Annan etikett", en="Another label"), options=before.options[::-1]
+    )
+    sections = tuple(
+        dataclasses.replace(s, fields=tuple(changed if f.name == "setting" else f for f in s.fields))
+        for s in original.sections
+    )
+    copy = dataclasses.replace(original, sections=sections)
+    assert copy.field("setting") == changed
+    assert original.field("setting") is before
+    assert load_definition().field("setting") is before

@@ -232,10 +232,11 @@ class FormDefinition:
     #: The key to the asterisk by required labels ("* = obligatoriskt / required"); version 2 on.
     required_key: Text | None = None
 
-    _by_name: dict[str, Field] = field(default_factory=dict, repr=False, compare=False)
+    _by_name: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._by_name.update({f.name: f for s in self.sections for f in s.fields})
+        # a dict of its own: dataclasses.replace() must not share (and overwrite) the original's
+        object.__setattr__(self, "_by_name", {f.name: f for s in self.sections for f in s.fields})
 
     @property
     def fields(self) -> tuple[Field, ...]:
