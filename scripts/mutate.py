@@ -149,6 +149,11 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_admin_cli.py",
         "tests/test_admin_workflow.py",
     ],
+    "minicex_pdf/admin/tables.py": [
+        "tests/test_tables_teeth.py",
+        "tests/test_admin_cli.py",
+        "tests/test_admin_workflow.py",
+    ],
     "minicex_pdf/storage/filters.py": [
         "tests/test_filters_teeth.py",
         "tests/test_admin_cli.py",
