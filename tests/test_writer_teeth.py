@@ -117,6 +117,7 @@ LUKASZ = TraineeProgress(
     awaiting_action_plan=(),
     feedback=(Feedback(day(2026, 5, 11), "Ewa Łoś", "Καλή δουλειά", "", ""),),
 )
+KARL_LONG = " ".join(f"Sentence {i} of a very long suggestion for next time." for i in range(200))
 #: Two forms a month over 25 months: the month labels must thin out, the sequences go under the charts.
 KARL_DATES = [day(2024 + (m // 12), m % 12 + 1, d) for m in range(25) for d in (5, 20)]
 KARL_RANKS = [[(i + k) % 5 for i in range(50)] for k in range(5)]
@@ -137,9 +138,14 @@ KARL = TraineeProgress(
     subgoals_covered=(),
     subgoals_missing=("STa1",),
     awaiting_action_plan=(),
-    feedback=tuple(Feedback(d, "Eva Al", "", "Mer tid", "") for d in KARL_DATES[:2]),
+    #: the second text is longer than a page: it must go on over the page break, no line lost
+    feedback=(
+        Feedback(KARL_DATES[0], "Eva Al", "", "Mer tid", ""),
+        Feedback(KARL_DATES[1], "Eva Al", "", KARL_LONG, ""),
+    ),
 )
 TRAINEES = (ASA, LUKASZ, KARL)
+#: Text one block cannot keep on one page.
 ROSTER = [("Bo Berg", "Kirurgi")]
 
 # --------------------------------------------------------------------------- reading the PDF back
@@ -605,16 +611,17 @@ def test_the_settings_and_sub_goal_tables_keep_titles_and_counts_in_two_columns(
 # --------------------------------------------------------------------------- the charts
 
 
-def _month_charts(report) -> list[list[Run | Shape]]:
+def _month_charts(report) -> list[tuple[list[Run | Shape], list[Run]]]:
+    """Each trainee's month chart (its objects) and the text of its page."""
     out = []
     for section in _sections(report):
         page = next(pg for pg in section if any(r.text.startswith(T["per_month"][EN]) for r in pg.runs))
-        out.append(_between(page, T["per_month"][EN], T["levels"][EN]))
+        out.append((_between(page, T["per_month"][EN], T["levels"][EN]), page.runs))
     return out
 
 
 def test_month_bars_are_as_tall_as_their_counts_above_their_month_with_the_count_on_top(report):
-    for objs, p in zip(_month_charts(report), TRAINEES, strict=True):
+    for (objs, page_runs), p in zip(_month_charts(report), TRAINEES, strict=True):
         axis, *bars = [o for o in objs if isinstance(o, Shape)]
         assert axis.segments == 2 and axis.points[0][1] == axis.points[1][1] and axis.stroke == (0, 0, 0)
         months = [m for m, _ in p.per_month]
@@ -647,6 +654,9 @@ def test_month_bars_are_as_tall_as_their_counts_above_their_month_with_the_count
             assert (r[0] + r[2]) / 2 == pytest.approx(centre, abs=0.3)
             assert number.centre == pytest.approx(centre, abs=0.05)
             assert r[3] < number.box[1] < r[3] + 6
+        # the chart keeps to its place: its month labels clear of the next heading under it
+        heading = next(r for r in page_runs if r.text.startswith(T["levels"][EN]))
+        assert min(t.box[1] for t in labels) > heading.box[3] + 3
         assert axis.points[0][0] < min(r[0] for r in rects) and max(r[2] for r in rects) <= axis.points[1][0]
 
 
@@ -769,10 +779,16 @@ def test_each_form_is_a_marker_on_its_own_level_row_at_its_date_joined_by_steps(
             frame = chart.box.box
             seen: dict[dt.date, float] = {}
             points = []
+            scales: list[float] = []
             for marker, (date, rank) in zip(chart.markers, drawn, strict=True):
                 x, y = marker.centre
                 assert y == pytest.approx(row_y[rank], abs=0.5)  # on its level's row, never between two
                 assert marker.form == form[rank]
+                # the legend draws each level's marker as the chart does, only smaller, all alike
+                size = (marker.extent[2] - marker.extent[0]) / (
+                    chart.legend[rank].extent[2] - chart.legend[rank].extent[0]
+                )
+                scales.append(size)
                 assert frame[0] < marker.box[0] and marker.box[2] < frame[2]
                 if date in seen:  # a second form on one day stands just right of the first
                     assert 0 < x - seen[date] < 3 * mm
@@ -781,6 +797,7 @@ def test_each_form_is_a_marker_on_its_own_level_row_at_its_date_joined_by_steps(
                     slopes.append((date, x))
                 if rank:
                     points.append((x, y))
+            assert not scales or max(scales) - min(scales) < 0.01, scales
             # the step line goes through the observed levels only: across at the old level, then up or down
             if len(points) > 1:
                 (steps,) = chart.steps
@@ -841,6 +858,8 @@ def test_no_feedback_block_or_section_heading_is_cut_from_what_follows_it(report
                     fb = p.feedback[blocks - 1]
                     end = next((k for k in range(i + 1, len(lines)) if lines[k][1][0].bold), len(lines))
                     rest = " ".join(r.text for _, ln in lines[i + 1 : end] for r in ln)
+                    if fb.next_time == KARL_LONG:
+                        continue  # longer than a page: read as a whole below
                     for fld, text in (
                         (R.went_well, fb.went_well),
                         (R.next_time, fb.next_time),
@@ -851,5 +870,11 @@ def test_no_feedback_block_or_section_heading_is_cut_from_what_follows_it(report
                             assert " ".join(text.split()[:3]) in " ".join(rest.split())
                             assert " ".join(text.split()[-3:]) in " ".join(rest.split())
         assert blocks == len(p.feedback)
-        # the feedback runs over more than one page for Åsa: the break falls between blocks
+    # the feedback runs over more than one page for Åsa: the break falls between blocks
     assert len(_sections(report)[0]) >= 3
+    # a text longer than a page goes on over the page break, every word in order
+    karl = _sections(report)[2]
+    text = " ".join(" ".join(r.text for r in page.body) for page in karl).split()
+    start = text.index("Sentence")
+    assert " ".join(text[start : start + len(KARL_LONG.split())]) == KARL_LONG
+    assert sum(1 for page in karl if "Sentence" in " ".join(r.text for r in page.body)) >= 2
