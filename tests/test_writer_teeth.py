@@ -118,21 +118,21 @@ LUKASZ = TraineeProgress(
     feedback=(Feedback(day(2026, 5, 11), "Ewa Łoś", "Καλή δουλειά", "", ""),),
 )
 KARL_LONG = " ".join(f"Sentence {i} of a very long suggestion for next time." for i in range(200))
-#: Two forms a month over 25 months: the month labels must thin out, the sequences go under the charts.
-KARL_DATES = [day(2024 + (m // 12), m % 12 + 1, d) for m in range(25) for d in (5, 20)]
-KARL_RANKS = [[(i + k) % 5 for i in range(50)] for k in range(5)]
+#: Two forms a month over 37 months: the month labels must thin out, the sequences go under the charts.
+KARL_DATES = [day(2023 + (m // 12), m % 12 + 1, d) for m in range(37) for d in (5, 20)]
+KARL_RANKS = [[(i + k) % 5 for i in range(74)] for k in range(5)]
 KARL = TraineeProgress(
     name="Karl Lind",
     specialty="Kirurgi",
-    count=50,
+    count=74,
     undated=0,
     latest=KARL_DATES[-1],
     per_month=tuple((d.strftime("%Y-%m"), 2) for d in KARL_DATES[::2]),
     assessors=("Eva Al",),
-    by_supervisor=50,
+    by_supervisor=74,
     areas=tuple(_area(i, ranks, KARL_DATES, "Eva Al") for i, ranks in enumerate(KARL_RANKS)),
-    settings=_options(R.setting, [50, 0, 0, 0]),
-    complexity=_options(R.complexity, [50, 0]),
+    settings=_options(R.setting, [74, 0, 0, 0]),
+    complexity=_options(R.complexity, [74, 0]),
     complicated=0,
     regulation=HSLF,
     subgoals_covered=(),
@@ -657,6 +657,9 @@ def test_month_bars_are_as_tall_as_their_counts_above_their_month_with_the_count
         # the chart keeps to its place: its month labels clear of the next heading under it
         heading = next(r for r in page_runs if r.text.startswith(T["levels"][EN]))
         assert min(t.box[1] for t in labels) > heading.box[3] + 3
+        # nothing of the chart (a first month's label wider than its slot) starts left of the text column
+        column = min(r.x for r in page_runs if r.text.startswith(T["per_month"][EN]))
+        assert min(t.box[0] for t in texts) >= column
         assert axis.points[0][0] < min(r[0] for r in rects) and max(r[2] for r in rects) <= axis.points[1][0]
 
 
