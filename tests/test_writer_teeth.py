@@ -144,9 +144,31 @@ KARL = TraineeProgress(
         Feedback(KARL_DATES[1], "Eva Al", "", KARL_LONG, ""),
     ),
 )
-TRAINEES = (ASA, LUKASZ, KARL)
+#: No specialty, and no form with a date: no charts, only the count of forms without a date.
+ANN = TraineeProgress(
+    name="Ann Ek",
+    specialty="",
+    count=1,
+    undated=1,
+    latest=None,
+    per_month=(),
+    assessors=("Dr X",),
+    by_supervisor=1,
+    areas=tuple(_area(i, [2], [None], "Dr X") for i in range(5)),
+    settings=_options(R.setting, [0, 0, 0, 1]),
+    complexity=_options(R.complexity, [1, 0]),
+    complicated=1,
+    regulation=None,
+    subgoals_covered=(),
+    subgoals_missing=(),
+    awaiting_action_plan=(),
+    feedback=(Feedback(None, "Dr X", "Lugnt", "", "Öva"),),
+)
+TRAINEES = (ASA, LUKASZ, KARL, ANN)
 #: Text one block cannot keep on one page.
-ROSTER = [("Bo Berg", "Kirurgi")]
+#: Roster lines: one trainee without forms (specialty as the catalogue writes it), one of the same name as a
+#: trainee with forms but another specialty; the rest are trainees with forms, written otherwise.
+ROSTER = [("Bo Berg", "kirurgi"), ("åsa  öberg", "Allmänmedicin"), ("Åsa Öberg", "Kirurgi"), ("ANN EK", "Kirurgi")]
 
 # --------------------------------------------------------------------------- reading the PDF back
 
@@ -376,7 +398,7 @@ def _expected_bold(p: TraineeProgress) -> list[tuple[str, float]]:
         words += _text_words(value, 14)
     words += _text_words(str(len(p.awaiting_action_plan)), 14)
     words += _text_words(T["per_month"][EN], 10) + _text_words(T["levels"][EN], 10)
-    for area in p.areas:
+    for area in p.areas if p.per_month else ():  # no chart without a dated form
         words += _text_words(f"{area.label[EN]} – {T['observed'][EN]} {area.observed} {of} {p.count}", 8.5)
     sections = ["met", "subgoals"]
     sections += ["waiting"] if p.awaiting_action_plan else []
@@ -447,23 +469,27 @@ COHORT_HEAD = ["name", "specialty", "forms", "assessors", "not_supervisor", "awa
 COHORT_HEAD += ["empty_short", "latest"]
 
 
-def _cohort_rows() -> dict[str, list[str]]:
+def _cohort_rows() -> list[list[str]]:
+    """The cohort table's rows, by name then specialty."""
     of = T["of"][EN]
-    rows = {}
+    rows = []
     for ln in cohort(TRAINEES):
-        rows[ln.name] = [
-            ln.name,
-            ln.specialty,
-            str(ln.count),
-            str(ln.assessors),
-            f"{ln.not_by_supervisor} {of} {ln.count}",
-            str(ln.awaiting_action_plan),
-            str(ln.incomplete),
-            str(ln.empty),
-            ln.latest.isoformat(),
-        ]
-    rows["Bo Berg"] = ["Bo Berg", "Kirurgi", "0", "0", f"0 {of} 0", "0", "0", "0", "–"]
-    return rows
+        rows.append(
+            [
+                ln.name,
+                ln.specialty or "–",
+                str(ln.count),
+                str(ln.assessors),
+                f"{ln.not_by_supervisor} {of} {ln.count}",
+                str(ln.awaiting_action_plan),
+                str(ln.incomplete),
+                str(ln.empty),
+                ln.latest.isoformat() if ln.latest else "–",
+            ]
+        )
+    rows.append(["Bo Berg", "Kirurgi", "0", "0", f"0 {of} 0", "0", "0", "0", "–"])
+    rows.append(["Åsa Öberg", "Kirurgi", "0", "0", f"0 {of} 0", "0", "0", "0", "–"])
+    return sorted(rows, key=lambda row: (row[0].casefold(), row[1].casefold()))
 
 
 def test_the_cohort_table_has_one_row_per_trainee_with_its_cells_lined_up_under_the_headers(report):
@@ -477,6 +503,8 @@ def test_the_cohort_table_has_one_row_per_trainee_with_its_cells_lined_up_under_
     assert all(T[k][EN].startswith(h.text.strip()) for h, k in zip(heads, COHORT_HEAD, strict=True))
     body = [r for r in page.body if r.size == 8.5]
     header_bottom = min(r.box[1] for r in head)
+    title = report[0].body[0]
+    assert title.box[1] - max(r.box[3] for r in head) > title.size / 2  # the title stands apart from the table
     assert all(r.box[3] < header_bottom for r in body)
     # group the body into rows by baseline (a cell may span several font runs on one line)
     lines: dict[float, list[Run]] = {}
@@ -491,8 +519,8 @@ def test_the_cohort_table_has_one_row_per_trainee_with_its_cells_lined_up_under_
             col = max(i for i, h in enumerate(heads) if h.x <= r.x + 0.01)
             cells[col].append(r)
         texts = ["".join(r.text for r in c).strip() for c in cells]
-        got[texts[0]] = (y, texts, cells)
-    assert {k: v[1] for k, v in got.items()} == expected
+        got[y] = (y, texts, cells)
+    assert [got[y][1] for y in sorted(got, reverse=True)] == expected  # top down
     # text columns start where their header starts; number columns end on one line, left of the next column
     for col in range(len(heads)):
         cells = [v[2][col] for v in got.values()]
@@ -510,7 +538,9 @@ def test_the_cohort_table_has_one_row_per_trainee_with_its_cells_lined_up_under_
     for (_, t0), (b1, _) in itertools.pairwise(rows):
         assert t0 < b1
     rules = sorted(s.points[0][1] for s in page.shapes if s.segments == 2 and s.fill is None)
-    assert len(rules) == len(expected) + 1  # under the header and under each row
+    assert len(rules) == len(expected) + 1  # under the header and under each row, across the whole table
+    spans = {(round(s.extent[0], 2), round(s.extent[2], 2)) for s in page.shapes if s.segments == 2}
+    assert spans == {(round(MARGIN, 2), round(PAGE_W - MARGIN, 2))}
     for (bottom, top), below, above in zip(rows, rules[:-1], rules[1:], strict=True):
         assert below < bottom and top < above
     left = min(s.extent[0] for s in page.shapes)
@@ -622,6 +652,9 @@ def _month_charts(report) -> list[tuple[list[Run | Shape], list[Run]]]:
 
 def test_month_bars_are_as_tall_as_their_counts_above_their_month_with_the_count_on_top(report):
     for (objs, page_runs), p in zip(_month_charts(report), TRAINEES, strict=True):
+        if not p.per_month:  # no form with a date: an empty chart
+            assert objs == []
+            continue
         axis, *bars = [o for o in objs if isinstance(o, Shape)]
         assert axis.segments == 2 and axis.points[0][1] == axis.points[1][1] and axis.stroke == (0, 0, 0)
         months = [m for m, _ in p.per_month]
@@ -632,6 +665,10 @@ def test_month_bars_are_as_tall_as_their_counts_above_their_month_with_the_count
         base = axis.points[0][1]
         assert all(r[1] == pytest.approx(base, abs=0.01) for r in rects)
         assert len({round(r[2] - r[0], 3) for r in rects}) == 1
+        assert all(a[2] < b[0] for a, b in itertools.pairwise(rects))  # bars stand apart
+        # each bar is plainly a bar: at least half its month's slot wide (or 8 mm, when there are few months)
+        slot_width = (axis.points[1][0] - axis.points[0][0]) / len(months)
+        assert all(r[2] - r[0] >= min(slot_width / 2, 8 * mm) for r in rects)
         top = max(n for _, n in counted)
         tallest = max(r[3] - r[1] for r in rects)
         for r, (_, n) in zip(rects, counted, strict=True):
@@ -725,8 +762,8 @@ def _marks(ranks) -> str:
 
 def test_each_area_chart_has_its_title_sequence_and_one_row_per_level_from_not_observed_up(report):
     for charts, p in zip(_level_charts(report), TRAINEES, strict=True):
-        assert len(charts) == len(p.areas)
-        for chart, area in zip(charts, p.areas, strict=True):
+        assert len(charts) == (len(p.areas) if p.per_month else 0)
+        for chart, area in zip(charts, p.areas if charts else (), strict=True):
             ranks = [None if o.level is None else LEVELS.index(o.level) for o in area.observations]
             sequence = " ".join(r.text.strip() for r in chart.sequence)
             assert sequence == f"{T['sequence'][EN]}: {_marks(ranks)}"
@@ -771,6 +808,8 @@ def test_the_long_sequence_goes_under_its_chart_and_the_short_ones_on_the_title_
 
 def test_each_form_is_a_marker_on_its_own_level_row_at_its_date_joined_by_steps(report):
     for charts, p in zip(_level_charts(report), TRAINEES, strict=True):
+        if not charts:
+            continue
         slopes = []
         for chart, area in zip(charts, p.areas, strict=True):
             row_y = {lv: m.centre[1] for lv, m in zip(range(5), chart.legend, strict=True)}
@@ -793,8 +832,10 @@ def test_each_form_is_a_marker_on_its_own_level_row_at_its_date_joined_by_steps(
                 )
                 scales.append(size)
                 assert frame[0] < marker.box[0] and marker.box[2] < frame[2]
-                if date in seen:  # a second form on one day stands just right of the first
-                    assert 0 < x - seen[date] < 3 * mm
+                if date in seen:  # a second form on one day stands just right of the first, both visible:
+                    # neither marker covers the other's centre
+                    radius = (marker.extent[2] - marker.extent[0]) / 2
+                    assert radius < x - seen[date] < 2 * radius
                 else:
                     seen[date] = x
                     slopes.append((date, x))
@@ -881,3 +922,33 @@ def test_no_feedback_block_or_section_heading_is_cut_from_what_follows_it(report
     start = text.index("Sentence")
     assert " ".join(text[start : start + len(KARL_LONG.split())]) == KARL_LONG
     assert sum(1 for page in karl if "Sentence" in " ".join(r.text for r in page.body)) >= 2
+
+
+def test_a_trainee_without_dated_forms_gets_no_charts_but_the_count_of_undated_forms(report):
+    (page,) = _sections(report)[3]
+    texts = [r.text.strip() for r in page.body]
+    assert texts[:2] == ["Ann Ek", "1"]  # the name, then straight to the key figures: no specialty, no period
+    assert f"1 {T['undated'][EN]}" in texts
+    assert not any(t.startswith(T["sequence"][EN]) for t in texts)
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def test_one_trainee_without_the_cohort_page_starts_on_page_one_and_nothing_gives_one_line():
+    pages = read_pages(ReportWriter(D, EN, today=day(2026, 6, 1)).build([LUKASZ], with_cohort=False))
+    assert len(_sections(pages)) == 1 and _sections(pages)[0] == pages  # no blank or cohort page before it
+    empty = read_pages(ReportWriter(D, "sv", today=day(2026, 6, 1)).build([], with_cohort=False))
+    assert len(empty) == 1
+    assert [r.text.strip() for r in empty[0].body] == [T["no_forms"]["sv"]]
+    assert [r.text.strip() for r in empty[0].runs[:2]] == [
+        f"{T['title']['sv']} · {T['generated']['sv']} 2026-06-01",
+        "sida 1",
+    ]
+
+
+def test_an_unknown_report_language_is_refused_by_name():
+    from minicex_pdf.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"^unknown report language 'de': use sv or en$"):
+        ReportWriter(D, "de")
