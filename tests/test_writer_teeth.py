@@ -504,7 +504,7 @@ def test_the_cohort_table_has_one_row_per_trainee_with_its_cells_lined_up_under_
     body = [r for r in page.body if r.size == 8.5]
     header_bottom = min(r.box[1] for r in head)
     title = report[0].body[0]
-    assert title.box[1] - max(r.box[3] for r in head) > title.size / 2  # the title stands apart from the table
+    assert title.box[1] - max(r.box[3] for r in head) > title.size  # a line of white between the title and the table
     assert all(r.box[3] < header_bottom for r in body)
     # group the body into rows by baseline (a cell may span several font runs on one line)
     lines: dict[float, list[Run]] = {}
