@@ -93,3 +93,10 @@ def test_render_gives_each_format(fmt):
     lst = listing()
     assert lst.render(fmt, ["name"]) == {"table": lst.table(["name"]), "csv": lst.csv(), "json": lst.json()}[fmt]
     assert LIST_FORMATS == ("table", "csv", "json")
+
+
+def test_render_takes_a_format_name_made_at_run_time_not_only_the_literal():
+    lst = listing()
+    json_name, csv_name = "".join(["js", "on"]), "".join(["c", "sv"])  # equal strings, other objects
+    assert lst.render(json_name) == lst.json()
+    assert lst.render(csv_name) == lst.csv()
