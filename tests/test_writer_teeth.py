@@ -184,6 +184,7 @@ class Run:
     y: float
     box: tuple[float, float, float, float]
     embedded: bool
+    colour: tuple[int, int, int]
 
     @property
     def bold(self) -> bool:
@@ -306,6 +307,7 @@ def read_pages(pdf: bytes) -> list[Page]:
                         m.f,
                         obj.get_bounds(),
                         font.is_embedded,
+                        _colour(raw.FPDFPageObj_GetFillColor, obj),
                     )
                 )
             elif obj.type == raw.FPDF_PAGEOBJ_PATH:
@@ -500,6 +502,7 @@ def test_the_cohort_table_has_one_row_per_trainee_with_its_cells_lined_up_under_
         if not heads or r.x > heads[-1].x + 1:
             heads.append(r)
     assert len(heads) == len(COHORT_HEAD)
+    assert len({h.y for h in heads}) == 1  # every header starts on the top line
     assert all(T[k][EN].startswith(h.text.strip()) for h, k in zip(heads, COHORT_HEAD, strict=True))
     body = [r for r in page.body if r.size == 8.5]
     header_bottom = min(r.box[1] for r in head)
@@ -618,24 +621,29 @@ def test_the_lines_under_the_key_figures_name_the_uncounted_signed_and_listed_fo
 
 def test_the_settings_and_sub_goal_tables_keep_titles_and_counts_in_two_columns(report):
     for section, p in zip(_sections(report), TRAINEES, strict=True):
-        runs = [r for page in section for r in page.body if r.size == 8.5]
+        runs = [(n, r) for n, page in enumerate(section) for r in page.body if r.size == 8.5]
         titles = [R.setting.title[EN], R.complexity.title[EN], R.complicated.title[EN].split()[0], T["covered"][EN]]
         titles += [T["missing"][EN]] if p.regulation else []
-        left = [next(r for r in runs if r.bold and r.text.strip().startswith(t)) for t in titles]
-        assert len({r.x for r in left}) == 1
+        left = [next((n, r) for n, r in runs if r.bold and r.text.strip().startswith(t)) for t in titles]
+        assert len({r.x for _, r in left}) == 1
         cells = [
-            " · ".join(f"{R.setting.option(c).label[EN]}: {n}" for c, n in p.settings),
-            " · ".join(f"{R.complexity.option(c).label[EN]}: {n}" for c, n in p.complexity),
+            "   ·   ".join(f"{R.setting.option(c).label[EN]}: {n}" for c, n in p.settings),
+            "   ·   ".join(f"{R.complexity.option(c).label[EN]}: {n}" for c, n in p.complexity),
             f"{p.complicated} {T['of'][EN]} {p.count}",
             ", ".join(f"{g.code} ({n})" for g, n in p.subgoals_covered) or T["none"][EN],
         ]
         cells += [", ".join(p.subgoals_missing) or T["none"][EN]] if p.regulation else []
-        right = []
-        for title, cell in zip(left, cells, strict=True):
-            run = next(r for r in runs if not r.bold and r.y == title.y)
-            assert " ".join(run.text.split()) == " ".join(cell.split())
-            right.append(run)
-        assert len({r.x for r in right}) == 1 and right[0].x > max(r.right for r in left)
+        value_x = {round(r.x, 2) for n, r in runs if not r.bold and r.x > 150}
+        assert len(value_x) == 1 and value_x.pop() > max(r.right for _, r in left)
+        for (page, title), cell in zip(left, cells, strict=True):
+            # the value starts on the title's first line (top-aligned), and may wrap under it
+            first = next(i for i, (n, r) in enumerate(runs) if n == page and not r.bold and r.y == title.y)
+            lines = [runs[first][1]]
+            for n, r in runs[first + 1 :]:
+                if n != page or r.bold or r.x < 150 or r.y >= lines[-1].y:
+                    break
+                lines.append(r)
+            assert " ".join(" ".join(r.text for r in lines).split()) == " ".join(cell.split())
 
 
 # --------------------------------------------------------------------------- the charts
@@ -783,8 +791,16 @@ def test_each_area_chart_has_its_title_sequence_and_one_row_per_level_from_not_o
             assert len(chart.legend) == len(levels)
             for label, marker in zip(chart.labels, chart.legend, strict=True):
                 assert label.right < marker.box[0] and marker.box[2] < chart.box.box[0]
+                # the legend marker stands in the middle between its label and the frame
+                frame_left = min(x for x, _ in chart.box.points)
+                assert marker.extent[0] - label.right == pytest.approx(frame_left - marker.extent[2], abs=0.3)
                 assert label.box[1] < marker.centre[1] < label.box[3] + 1
             assert len({m.form for m in chart.legend}) == len(levels)  # every level its own shape
+            for m in [*chart.legend, *chart.markers]:  # outlined in black (a white ring shows), upright
+                assert m.stroke == (0, 0, 0) and m.fill in ((0, 0, 0), (255, 255, 255))
+                cx = m.centre[0]
+                outline = {(round(x - cx, 2), round(y, 2)) for x, y in m.points}
+                assert outline == {(-x, y) for x, y in outline}
             # the frame holds one row per level; the sequence sits on the title line or under the chart
             frame = chart.box.points
             height = max(y for _, y in frame) - min(y for _, y in frame)
@@ -930,6 +946,19 @@ def test_a_trainee_without_dated_forms_gets_no_charts_but_the_count_of_undated_f
     assert texts[:2] == ["Ann Ek", "1"]  # the name, then straight to the key figures: no specialty, no period
     assert f"1 {T['undated'][EN]}" in texts
     assert not any(t.startswith(T["sequence"][EN]) for t in texts)
+
+
+def test_only_the_feedback_labels_are_grey_small_and_before_their_text(report):
+    for section, p in zip(_sections(report), TRAINEES, strict=True):
+        grey = [r for page in section for r in page.body if r.colour != (0, 0, 0)]
+        expected = [
+            f"{fld.title[EN]}:"
+            for fb in p.feedback
+            for fld, text in ((R.went_well, fb.went_well), (R.next_time, fb.next_time), (R.action_plan, fb.action_plan))
+            if text
+        ]
+        assert [r.text.strip() for r in grey] == expected
+        assert {(r.colour, r.size, r.bold) for r in grey} == {((140, 140, 140), 7.5, False)}
 
 
 # --------------------------------------------------------------------------- the document
