@@ -77,8 +77,9 @@ ASA = TraineeProgress(
     complexity=_options(R.complexity, [4, 3]),
     complicated=2,
     regulation=HSLF,
-    subgoals_covered=((SubGoal("STa1", HSLF), 3), (SubGoal("STb1", HSLF), 1)),
-    subgoals_missing=("STa2", "STa3"),
+    # long enough to wrap in their cells
+    subgoals_covered=tuple((SubGoal(f"ST{c}{i}", HSLF), i) for c, n in (("a", 7), ("b", 5)) for i in range(1, n + 1)),
+    subgoals_missing=tuple(f"STc{i}" for i in range(1, 15)),
     awaiting_action_plan=(FormRef(day(2026, 4, 24), "Omar Aziz", "/in/returned/asa-6.pdf"),),
     feedback=tuple(
         Feedback(d, who, f"Went well {i}. {LONG}", f"Next time {i}. {LONG}", f"Plan {i}. {LONG}" if i != 5 else "")
@@ -644,6 +645,26 @@ def test_the_settings_and_sub_goal_tables_keep_titles_and_counts_in_two_columns(
                     break
                 lines.append(r)
             assert " ".join(" ".join(r.text for r in lines).split()) == " ".join(cell.split())
+
+
+def test_each_row_of_the_settings_and_sub_goal_tables_has_a_hairline_rule_across_the_table_under_it(report):
+    for section, p in zip(_sections(report), TRAINEES, strict=True):
+        rules = [
+            (n, s)
+            for n, page in enumerate(section)
+            for s in page.shapes
+            if s.segments == 2
+            and s.extent[0] == pytest.approx(MARGIN)
+            and s.extent[2] == pytest.approx(PAGE_W - MARGIN)
+        ]
+        assert len(rules) == 3 + (2 if p.regulation else 1)
+        for n, rule in rules:
+            assert rule.stroke == (217, 217, 217)
+            # a hairline: under 0.5 pt wide (PDFium's bounds add the width on each side)
+            assert (rule.box[3] - rule.box[1]) - (rule.extent[3] - rule.extent[1]) < 1.0
+            # under a row: the nearest text above it is a row's last line, none of it is crossed
+            above = [r for r in section[n].body if r.box[1] > rule.extent[1]]
+            assert above and not any(r.box[1] < rule.extent[1] < r.box[3] for r in section[n].body)
 
 
 # --------------------------------------------------------------------------- the charts

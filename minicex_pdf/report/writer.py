@@ -153,6 +153,13 @@ def _date(d: _dt.date | None, lang: str) -> str:
     return d.isoformat() if d else T["no_date"][lang]
 
 
+def _two_columns(rows: Sequence[Sequence[object]]) -> Table:
+    """Bold titles on the left, each value beside its title's first line, a light rule under each row."""
+    table = Table(rows, colWidths=[62 * mm, WIDTH - 62 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, LIGHT)]))
+    return table
+
+
 # --------------------------------------------------------------------------- charts
 
 
@@ -613,9 +620,7 @@ class ReportWriter:
                 _p(f"{p.complicated} {self.t('of')} {p.count}", 8.5),
             ]
         )
-        table = Table(rows, colWidths=[62 * mm, WIDTH - 62 * mm])
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, LIGHT)]))
-        return [*self._section("met"), table]
+        return [*self._section("met"), _two_columns(rows)]
 
     def _subgoals(self, p: TraineeProgress) -> list[Flowable]:
         covered = ", ".join(f"{g.code} ({n})" for g, n in p.subgoals_covered) or self.t("none")
@@ -624,9 +629,7 @@ class ReportWriter:
             rows.append(
                 [_p(self.t("missing"), 8.5, bold=True), _p(", ".join(p.subgoals_missing) or self.t("none"), 8.5)]
             )
-        table = Table(rows, colWidths=[62 * mm, WIDTH - 62 * mm])
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, LIGHT)]))
-        out = [*self._section("subgoals"), table]
+        out = [*self._section("subgoals"), _two_columns(rows)]
         if not p.regulation:
             out.append(_p(self.t("no_regulation"), 8))
         return out
