@@ -118,6 +118,7 @@ LUKASZ = TraineeProgress(
     awaiting_action_plan=(),
     feedback=(Feedback(day(2026, 5, 11), "Ewa Łoś", "Καλή δουλειά", "", ""),),
 )
+#: Text one block cannot keep on one page.
 KARL_LONG = " ".join(f"Sentence {i} of a very long suggestion for next time." for i in range(200))
 #: Two forms a month over 37 months: the month labels must thin out, the sequences go under the charts.
 KARL_DATES = [day(2023 + (m // 12), m % 12 + 1, d) for m in range(37) for d in (5, 20)]
@@ -166,7 +167,6 @@ ANN = TraineeProgress(
     feedback=(Feedback(None, "Dr X", "Lugnt", "", "Öva"),),
 )
 TRAINEES = (ASA, LUKASZ, KARL, ANN)
-#: Text one block cannot keep on one page.
 #: Roster lines: one trainee without forms (specialty as the catalogue writes it), one of the same name as a
 #: trainee with forms but another specialty; the rest are trainees with forms, written otherwise.
 ROSTER = [("Bo Berg", "kirurgi"), ("åsa  öberg", "Allmänmedicin"), ("Åsa Öberg", "Kirurgi"), ("ANN EK", "Kirurgi")]
