@@ -101,7 +101,7 @@ ASA = TraineeProgress(
 LUKASZ_RANKS = [[2], [3], [None], [0], [2]]
 LUKASZ = TraineeProgress(
     name="Łukasz Wiśniewski",
-    specialty="Kirurgi",
+    specialty="Chirurgia",  # not in the sub-goal catalogue
     count=1,
     undated=0,
     latest=day(2026, 5, 11),
@@ -167,9 +167,17 @@ ANN = TraineeProgress(
     feedback=(Feedback(None, "Dr X", "Lugnt", "", "Öva"),),
 )
 TRAINEES = (ASA, LUKASZ, KARL, ANN)
-#: Roster lines: one trainee without forms (specialty as the catalogue writes it), one of the same name as a
-#: trainee with forms but another specialty; the rest are trainees with forms, written otherwise.
-ROSTER = [("Bo Berg", "kirurgi"), ("åsa  öberg", "Allmänmedicin"), ("Åsa Öberg", "Kirurgi"), ("ANN EK", "Kirurgi")]
+#: Roster lines: one trainee without forms (specialty as the catalogue writes it), two of the same name as a
+#: trainee with forms but another specialty (one known to the catalogue, one not); the rest are trainees
+#: with forms, written otherwise (Ann's forms name no specialty: any of hers is she).
+ROSTER = [
+    ("Bo Berg", "kirurgi"),
+    ("åsa  öberg", "Allmänmedicin"),
+    ("Åsa Öberg", "Kirurgi"),
+    ("ANN EK", "Kirurgi"),
+    ("łukasz wiśniewski", "chirurgia"),
+    ("Łukasz Wiśniewski", "Kirurgi"),
+]
 
 # --------------------------------------------------------------------------- reading the PDF back
 
@@ -492,6 +500,7 @@ def _cohort_rows() -> list[list[str]]:
         )
     rows.append(["Bo Berg", "Kirurgi", "0", "0", f"0 {of} 0", "0", "0", "0", "–"])
     rows.append(["Åsa Öberg", "Kirurgi", "0", "0", f"0 {of} 0", "0", "0", "0", "–"])
+    rows.append(["Łukasz Wiśniewski", "Kirurgi", "0", "0", f"0 {of} 0", "0", "0", "0", "–"])
     return sorted(rows, key=lambda row: (row[0].casefold(), row[1].casefold()))
 
 
@@ -818,6 +827,10 @@ def test_each_area_chart_has_its_title_sequence_and_one_row_per_level_from_not_o
                 assert marker.extent[0] - label.right == pytest.approx(frame_left - marker.extent[2], abs=0.3)
                 assert label.box[1] < marker.centre[1] < label.box[3] + 1
             assert len({m.form for m in chart.legend}) == len(levels)  # every level its own shape
+            # the frame is drawn no heavier than the markers' outlines (PDFium's bounds add the width each side)
+            frame_line = ((chart.box.box[3] - chart.box.box[1]) - (chart.box.extent[3] - chart.box.extent[1])) / 2
+            for m in chart.markers:
+                assert frame_line <= ((m.box[2] - m.box[0]) - (m.extent[2] - m.extent[0])) / 2 + 0.01
             for m in [*chart.legend, *chart.markers]:  # outlined in black (a white ring shows), upright
                 assert m.stroke == (0, 0, 0) and m.fill in ((0, 0, 0), (255, 255, 255))
                 cx = m.centre[0]
