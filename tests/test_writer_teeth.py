@@ -220,6 +220,7 @@ class Shape:
     fill: tuple[int, int, int] | None
     stroke: tuple[int, int, int] | None
     box: tuple[float, float, float, float]
+    dash: tuple[float, ...] = ()  # the dash pattern, empty for a solid line
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -284,7 +285,17 @@ def _shape(obj) -> Shape:
         _colour(raw.FPDFPageObj_GetFillColor, obj) if fillmode.value else None,
         _colour(raw.FPDFPageObj_GetStrokeColor, obj) if stroke.value else None,
         tuple(obj.get_bounds()),
+        _dash(obj),
     )
+
+
+def _dash(obj) -> tuple[float, ...]:
+    n = raw.FPDFPageObj_GetDashCount(obj.raw)
+    if n <= 0:
+        return ()
+    array = (ctypes.c_float * n)()
+    assert raw.FPDFPageObj_GetDashArray(obj.raw, array, n)
+    return tuple(array)
 
 
 def _chars(tp) -> tuple[tuple[str, str, float], ...]:
@@ -789,6 +800,9 @@ def _level_charts(report) -> list[list[LevelChart]]:
                 steps = [s for s in rest if s.stroke == (140, 140, 140) and s.fill is None]
                 markers = [s for s in rest if s.fill is not None]
                 assert len(rows) == len(labels)
+                # the guides along each level's row are fine dots (1 pt at most), more gap than ink
+                assert all(len(s.dash) == 2 and 0 < s.dash[0] <= 1 and s.dash[0] <= s.dash[1] for s in rows)
+                assert all(s.dash == () for s in shapes if s not in rows)
                 months = [r for r in chart if isinstance(r, Run) and r.size == 6.0]
                 charts.append(LevelChart(sequence, title, labels, legend, box, ticks, months, steps, markers))
         out.append(charts)
