@@ -571,7 +571,8 @@ def test_the_cohort_table_has_one_row_per_trainee_with_its_cells_lined_up_under_
         else:
             rights = [c[-1].right for c in cells]
             assert max(rights) - min(rights) < 0.05, (col, rights)
-            assert rights[0] < heads[col + 1].x - 2, col
+            # flush right: a few points from the next column's border (its header's 2 pt left padding off)
+            assert 1 <= heads[col + 1].x - 2 - rights[0] <= 3.5, col
             assert heads[col].x < min(c[0].x for c in cells), col
     # rows do not overlap: each row's text lies between the lines drawn under the rows
     rows = sorted(
@@ -758,7 +759,7 @@ def test_month_bars_are_as_tall_as_their_counts_above_their_month_with_the_count
             centre = centres[0] + slot * months.index(month)
             assert (r[0] + r[2]) / 2 == pytest.approx(centre, abs=0.3)
             assert number.centre == pytest.approx(centre, abs=0.05)
-            assert r[3] < number.box[1] < r[3] + 6
+            assert r[3] + 1 * mm <= number.box[1] < r[3] + 6  # clear of its bar, and close to it
         # the chart keeps to its place: its month labels clear of the next heading under it
         heading = next(r for r in page_runs if r.text.startswith(T["levels"][EN]))
         assert min(t.box[1] for t in labels) > heading.box[3] + 3
@@ -887,6 +888,10 @@ def test_each_area_chart_has_its_title_sequence_and_one_row_per_level_from_not_o
                 for line in chart.sequence:
                     assert line.x == pytest.approx(min(x for x, _ in frame), abs=0.05)
                     assert line.right <= max(x for x, _ in frame)
+                # each line but the last is full: its next word would not have fitted on it
+                for line, after in itertools.pairwise(chart.sequence):
+                    word = after.text.split()[0]
+                    assert line.right + stringWidth(" " + word, line.font, line.size) > max(x for x, _ in frame)
 
 
 def test_the_long_sequence_goes_under_its_chart_and_the_short_ones_on_the_title_line(report):
@@ -969,6 +974,28 @@ def test_each_form_is_a_marker_on_its_own_level_row_at_its_date_joined_by_steps(
             scale = (x1 - x0) / (d1 - d0).days
             for d, x in slopes:
                 assert x - x0 == pytest.approx(scale * (d - d0).days, abs=0.05)
+
+
+def test_a_level_code_the_definition_lacks_is_shown_as_left_blank_and_not_drawn():
+    dates = [day(2026, 2, 2), day(2026, 2, 9), day(2026, 2, 16)]
+    odd = dataclasses.replace(
+        LUKASZ,
+        count=3,
+        per_month=(("2026-02", 3),),
+        areas=tuple(
+            AreaProgress(
+                a.code,
+                a.label,
+                tuple(Observation(d, c, "Ewa Łoś") for d, c in zip(dates, ("2", "9", "3"), strict=True)),
+                2,
+            )
+            for a in D.areas
+        ),
+    )
+    pages = read_pages(ReportWriter(D, EN, today=day(2026, 6, 1)).build([odd], with_cohort=False))
+    (charts,) = _level_charts(pages)
+    assert [" ".join(r.text.strip() for r in c.sequence) for c in charts] == [f"{T['sequence'][EN]}: 2 · 3"] * 5
+    assert [len(c.markers) for c in charts] == [2] * 5
 
 
 # --------------------------------------------------------------------------- page breaks
