@@ -1061,6 +1061,21 @@ def test_only_the_feedback_labels_are_grey_small_and_before_their_text(report):
         assert {(r.colour, r.size, r.bold) for r in grey} == {((140, 140, 140), 7.5, False)}
 
 
+def test_a_section_heading_never_ends_a_page_whatever_comes_before_it():
+    # the same trainee after 40 to 59 lines of notes: each section heading lands at every height of a page
+    notes = [Text(sv=f"Anteckning {i}.", en=f"Note {i}.") for i in range(60)]
+    trainees = [dataclasses.replace(ANN, name=f"Ann Ek {n}", notes=tuple(notes[:n])) for n in range(40, 60)]
+    pages = read_pages(ReportWriter(D, EN, today=day(2026, 6, 1)).build(trainees, with_cohort=False))
+    headings = 0
+    for page in pages:
+        body = page.body
+        for i, run in enumerate(body):
+            if run.size == 11 and run.bold:
+                headings += 1
+                assert any(r.y < run.y - 5 for r in body[i + 1 :]), run.text  # something of it under it
+    assert headings == 3 * len(trainees)
+
+
 # --------------------------------------------------------------------------- the document
 
 
