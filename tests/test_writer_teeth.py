@@ -1,7 +1,7 @@
 """The progress report as a reader sees it: the rendered PDF read back with PDFium (pypdfium2).
 
-One report is made for the whole module from hand-built progress (three trainees and a roster
-line), and every test reads what is drawn: text runs with their font, size and place, and the
+One report is made for the whole module from hand-built progress (five trainees and roster
+lines; a few tests make a small report of their own for one case), and every test reads what is drawn: text runs with their font, size and place, and the
 paths (boxes, bars, markers, lines) with their points and colours. The expectations are what a
 reader can check on paper: headings in bold, nothing outside the margins or over other text,
 table columns that line up, bars as tall as their counts, each level marker on its level's row
