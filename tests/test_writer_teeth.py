@@ -817,7 +817,11 @@ def _level_charts(report) -> list[list[LevelChart]]:
                 rows = [s for s in shapes if s.stroke == (217, 217, 217)]
                 rest = shapes[shapes.index(box) + 1 :]
                 divider, *rest = rest
-                assert divider.segments == 2
+                # a level line between "not observed" (the bottom row) and the levels above it, across the frame
+                assert divider.segments == 2 and divider.extent[::2] == box.extent[::2]
+                (_, y0), (_, y1) = divider.points
+                height = box.extent[3] - box.extent[1]
+                assert y0 == y1 == pytest.approx(box.extent[1] + height / len(labels), abs=0.01)
                 ticks = [s for s in rest if s.segments == 2 and s.stroke == (0, 0, 0) and s.fill is None]
                 steps = [s for s in rest if s.stroke == (140, 140, 140) and s.fill is None]
                 markers = [s for s in rest if s.fill is not None]
@@ -862,6 +866,7 @@ def test_each_area_chart_has_its_title_sequence_and_one_row_per_level_from_not_o
                 frame_left = min(x for x, _ in chart.box.points)
                 assert marker.extent[0] - label.right == pytest.approx(frame_left - marker.extent[2], abs=0.3)
                 assert label.box[1] < marker.centre[1] < label.box[3] + 1
+                assert marker.extent[3] - marker.extent[1] >= (label.box[3] - label.box[1]) / 2  # plainly seen
             assert len({m.form for m in chart.legend}) == len(levels)  # every level its own shape
             # the frame is drawn no heavier than the markers' outlines (PDFium's bounds add the width each side)
             frame_line = ((chart.box.box[3] - chart.box.box[1]) - (chart.box.extent[3] - chart.box.extent[1])) / 2
