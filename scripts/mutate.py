@@ -224,6 +224,11 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_admin_cli.py",
         "tests/test_admin_workflow.py",
     ],
+    "minicex_pdf/admin/tables.py": [
+        "tests/test_tables_teeth.py",
+        "tests/test_admin_cli.py",
+        "tests/test_admin_workflow.py",
+    ],
     "minicex_pdf/storage/filters.py": [
         "tests/test_filters_teeth.py",
         "tests/test_admin_cli.py",
@@ -272,7 +277,11 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_mail_import.py",
         "tests/test_mail_loop.py",
     ],
-    "minicex_pdf/report/writer.py": ["tests/test_report.py", "tests/test_unicode_workflow.py"],
+    "minicex_pdf/report/writer.py": [
+        "tests/test_writer_teeth.py",
+        "tests/test_report.py",
+        "tests/test_unicode_workflow.py",
+    ],
     "minicex_pdf/outputs.py": ["tests/test_outputs.py", "tests/test_faults.py"],
     "minicex_pdf/form/filenames.py": [
         "tests/test_filenames_teeth.py",

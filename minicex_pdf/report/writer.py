@@ -30,6 +30,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -56,6 +57,9 @@ from .progress import AreaProgress, CohortLine, ProgressBuilder, TraineeProgress
 REPORT_LANGS = ("sv", "en")
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN
+#: The text column the charts are drawn in: the width between the margins less the page frame's padding
+#: (ReportLab's 6 pt each side), so that a chart starts where the paragraphs do and ends inside the margin.
+COLUMN = WIDTH - 2 * 6
 GREY = colors.Color(0.55, 0.55, 0.55)
 LIGHT = colors.Color(0.85, 0.85, 0.85)
 #: Text the standard fonts lack (Ł, ễ, Greek, Cyrillic) falls back to the shipped Unicode font (form/fonts.py).
@@ -147,6 +151,13 @@ def _p(text: str, size: float = 9, bold: bool = False, leading: float | None = N
 
 def _date(d: _dt.date | None, lang: str) -> str:
     return d.isoformat() if d else T["no_date"][lang]
+
+
+def _two_columns(rows: Sequence[Sequence[object]]) -> Table:
+    """Bold titles on the left, each value beside its title's first line, a light rule under each row."""
+    table = Table(rows, colWidths=[62 * mm, WIDTH - 62 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, LIGHT)]))
+    return table
 
 
 # --------------------------------------------------------------------------- charts
@@ -254,10 +265,12 @@ class LevelChart(Flowable):
         self.title, self.row = title, row
         self.width = width
         self.sequence = f"{T['sequence'][lang]}: {level_sequence(area, levels)}"
-        # the sequence goes on the title line when it fits there, else on a line of its own
+        # the sequence goes on the title line when it fits there, else under the chart, on as many
+        # lines as it takes (a trainee with many forms has a long one)
         room = width - stringWidth(title, BOLD, 8.5) - 6 * mm
         self.sequence_below = stringWidth(self.sequence, FONT, 6.5) > room
-        self.height = row * len(self.levels) + (13.5 if self.sequence_below else 10) * mm
+        self.below = simpleSplit(self.sequence, FONT, 6.5, width - self.LABEL_W) if self.sequence_below else []
+        self.height = row * len(self.levels) + (10 + 3.5 * len(self.below)) * mm
 
     def _x(self, d: _dt.date, left: float, w: float) -> float:
         first, last = self.span
@@ -278,13 +291,14 @@ class LevelChart(Flowable):
 
     def draw(self) -> None:
         c: Canvas = self.canv
-        left, bottom = self.LABEL_W, (8.5 if self.sequence_below else 5) * mm
+        left, bottom = self.LABEL_W, (5 + 3.5 * len(self.below)) * mm
         w = self.width - left
         rank = {lv.code: lv.rank for lv in self.levels}
         c.setFont(FONT, 6.5)
         c.setFillColor(colors.black)
         if self.sequence_below:
-            c.drawString(left, 0.8 * mm, self.sequence)
+            for i, line in enumerate(self.below, 1):  # top down, as it reads
+                c.drawString(left, (0.8 + 3.5 * (len(self.below) - i)) * mm, line)
         else:
             c.drawRightString(self.width, self.height - 3.5 * mm, self.sequence)
 
@@ -560,7 +574,7 @@ class ReportWriter:
                     (f"{p.not_by_supervisor} {self.t('of')} {p.count}", self.t("not_supervisor")),
                     (str(len(p.awaiting_action_plan)), self.t("awaiting")),
                 ],
-                WIDTH,
+                COLUMN,
             )
         )
         story += [
@@ -571,7 +585,7 @@ class ReportWriter:
             signed = f"{self.t('signed')}: {p.signed_by_assessor} {self.t('of')} {p.signable}"
             story += [Spacer(1, 1 * mm), _p(signed, 8.5)]
         story += [Spacer(1, 4 * mm), _p(self.t("per_month"), 10, bold=True), Spacer(1, 1 * mm)]
-        story.append(MonthChart(p.per_month, WIDTH))
+        story.append(MonthChart(p.per_month, COLUMN))
         story += [Spacer(1, 3 * mm), _p(self.t("levels"), 10, bold=True), _p(self.t("levels_note"), 7.5)]
         if p.undated:
             story.append(_p(f"{p.undated} {self.t('undated')}", 7.5))
@@ -582,7 +596,7 @@ class ReportWriter:
             levels = sorted(d.levels, key=lambda lv: lv.rank)
             for area in p.areas:
                 title = f"{area.label[lang]} – {self.t('observed')} {area.observed} {self.t('of')} {p.count}"
-                story += [Spacer(1, 1.5 * mm), LevelChart(area, levels, lang, (first, last), WIDTH, title)]
+                story += [Spacer(1, 1.5 * mm), LevelChart(area, levels, lang, (first, last), COLUMN, title)]
         story += self._met(p)
         story += self._subgoals(p)
         story += self._waiting(p)
@@ -606,9 +620,7 @@ class ReportWriter:
                 _p(f"{p.complicated} {self.t('of')} {p.count}", 8.5),
             ]
         )
-        table = Table(rows, colWidths=[62 * mm, WIDTH - 62 * mm])
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, LIGHT)]))
-        return [*self._section("met"), table]
+        return [*self._section("met"), _two_columns(rows)]
 
     def _subgoals(self, p: TraineeProgress) -> list[Flowable]:
         covered = ", ".join(f"{g.code} ({n})" for g, n in p.subgoals_covered) or self.t("none")
@@ -617,9 +629,7 @@ class ReportWriter:
             rows.append(
                 [_p(self.t("missing"), 8.5, bold=True), _p(", ".join(p.subgoals_missing) or self.t("none"), 8.5)]
             )
-        table = Table(rows, colWidths=[62 * mm, WIDTH - 62 * mm])
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, LIGHT)]))
-        out = [*self._section("subgoals"), table]
+        out = [*self._section("subgoals"), _two_columns(rows)]
         if not p.regulation:
             out.append(_p(self.t("no_regulation"), 8))
         return out

@@ -1,0 +1,1103 @@
+"""The progress report as a reader sees it: the rendered PDF read back with PDFium (pypdfium2).
+
+One report is made for the whole module from hand-built progress (five trainees and roster
+lines; a few tests make a small report of their own for one case), and every test reads what is drawn: text runs with their font, size and place, and the
+paths (boxes, bars, markers, lines) with their points and colours. The expectations are what a
+reader can check on paper: headings in bold, nothing outside the margins or over other text,
+table columns that line up, bars as tall as their counts, each level marker on its level's row
+(levels are ordinal: a mark is never between two rows), and names beyond Latin-1 in the embedded font.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import datetime as dt
+import itertools
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from test_progress import HSLF, LEVELS, D, R
+
+from minicex_pdf.form.definition import Text
+from minicex_pdf.reading.record import SubGoal
+from minicex_pdf.report.progress import AreaProgress, Feedback, FormRef, Observation, TraineeProgress, cohort
+from minicex_pdf.report.writer import MARGIN, ReportWriter, T
+
+pdfium = pytest.importorskip("pypdfium2")
+raw = pytest.importorskip("pypdfium2.raw")
+
+PAGE_W, PAGE_H = A4
+BOTTOM = MARGIN + 4 * mm  # the document's bottom margin: the footer stands below it
+EN = "en"
+#: The shipped Unicode font (DejaVu Sans, regular and bold) by the name it has in the PDF.
+UNICODE_FONT = ("DejaVuSans", "DejaVuSans-Bold")
+day = dt.date
+
+# --------------------------------------------------------------------------- what the report shows
+
+
+def _area(index: int, ranks, dates, assessor: str = "Dr A") -> AreaProgress:
+    a = D.areas[index]
+    obs = tuple(
+        Observation(d, LEVELS[r] if r is not None else None, assessor) for d, r in zip(dates, ranks, strict=True)
+    )
+    return AreaProgress(a.code, a.label, obs, sum(1 for r in ranks if r))
+
+
+def _options(field, counts) -> tuple[tuple[str, int], ...]:
+    return tuple((o.code, n) for o, n in zip(field.options, counts, strict=True))
+
+
+ASA_DATES = [day(2026, 1, 14), day(2026, 2, 3), day(2026, 2, 3), day(2026, 2, 20), day(2026, 4, 7), day(2026, 4, 24)]
+#: Each area's level rank per form, in date order (None: left blank); the seventh form has no date.
+ASA_RANKS = [
+    [1, 4, 2, 2, 3, 0, None],
+    [2, 2, 3, 1, 4, None, 1],
+    [0, 0, 1, 3, 2, 4, 2],
+    [None, 1, 1, 1, 1, 1, 3],
+    [1, 4, 2, 3, 3, 2, 2],
+]
+LONG = "The history was taken in a clear order and the patient was asked about every medicine. " * 6
+ASA = TraineeProgress(
+    name="Åsa Öberg",
+    specialty="Allmänmedicin",
+    count=7,
+    undated=1,
+    latest=day(2026, 4, 24),
+    per_month=(("2026-01", 1), ("2026-02", 3), ("2026-03", 0), ("2026-04", 2)),
+    assessors=("Karin Holm", "Per Ek", "Omar Aziz"),
+    by_supervisor=2,
+    areas=tuple(_area(i, ranks, [*ASA_DATES, None]) for i, ranks in enumerate(ASA_RANKS)),
+    settings=_options(R.setting, [3, 2, 1, 1]),
+    complexity=_options(R.complexity, [4, 3]),
+    complicated=2,
+    regulation=HSLF,
+    # long enough to wrap in their cells
+    subgoals_covered=tuple((SubGoal(f"ST{c}{i}", HSLF), i) for c, n in (("a", 7), ("b", 5)) for i in range(1, n + 1)),
+    subgoals_missing=tuple(f"STc{i}" for i in range(1, 15)),
+    awaiting_action_plan=(FormRef(day(2026, 4, 24), "Omar Aziz", "/in/returned/asa-6.pdf"),),
+    feedback=tuple(
+        Feedback(d, who, f"Went well {i}. {LONG}", f"Next time {i}. {LONG}", f"Plan {i}. {LONG}" if i != 5 else "")
+        for i, (d, who) in enumerate(
+            zip(
+                [*ASA_DATES, None],
+                ["Karin Holm", "Per Ek", "Per Ek", "Omar Aziz", "Karin Holm", "Omar Aziz", "Per Ek"],
+                strict=True,
+            )
+        )
+    ),
+    notes=(Text(sv="En anteckning om namnet.", en="A note about the name."),),
+    incomplete=(FormRef(day(2026, 3, 2), "Lena Sjö", "/in/returned/asa-ofullst.pdf"),),
+    empty=(FormRef(None, "", "/in/returned/asa-tom.pdf"),),
+    signed_by_assessor=3,
+    signable=4,
+    changed_after_signing=(FormRef(day(2026, 2, 20), "Omar Aziz", "/in/returned/asa-changed.pdf"),),
+)
+LUKASZ_RANKS = [[2], [3], [None], [0], [2]]
+LUKASZ = TraineeProgress(
+    name="Łukasz Wiśniewski",
+    specialty="Chirurgia",  # not in the sub-goal catalogue
+    count=1,
+    undated=0,
+    latest=day(2026, 5, 11),
+    per_month=(("2026-05", 1),),
+    assessors=("Ewa Łoś",),
+    by_supervisor=0,
+    areas=tuple(_area(i, ranks, [day(2026, 5, 11)], "Ewa Łoś") for i, ranks in enumerate(LUKASZ_RANKS)),
+    settings=_options(R.setting, [0, 1, 0, 0]),
+    complexity=_options(R.complexity, [0, 1]),
+    complicated=0,
+    regulation=None,
+    subgoals_covered=(),
+    subgoals_missing=(),
+    awaiting_action_plan=(),
+    feedback=(Feedback(day(2026, 5, 11), "Ewa Łoś", "Καλή δουλειά", "", ""),),
+)
+#: Text one block cannot keep on one page.
+KARL_LONG = " ".join(f"Sentence {i} of a very long suggestion for next time." for i in range(200))
+#: Three forms a month over 37 months: the month labels must thin out, the sequences go under the charts.
+KARL_DATES = [day(2023 + (m // 12), m % 12 + 1, d) for m in range(37) for d in (5, 13, 21)]
+KARL_RANKS = [[(i + k) % 5 for i in range(111)] for k in range(5)]
+KARL = TraineeProgress(
+    name="Karl Lind",
+    specialty="Kirurgi",
+    count=111,
+    undated=0,
+    latest=KARL_DATES[-1],
+    per_month=tuple((d.strftime("%Y-%m"), 3) for d in KARL_DATES[::3]),
+    assessors=("Eva Al",),
+    by_supervisor=111,
+    areas=tuple(_area(i, ranks, KARL_DATES, "Eva Al") for i, ranks in enumerate(KARL_RANKS)),
+    settings=_options(R.setting, [111, 0, 0, 0]),
+    complexity=_options(R.complexity, [111, 0]),
+    complicated=0,
+    regulation=HSLF,
+    subgoals_covered=(),
+    subgoals_missing=("STa1",),
+    awaiting_action_plan=(),
+    #: the second text is longer than a page: it must go on over the page break, no line lost
+    feedback=(
+        Feedback(KARL_DATES[0], "Eva Al", "", "Mer tid", ""),
+        Feedback(KARL_DATES[1], "Eva Al", "", KARL_LONG, ""),
+    ),
+)
+#: No specialty, and no form with a date: no charts, only the count of forms without a date.
+ANN = TraineeProgress(
+    name="Ann Ek",
+    specialty="",
+    count=1,
+    undated=1,
+    latest=None,
+    per_month=(),
+    assessors=("Dr X",),
+    by_supervisor=1,
+    areas=tuple(_area(i, [2], [None], "Dr X") for i in range(5)),
+    settings=_options(R.setting, [0, 0, 0, 1]),
+    complexity=_options(R.complexity, [1, 0]),
+    complicated=1,
+    regulation=None,
+    subgoals_covered=(),
+    subgoals_missing=(),
+    awaiting_action_plan=(),
+    feedback=(Feedback(None, "Dr X", "Lugnt", "", "Öva"),),
+)
+#: 26 forms, every area observed each time: some sequences just fit beside their titles, one only just not.
+SARA_DATES = [day(2025, 1, 6) + dt.timedelta(days=7 * i) for i in range(26)]
+SARA = dataclasses.replace(
+    KARL,
+    name="Sara Holm",
+    count=26,
+    latest=SARA_DATES[-1],
+    per_month=tuple(
+        (m, sum(1 for d in SARA_DATES if d.strftime("%Y-%m") == m))
+        for m in dict.fromkeys(d.strftime("%Y-%m") for d in SARA_DATES)
+    ),
+    by_supervisor=26,
+    areas=tuple(_area(i, [1 + j % 4 for j in range(26)], SARA_DATES, "Eva Al") for i in range(5)),
+    settings=_options(R.setting, [26, 0, 0, 0]),
+    complexity=_options(R.complexity, [26, 0]),
+    feedback=(Feedback(SARA_DATES[0], "Eva Al", "Bra struktur", "", ""),),
+)
+TRAINEES = (ASA, LUKASZ, KARL, ANN, SARA)
+#: Roster lines: one trainee without forms (specialty as the catalogue writes it), two of the same name as a
+#: trainee with forms but another specialty (one known to the catalogue, one not); the rest are trainees
+#: with forms, written otherwise (Ann's forms name no specialty: any of hers is she).
+ROSTER = [
+    ("Bo Berg", "kirurgi"),
+    ("åsa  öberg", "Allmänmedicin"),
+    ("Åsa Öberg", "Kirurgi"),
+    ("ANN EK", "Kirurgi"),
+    ("łukasz wiśniewski", "chirurgia"),
+    ("Łukasz Wiśniewski", "Kirurgi"),
+]
+
+# --------------------------------------------------------------------------- reading the PDF back
+
+
+@dataclass(frozen=True)
+class Run:
+    """One text object: its text, font, size, origin (baseline start) and glyph box."""
+
+    text: str
+    font: str
+    size: float
+    x: float
+    y: float
+    box: tuple[float, float, float, float]
+    embedded: bool
+    colour: tuple[int, int, int]
+
+    @property
+    def bold(self) -> bool:
+        return self.font.endswith("Bold")
+
+    @property
+    def centre(self) -> float:
+        """The middle of the text by advance widths (what centring lines up)."""
+        return (self.x + self.right) / 2
+
+    @property
+    def right(self) -> float:
+        """Where the text ends by the font's advance widths (what right alignment lines up)."""
+        name = self.font.split("+")[-1]
+        return self.x + stringWidth(self.text.rstrip(), name, self.size)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One path object: its points on the page, how many segments, fill and stroke grey (None: not painted)."""
+
+    points: tuple[tuple[float, float], ...]
+    segments: int
+    fill: tuple[int, int, int] | None
+    stroke: tuple[int, int, int] | None
+    box: tuple[float, float, float, float]
+    dash: tuple[float, ...] = ()  # the dash pattern, empty for a solid line
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        xs, ys = [p[0] for p in self.points], [p[1] for p in self.points]
+        return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """Where the path's points lie (its box without the line's width)."""
+        xs, ys = [p[0] for p in self.points], [p[1] for p in self.points]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    @property
+    def form(self) -> tuple[int, tuple[tuple[float, float], ...]]:
+        """The outline independent of place and size: what makes two markers the same shape."""
+        xs, ys = [p[0] for p in self.points], [p[1] for p in self.points]
+        w, h = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
+        return self.segments, tuple((round((x - min(xs)) / w, 2), round((y - min(ys)) / h, 2)) for x, y in self.points)
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one page draws, in content order, and its text characters with their fonts."""
+
+    objects: tuple[Run | Shape, ...]
+    chars: tuple[tuple[str, str, float], ...]  # (character, font name, size), generated spaces and breaks as " "
+
+    @property
+    def runs(self) -> list[Run]:
+        return [o for o in self.objects if isinstance(o, Run)]
+
+    @property
+    def shapes(self) -> list[Shape]:
+        return [o for o in self.objects if isinstance(o, Shape)]
+
+    @property
+    def body(self) -> list[Run]:
+        """The text above the footer."""
+        return [r for r in self.runs if r.y > BOTTOM - 2]
+
+
+def _colour(getter, obj) -> tuple[int, int, int]:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    assert getter(obj.raw, r, g, b, a)
+    return r.value, g.value, b.value
+
+
+def _shape(obj) -> Shape:
+    m = obj.get_matrix()
+    points = []
+    n = raw.FPDFPath_CountSegments(obj.raw)
+    for k in range(n):
+        seg = raw.FPDFPath_GetPathSegment(obj.raw, k)
+        x, y = ctypes.c_float(), ctypes.c_float()
+        raw.FPDFPathSegment_GetPoint(seg, x, y)
+        points.append((m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f))
+    fillmode, stroke = ctypes.c_int(), ctypes.c_int()
+    raw.FPDFPath_GetDrawMode(obj.raw, ctypes.byref(fillmode), ctypes.byref(stroke))
+    return Shape(
+        tuple(points),
+        n,
+        _colour(raw.FPDFPageObj_GetFillColor, obj) if fillmode.value else None,
+        _colour(raw.FPDFPageObj_GetStrokeColor, obj) if stroke.value else None,
+        tuple(obj.get_bounds()),
+        _dash(obj),
+    )
+
+
+def _dash(obj) -> tuple[float, ...]:
+    n = raw.FPDFPageObj_GetDashCount(obj.raw)
+    if n <= 0:
+        return ()
+    array = (ctypes.c_float * n)()
+    assert raw.FPDFPageObj_GetDashArray(obj.raw, array, n)
+    return tuple(array)
+
+
+def _chars(tp) -> tuple[tuple[str, str, float], ...]:
+    out = []
+    for i in range(tp.count_chars()):
+        ch = chr(raw.FPDFText_GetUnicode(tp.raw, i))
+        buf, flags = ctypes.create_string_buffer(128), ctypes.c_int()
+        raw.FPDFText_GetFontInfo(tp.raw, i, buf, 128, ctypes.byref(flags))
+        font = buf.value.decode()
+        out.append((" " if ch.isspace() or not font else ch, font, raw.FPDFText_GetFontSize(tp.raw, i)))
+    return tuple(out)
+
+
+def read_pages(pdf: bytes) -> list[Page]:
+    pages = []
+    doc = pdfium.PdfDocument(pdf)
+    for page in doc:
+        tp = page.get_textpage()
+        objects: list[Run | Shape] = []
+        for obj in page.get_objects(textpage=tp):
+            if obj.type == raw.FPDF_PAGEOBJ_TEXT:
+                m, font = obj.get_matrix(), obj.get_font()
+                objects.append(
+                    Run(
+                        obj.extract(),
+                        font.get_base_name(),
+                        round(obj.get_font_size(), 2),
+                        m.e,
+                        m.f,
+                        obj.get_bounds(),
+                        font.is_embedded,
+                        _colour(raw.FPDFPageObj_GetFillColor, obj),
+                    )
+                )
+            elif obj.type == raw.FPDF_PAGEOBJ_PATH:
+                objects.append(_shape(obj))
+        pages.append(Page(tuple(objects), _chars(tp)))
+    return pages
+
+
+@pytest.fixture(scope="module")
+def report() -> list[Page]:
+    pdf = ReportWriter(D, EN, today=day(2026, 6, 1)).build(TRAINEES, roster=ROSTER)
+    return read_pages(pdf)
+
+
+def _sections(pages: list[Page]) -> list[list[Page]]:
+    """Each trainee's pages: from the page whose first body text is a 16 pt heading to the next such page."""
+    starts = [i for i, p in enumerate(pages) if p.body and p.body[0].size == 16]
+    return [pages[a:b] for a, b in itertools.pairwise([*starts, len(pages)])]
+
+
+def _words(page: Page, bold: bool) -> list[tuple[str, float]]:
+    """The words drawn in bold (or not), each with its size; a word drawn partly in each is kept as mixed."""
+    out = []
+    for is_space, group in itertools.groupby(page.chars, key=lambda c: c[0] == " "):
+        if is_space:
+            continue
+        chars = list(group)
+        kinds = {c[1].endswith("Bold") for c in chars}
+        if kinds == {bold} or len(kinds) > 1:
+            out.append(("".join(c[0] for c in chars) + ("" if len(kinds) == 1 else "<mixed>"), chars[0][2]))
+    return out
+
+
+def _text_words(text: str, size: float) -> list[tuple[str, float]]:
+    return [(w, size) for w in text.split()]
+
+
+def _overlap(a, b, shrink: float = 0.5) -> bool:
+    return (
+        a[0] + shrink < b[2] - shrink
+        and b[0] + shrink < a[2] - shrink
+        and a[1] + shrink < b[3] - shrink
+        and b[1] + shrink < a[3] - shrink
+    )
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def test_everything_drawn_lies_inside_the_margins_and_the_footer_below_the_text(report):
+    for n, page in enumerate(report, 1):
+        for obj in page.objects:
+            left, bottom, right, top = obj.box if isinstance(obj, Run) else obj.extent
+            assert left >= MARGIN - 0.5 and right <= PAGE_W - MARGIN + 0.5, (n, obj)
+            assert top <= PAGE_H - MARGIN + 0.5, (n, obj)
+            assert bottom >= (BOTTOM - 0.5 if obj not in page.runs[:2] else 0), (n, obj)
+        # the footer: the report's title and date at the left margin, the page number ending at the right one
+        footer = page.runs[:2]
+        assert [r.text.strip() for r in footer] == [f"{T['title'][EN]} · {T['generated'][EN]} 2026-06-01", f"page {n}"]
+        assert footer[0].x == pytest.approx(MARGIN, abs=0.01)
+        assert footer[1].right == pytest.approx(PAGE_W - MARGIN, abs=0.05)
+        assert footer[0].y == footer[1].y
+        assert all(r.box[3] < BOTTOM - 8 for r in footer)  # set well apart from the text above it
+
+
+def test_no_text_is_drawn_over_other_text(report):
+    for n, page in enumerate(report, 1):
+        for a, b in itertools.combinations(page.runs, 2):
+            assert not _overlap(a.box, b.box), (n, a.text, b.text)
+
+
+def test_each_trainee_starts_a_new_page_under_their_name_in_bold_16_pt(report):
+    sections = _sections(report)
+    for section, p in zip(sections, TRAINEES, strict=True):
+        first = section[0].body
+        heading = [r for r in first if r.size == 16]
+        assert "".join(r.text for r in heading).strip() == p.name
+        assert all(r.bold for r in heading)
+        # the name is the topmost text of the page, at the top margin
+        assert max(r.box[3] for r in heading) == max(r.box[3] for r in first)
+        assert max(r.box[3] for r in heading) > PAGE_H - MARGIN - 16
+    # the cohort page comes first
+    assert "".join(r.text for r in report[0].body[:1]).strip() == T["cohort"][EN]
+
+
+def _expected_bold(p: TraineeProgress) -> list[tuple[str, float]]:
+    of = T["of"][EN]
+    words = _text_words(p.name, 16)
+    for value in (str(p.count), str(len(p.assessors)), f"{p.not_by_supervisor} {of} {p.count}"):
+        words += _text_words(value, 14)
+    words += _text_words(str(len(p.awaiting_action_plan)), 14)
+    words += _text_words(T["per_month"][EN], 10) + _text_words(T["levels"][EN], 10)
+    for area in p.areas if p.per_month else ():  # no chart without a dated form
+        words += _text_words(f"{area.label[EN]} – {T['observed'][EN]} {area.observed} {of} {p.count}", 8.5)
+    sections = ["met", "subgoals"]
+    sections += ["waiting"] if p.awaiting_action_plan else []
+    sections += ["incomplete_list"] if p.incomplete else []
+    sections += ["empty_list"] if p.empty else []
+    sections += ["changed"] if p.changed_after_signing else []
+    sections += ["feedback"]
+    for key in sections:
+        words += _text_words(T[key][EN], 11)
+    for title in (R.setting.title, R.complexity.title, R.complicated.title):
+        words += _text_words(title[EN], 8.5)
+    words += _text_words(T["covered"][EN], 8.5)
+    if p.regulation:
+        words += _text_words(T["missing"][EN], 8.5)
+    for ref in p.changed_after_signing:
+        words += _text_words(f"{ref.date} · {ref.assessor} · {ref.path.rsplit('/', 1)[-1]}", 8.5)
+    for fb in p.feedback:
+        words += _text_words(f"{fb.date or T['no_date'][EN]} · {fb.assessor}", 9)
+    return words
+
+
+def test_headings_titles_and_key_figures_are_bold_and_nothing_else_is(report):
+    sections = _sections(report)
+    for section, p in zip(sections, TRAINEES, strict=True):
+        bold = [w for page in section for w in _words(page, bold=True)]
+        assert Counter(bold) == Counter(_expected_bold(p)), p.name
+    cohort_bold = _words(report[0], bold=True)
+    head = ["name", "specialty", "forms", "assessors", "not_supervisor", "awaiting"]
+    head += ["incomplete_short", "empty_short", "latest"]
+    expected = _text_words(T["cohort"][EN], 15) + [w for k in head for w in _text_words(T[k][EN], 7)]
+    assert Counter(cohort_bold) == Counter(expected)
+
+
+def test_names_beyond_latin_1_are_drawn_in_the_embedded_unicode_font_the_rest_in_helvetica(report):
+    seen = set()
+    for page in report:
+        for ch, font, _ in page.chars:
+            if ch == " ":
+                continue
+            family = font.split("+")[-1]
+            if ord(ch) > 0xFF and ch not in "–·’":  # en dash, middle dot and ’ are in Helvetica's encoding
+                assert family in UNICODE_FONT, (ch, font)
+                seen.add(ch)
+            else:
+                assert family.startswith("Helvetica"), (ch, font)
+    assert seen == set("ŁśΚαλήδουειά")
+    # the Unicode font is embedded (a viewer without it still shows the name); bold text stays bold
+    runs = [r for page in report for r in page.runs]
+    assert {(r.font.split("+")[-1], r.embedded) for r in runs} == {
+        ("Helvetica", False),
+        ("Helvetica-Bold", False),
+        ("DejaVuSans", True),
+        ("DejaVuSans-Bold", True),
+    }
+    heading = [r for r in _sections(report)[1][0].body if r.size == 16]
+    assert [(r.text, r.font.split("+")[-1]) for r in heading] == [
+        ("Ł", "DejaVuSans-Bold"),
+        ("ukasz Wi", "Helvetica-Bold"),
+        ("ś", "DejaVuSans-Bold"),
+        ("niewski", "Helvetica-Bold"),
+    ]
+
+
+# --------------------------------------------------------------------------- the cohort table
+
+
+COHORT_HEAD = ["name", "specialty", "forms", "assessors", "not_supervisor", "awaiting", "incomplete_short"]
+COHORT_HEAD += ["empty_short", "latest"]
+
+
+def _cohort_rows() -> list[list[str]]:
+    """The cohort table's rows, by name then specialty."""
+    of = T["of"][EN]
+    rows = []
+    for ln in cohort(TRAINEES):
+        rows.append(
+            [
+                ln.name,
+                ln.specialty or "–",
+                str(ln.count),
+                str(ln.assessors),
+                f"{ln.not_by_supervisor} {of} {ln.count}",
+                str(ln.awaiting_action_plan),
+                str(ln.incomplete),
+                str(ln.empty),
+                ln.latest.isoformat() if ln.latest else "–",
+            ]
+        )
+    rows.append(["Bo Berg", "Kirurgi", "0", "0", f"0 {of} 0", "0", "0", "0", "–"])
+    rows.append(["Åsa Öberg", "Kirurgi", "0", "0", f"0 {of} 0", "0", "0", "0", "–"])
+    rows.append(["Łukasz Wiśniewski", "Kirurgi", "0", "0", f"0 {of} 0", "0", "0", "0", "–"])
+    return sorted(rows, key=lambda row: (row[0].casefold(), row[1].casefold()))
+
+
+def test_the_cohort_table_has_one_row_per_trainee_with_its_cells_lined_up_under_the_headers(report):
+    page = report[0]
+    head = [r for r in page.body if r.size == 7]
+    heads = []  # each header cell's first line
+    for r in head:
+        if not heads or r.x > heads[-1].x + 1:
+            heads.append(r)
+    assert len(heads) == len(COHORT_HEAD)
+    assert len({h.y for h in heads}) == 1  # every header starts on the top line
+    assert all(T[k][EN].startswith(h.text.strip()) for h, k in zip(heads, COHORT_HEAD, strict=True))
+    body = [r for r in page.body if r.size == 8.5]
+    header_bottom = min(r.box[1] for r in head)
+    title = report[0].body[0]
+    assert title.box[1] - max(r.box[3] for r in head) > title.size  # a line of white between the title and the table
+    assert all(r.box[3] < header_bottom for r in body)
+    # group the body into rows by baseline (a cell may span several font runs on one line)
+    lines: dict[float, list[Run]] = {}
+    for r in body:
+        lines.setdefault(round(r.y, 1), []).append(r)
+    expected = _cohort_rows()
+    assert len(lines) == len(expected)
+    got = {}
+    for y, runs in lines.items():
+        cells: list[list[Run]] = [[] for _ in heads]
+        for r in runs:
+            col = max(i for i, h in enumerate(heads) if h.x <= r.x + 0.01)
+            cells[col].append(r)
+        texts = ["".join(r.text for r in c).strip() for c in cells]
+        got[y] = (y, texts, cells)
+    assert [got[y][1] for y in sorted(got, reverse=True)] == expected  # top down
+    # text columns start where their header starts; number columns end on one line, left of the next column
+    for col in range(len(heads)):
+        cells = [v[2][col] for v in got.values()]
+        if col in (0, 1, 8):
+            assert {round(c[0].x, 2) for c in cells} == {round(heads[col].x, 2)}, col
+        else:
+            rights = [c[-1].right for c in cells]
+            assert max(rights) - min(rights) < 0.05, (col, rights)
+            # flush right: a few points from the next column's border (its header's 2 pt left padding off)
+            assert 1 <= heads[col + 1].x - 2 - rights[0] <= 3.5, col
+            assert heads[col].x < min(c[0].x for c in cells), col
+    # rows do not overlap: each row's text lies between the lines drawn under the rows
+    rows = sorted(
+        (min(r.box[1] for c in v[2] for r in c), max(r.box[3] for c in v[2] for r in c)) for v in got.values()
+    )
+    for (_, t0), (b1, _) in itertools.pairwise(rows):
+        assert t0 < b1
+    rules = sorted(s.points[0][1] for s in page.shapes if s.segments == 2 and s.fill is None)
+    assert len(rules) == len(expected) + 1  # under the header and under each row, across the whole table
+    spans = {(round(s.extent[0], 2), round(s.extent[2], 2)) for s in page.shapes if s.segments == 2}
+    assert spans == {(round(MARGIN, 2), round(PAGE_W - MARGIN, 2))}
+    for (bottom, top), below, above in zip(rows, rules[:-1], rules[1:], strict=True):
+        assert below < bottom and top < above
+    left = min(s.extent[0] for s in page.shapes)
+    right = max(s.extent[2] for s in page.shapes)
+    assert left == pytest.approx(MARGIN, abs=0.5) and right == pytest.approx(PAGE_W - MARGIN, abs=0.5)
+
+
+# --------------------------------------------------------------------------- key figures and lines
+
+
+def _between(page: Page, first: str, last: str | None) -> list[Run | Shape]:
+    """The objects drawn after the run starting with ``first`` and before the run starting with ``last``."""
+    objs = list(page.objects)
+    a = next(i for i, o in enumerate(objs) if isinstance(o, Run) and o.text.startswith(first))
+    b = next(
+        (i for i, o in enumerate(objs[a + 1 :], a + 1) if isinstance(o, Run) and last and o.text.startswith(last)),
+        len(objs),
+    )
+    return objs[a + 1 : b]
+
+
+def test_the_four_key_figures_stand_in_equal_boxes_side_by_side_value_over_label(report):
+    of = T["of"][EN]
+    for section, p in zip(_sections(report), TRAINEES, strict=True):
+        page = section[0]
+        objs = _between(page, p.name.split()[0][:1], T["incomplete"][EN])
+        boxes = [o for o in objs if isinstance(o, Shape)]
+        values = [o for o in objs if isinstance(o, Run) and o.size == 14]
+        labels = [o for o in objs if isinstance(o, Run) and o.size == 7.5]
+        assert [v.text.strip() for v in values] == [
+            str(p.count),
+            str(len(p.assessors)),
+            f"{p.not_by_supervisor} {of} {p.count}",
+            str(len(p.awaiting_action_plan)),
+        ]
+        assert [lb.text.strip() for lb in labels] == [
+            T[k][EN] for k in ("forms", "assessors", "not_supervisor", "awaiting")
+        ]
+        assert len(boxes) == 4 and all(b.fill is None and b.stroke == (0, 0, 0) and b.segments == 5 for b in boxes)
+        rects = [b.extent for b in boxes]
+        widths = {round(r[2] - r[0], 3) for r in rects}
+        gaps = {round(b[0] - a[2], 3) for a, b in itertools.pairwise(rects)}
+        assert len(widths) == 1 and len(gaps) == 1 and 0 < gaps.pop() < widths.pop() / 10
+        assert len({(round(r[1], 3), round(r[3], 3)) for r in rects}) == 1
+        # the boxes fill the text column: from where the paragraphs start to the same inset from the right margin
+        inset = rects[0][0] - MARGIN
+        assert 0 <= inset < 10 and rects[-1][2] == pytest.approx(PAGE_W - MARGIN - inset, abs=0.01)
+        for rect, value, label in zip(rects, values, labels, strict=True):
+            assert value.x == label.x and value.x - rect[0] > 3
+            assert rect[1] < label.box[1] < label.box[3] < value.box[1] < value.box[3] < rect[3]
+            assert value.right < rect[2] and label.right < rect[2]
+
+
+def test_the_lines_under_the_key_figures_name_the_uncounted_signed_and_listed_forms(report):
+    asa = [r for page in _sections(report)[0] for r in page.body]
+
+    def line(text: str) -> Run:
+        return next(r for r in asa if r.text.strip() == text)
+
+    counted = line(f"{T['incomplete'][EN]}: 1 · {T['empty'][EN]}: 1")
+    signed = line(f"{T['signed'][EN]}: 3 {T['of'][EN]} 4")
+    note = line("A note about the name.")
+    assert (counted.size, signed.size, note.size) == (8.5, 8.5, 8)
+    assert not counted.bold and not signed.bold
+    assert line("2026-04-24 · Omar Aziz · asa-6.pdf").size == 8.5
+    assert line("2026-03-02 · Lena Sjö · asa-ofullst.pdf").size == 8.5
+    assert line(f"{T['no_date'][EN]} · asa-tom.pdf").size == 8.5
+    changed = line("2026-02-20 · Omar Aziz · asa-changed.pdf")
+    assert changed.bold and changed.size == 8.5
+    assert line(f"1 {T['undated'][EN]}").size == 7.5
+    # Łukasz: no signature field on any form, no regulation
+    lukasz = " ".join(r.text for page in _sections(report)[1] for r in page.body)
+    assert T["signed"][EN] not in lukasz and T["no_regulation"][EN] in lukasz
+
+
+def test_the_settings_and_sub_goal_tables_keep_titles_and_counts_in_two_columns(report):
+    for section, p in zip(_sections(report), TRAINEES, strict=True):
+        runs = [(n, r) for n, page in enumerate(section) for r in page.body if r.size == 8.5]
+        titles = [R.setting.title[EN], R.complexity.title[EN], R.complicated.title[EN].split()[0], T["covered"][EN]]
+        titles += [T["missing"][EN]] if p.regulation else []
+        left = [next((n, r) for n, r in runs if r.bold and r.text.strip().startswith(t)) for t in titles]
+        assert len({r.x for _, r in left}) == 1
+        cells = [
+            "   ·   ".join(f"{R.setting.option(c).label[EN]}: {n}" for c, n in p.settings),
+            "   ·   ".join(f"{R.complexity.option(c).label[EN]}: {n}" for c, n in p.complexity),
+            f"{p.complicated} {T['of'][EN]} {p.count}",
+            ", ".join(f"{g.code} ({n})" for g, n in p.subgoals_covered) or T["none"][EN],
+        ]
+        cells += [", ".join(p.subgoals_missing) or T["none"][EN]] if p.regulation else []
+        value_x = {round(r.x, 2) for n, r in runs if not r.bold and r.x > 150}
+        assert len(value_x) == 1 and value_x.pop() > max(r.right for _, r in left)
+        for (page, title), cell in zip(left, cells, strict=True):
+            # the value starts on the title's first line (top-aligned), and may wrap under it
+            first = next(i for i, (n, r) in enumerate(runs) if n == page and not r.bold and r.y == title.y)
+            lines = [runs[first][1]]
+            for n, r in runs[first + 1 :]:
+                if n != page or r.bold or r.x < 150 or r.y >= lines[-1].y:
+                    break
+                lines.append(r)
+            assert " ".join(" ".join(r.text for r in lines).split()) == " ".join(cell.split())
+
+
+def test_each_row_of_the_settings_and_sub_goal_tables_has_a_hairline_rule_across_the_table_under_it(report):
+    for section, p in zip(_sections(report), TRAINEES, strict=True):
+        rules = [
+            (n, s)
+            for n, page in enumerate(section)
+            for s in page.shapes
+            if s.segments == 2
+            and s.extent[0] == pytest.approx(MARGIN)
+            and s.extent[2] == pytest.approx(PAGE_W - MARGIN)
+            # a table split over a page break repeats the rule at the top of the next page, over nothing
+            and any(r.box[1] > s.extent[1] for r in page.body)
+        ]
+        assert len(rules) == 3 + (2 if p.regulation else 1)
+        for n, rule in rules:
+            assert rule.stroke == (217, 217, 217)
+            # a hairline: under 0.5 pt wide (PDFium's bounds add the width on each side)
+            assert (rule.box[3] - rule.box[1]) - (rule.extent[3] - rule.extent[1]) < 1.0
+            # under a row: the nearest text above it is a row's last line, none of it is crossed
+            assert not any(r.box[1] < rule.extent[1] < r.box[3] for r in section[n].body)
+
+
+# --------------------------------------------------------------------------- the charts
+
+
+def _month_charts(report) -> list[tuple[list[Run | Shape], list[Run]]]:
+    """Each trainee's month chart (its objects) and the text of its page."""
+    out = []
+    for section in _sections(report):
+        page = next(pg for pg in section if any(r.text.startswith(T["per_month"][EN]) for r in pg.runs))
+        out.append((_between(page, T["per_month"][EN], T["levels"][EN]), page.runs))
+    return out
+
+
+def test_month_bars_are_as_tall_as_their_counts_above_their_month_with_the_count_on_top(report):
+    for (objs, page_runs), p in zip(_month_charts(report), TRAINEES, strict=True):
+        if not p.per_month:  # no form with a date: an empty chart
+            assert objs == []
+            continue
+        axis, *bars = [o for o in objs if isinstance(o, Shape)]
+        assert axis.segments == 2 and axis.points[0][1] == axis.points[1][1] and axis.stroke == (0, 0, 0)
+        months = [m for m, _ in p.per_month]
+        counted = [(m, n) for m, n in p.per_month if n]
+        assert len(bars) == len(counted)
+        assert all(b.fill == (140, 140, 140) and b.stroke == (0, 0, 0) and b.segments == 5 for b in bars)
+        rects = [b.extent for b in bars]
+        base = axis.points[0][1]
+        assert all(r[1] == pytest.approx(base, abs=0.01) for r in rects)
+        assert len({round(r[2] - r[0], 3) for r in rects}) == 1
+        assert all(a[2] < b[0] for a, b in itertools.pairwise(rects))  # bars stand apart
+        # each bar is plainly a bar: at least half its month's slot wide (or 8 mm, when there are few months)
+        slot_width = (axis.points[1][0] - axis.points[0][0]) / len(months)
+        assert all(r[2] - r[0] >= min(slot_width / 2, 8 * mm) for r in rects)
+        top = max(n for _, n in counted)
+        tallest = max(r[3] - r[1] for r in rects)
+        for r, (_, n) in zip(rects, counted, strict=True):
+            assert (r[3] - r[1]) / tallest == pytest.approx(n / top, rel=1e-3)
+        # every month has its slot; the labels (at most 12) name every k-th month under its slot
+        texts = [o for o in objs if isinstance(o, Run)]
+        numbers = [t for t in texts if t.box[1] > base]
+        labels = [t for t in texts if t.box[3] < base]
+        every = math.ceil(len(months) / 12)
+        assert [t.text.strip() for t in labels] == months[::every]
+        assert [t.text.strip() for t in numbers] == [str(n) for _, n in counted]
+        centres = [t.centre for t in labels]
+        if len(centres) > 1:
+            slot = (centres[-1] - centres[0]) / (len(months[::every]) - 1) / every
+            assert all(b - a == pytest.approx(slot * every, abs=0.3) for a, b in itertools.pairwise(centres))
+        else:
+            slot = 0
+        for r, number, (month, _) in zip(rects, numbers, counted, strict=True):
+            centre = centres[0] + slot * months.index(month)
+            assert (r[0] + r[2]) / 2 == pytest.approx(centre, abs=0.3)
+            assert number.centre == pytest.approx(centre, abs=0.05)
+            assert r[3] + 1 * mm <= number.box[1] < r[3] + 6  # clear of its bar, and close to it
+        # the chart keeps to its place: its month labels clear of the next heading under it
+        heading = next(r for r in page_runs if r.text.startswith(T["levels"][EN]))
+        assert min(t.box[1] for t in labels) > heading.box[3] + 3
+        # nothing of the chart (a first month's label wider than its slot) starts left of the text column
+        column = min(r.x for r in page_runs if r.text.startswith(T["per_month"][EN]))
+        assert min(t.box[0] for t in texts) >= column
+        assert axis.points[0][0] < min(r[0] for r in rects) and max(r[2] for r in rects) <= axis.points[1][0]
+        # each bar in the middle of its month's slot: as much axis before the first month's as after the last's
+        if p.per_month[0][1] and p.per_month[-1][1]:
+            assert rects[0][0] - axis.points[0][0] == pytest.approx(axis.points[1][0] - rects[-1][2], abs=0.05)
+
+
+@dataclass
+class LevelChart:
+    """One area's chart as read from the page."""
+
+    sequence: list[Run]  # one line, or several under the chart
+    title: Run
+    labels: list[Run]
+    legend: list[Shape]
+    box: Shape
+    ticks: list[Shape]
+    months: list[Run]
+    steps: list[Shape]
+    markers: list[Shape]
+
+
+def _level_charts(report) -> list[list[LevelChart]]:
+    """Each trainee's level charts in area order."""
+    out = []
+    for section in _sections(report):
+        charts = []
+        for page in section:
+            objs = list(page.objects)
+            for i, o in enumerate(objs):
+                if not (isinstance(o, Run) and o.text.startswith(T["sequence"][EN])):
+                    continue
+                if i and isinstance(objs[i - 1], Run) and objs[i - 1].size == 6.5:
+                    continue  # a second line of the sequence
+                sequence = [o]
+                while isinstance(objs[i + len(sequence)], Run) and objs[i + len(sequence)].size == 6.5:
+                    sequence.append(objs[i + len(sequence)])
+                chart = [o]
+                for nxt in objs[i + len(sequence) :]:
+                    if isinstance(nxt, Run) and nxt.size not in (8.5, 6.8, 6.0):
+                        break
+                    if isinstance(nxt, Run) and nxt.size == 8.5 and len(chart) > 1:
+                        break
+                    chart.append(nxt)
+                title = chart[1]
+                labels = [r for r in chart if isinstance(r, Run) and r.size == 6.8]
+                shapes = [s for s in chart if isinstance(s, Shape)]
+                box = next(s for s in shapes if s.segments == 5 and s.fill is None and s.stroke == (0, 0, 0))
+                legend = [s for s in shapes if s.fill is not None and s.box[2] < box.box[0]]
+                rows = [s for s in shapes if s.stroke == (217, 217, 217)]
+                rest = shapes[shapes.index(box) + 1 :]
+                divider, *rest = rest
+                # a level line between "not observed" (the bottom row) and the levels above it, across the frame
+                assert divider.segments == 2 and divider.extent[::2] == box.extent[::2]
+                (_, y0), (_, y1) = divider.points
+                height = box.extent[3] - box.extent[1]
+                assert y0 == y1 == pytest.approx(box.extent[1] + height / len(labels), abs=0.01)
+                ticks = [s for s in rest if s.segments == 2 and s.stroke == (0, 0, 0) and s.fill is None]
+                steps = [s for s in rest if s.stroke == (140, 140, 140) and s.fill is None]
+                markers = [s for s in rest if s.fill is not None]
+                assert len(rows) == len(labels)
+                # the guides along each level's row are fine dots (1 pt at most), more gap than ink
+                assert all(len(s.dash) == 2 and 0 < s.dash[0] <= 1 and s.dash[0] <= s.dash[1] for s in rows)
+                assert all(s.dash == () for s in shapes if s not in rows)
+                months = [r for r in chart if isinstance(r, Run) and r.size == 6.0]
+                charts.append(LevelChart(sequence, title, labels, legend, box, ticks, months, steps, markers))
+        out.append(charts)
+    return out
+
+
+def _marks(ranks) -> str:
+    return " ".join("·" if r is None else "–" if r == 0 else LEVELS[r] for r in ranks)
+
+
+def test_each_area_chart_has_its_title_sequence_and_one_row_per_level_from_not_observed_up(report):
+    for charts, p in zip(_level_charts(report), TRAINEES, strict=True):
+        assert len(charts) == (len(p.areas) if p.per_month else 0)
+        for chart, area in zip(charts, p.areas if charts else (), strict=True):
+            ranks = [None if o.level is None else LEVELS.index(o.level) for o in area.observations]
+            sequence = " ".join(r.text.strip() for r in chart.sequence)
+            assert sequence == f"{T['sequence'][EN]}: {_marks(ranks)}"
+            assert not any(r.bold for r in chart.sequence) and chart.title.bold
+            assert (
+                chart.title.text.strip()
+                == f"{area.label[EN]} – {T['observed'][EN]} {area.observed} {T['of'][EN]} {p.count}"
+            )
+            levels = sorted(D.levels, key=lambda lv: lv.rank)
+            assert [r.text.strip() for r in chart.labels] == [
+                (f"{lv.code} " if lv.rank else "") + lv.label[EN] for lv in levels
+            ]
+            ys = [r.y for r in chart.labels]
+            assert len({round(b - a, 3) for a, b in itertools.pairwise(ys)}) == 1 and ys[1] > ys[0]
+            # the labels end at one line, left of the legend marker, which is left of the chart's frame
+            assert max(r.right for r in chart.labels) - min(r.right for r in chart.labels) < 0.05
+            assert len(chart.legend) == len(levels)
+            for label, marker in zip(chart.labels, chart.legend, strict=True):
+                assert label.right < marker.box[0] and marker.box[2] < chart.box.box[0]
+                # the legend marker stands in the middle between its label and the frame
+                frame_left = min(x for x, _ in chart.box.points)
+                assert marker.extent[0] - label.right == pytest.approx(frame_left - marker.extent[2], abs=0.3)
+                assert label.box[1] < marker.centre[1] < label.box[3] + 1
+                assert marker.extent[3] - marker.extent[1] >= (label.box[3] - label.box[1]) / 2  # plainly seen
+            assert len({m.form for m in chart.legend}) == len(levels)  # every level its own shape
+            # the frame is drawn no heavier than the markers' outlines (PDFium's bounds add the width each side)
+            frame_line = ((chart.box.box[3] - chart.box.box[1]) - (chart.box.extent[3] - chart.box.extent[1])) / 2
+            for m in chart.markers:
+                assert frame_line <= ((m.box[2] - m.box[0]) - (m.extent[2] - m.extent[0])) / 2 + 0.01
+            for m in [*chart.legend, *chart.markers]:  # outlined in black (a white ring shows), upright
+                assert m.stroke == (0, 0, 0) and m.fill in ((0, 0, 0), (255, 255, 255))
+                cx = m.centre[0]
+                outline = {(round(x - cx, 2), round(y, 2)) for x, y in m.points}
+                assert outline == {(-x, y) for x, y in outline}
+            # the frame holds one row per level; the sequence sits on the title line or under the chart
+            frame = chart.box.points
+            height = max(y for _, y in frame) - min(y for _, y in frame)
+            assert height == pytest.approx(len(levels) * (ys[1] - ys[0]), abs=0.01)
+            if chart.sequence[0].y == chart.title.y:  # with at least 3 mm of white after the title
+                (line,) = chart.sequence
+                assert line.right == pytest.approx(max(x for x, _ in frame), abs=0.05)
+                assert line.x - chart.title.right >= 3 * mm
+            else:  # only when the title line is full: under the month labels, from the frame's left
+                width = sum(stringWidth(r.text.strip(), r.font, r.size) for r in chart.sequence)
+                assert max(x for x, _ in frame) - chart.title.right - width < 10 * mm
+                assert chart.sequence[0].box[3] < min(r.box[1] for r in chart.months)
+                assert [r.y for r in chart.sequence] == sorted((r.y for r in chart.sequence), reverse=True)
+                for line in chart.sequence:
+                    assert line.x == pytest.approx(min(x for x, _ in frame), abs=0.05)
+                    assert line.right <= max(x for x, _ in frame)
+                # each line but the last is full: its next word would not have fitted on it
+                for line, after in itertools.pairwise(chart.sequence):
+                    word = after.text.split()[0]
+                    assert line.right + stringWidth(" " + word, line.font, line.size) > max(x for x, _ in frame)
+
+
+def test_the_long_sequence_goes_under_its_chart_and_the_short_ones_on_the_title_line(report):
+    lines = [(len(c.sequence), c.sequence[0].y == c.title.y) for charts in _level_charts(report) for c in charts]
+    assert lines[:15] == [(1, True)] * 10 + [(3, False)] * 5
+    assert (1, True) in lines[15:] and (1, False) in lines[15:]  # Sara's: some fit beside their titles
+
+
+def test_each_form_is_a_marker_on_its_own_level_row_at_its_date_joined_by_steps(report):
+    for charts, p in zip(_level_charts(report), TRAINEES, strict=True):
+        if not charts:
+            continue
+        slopes = []
+        for chart, area in zip(charts, p.areas, strict=True):
+            row_y = {lv: m.centre[1] for lv, m in zip(range(5), chart.legend, strict=True)}
+            form = {lv: m.form for lv, m in zip(range(5), chart.legend, strict=True)}
+            drawn = [
+                (o.date, LEVELS.index(o.level)) for o in area.observations if o.date is not None and o.level is not None
+            ]
+            assert len(chart.markers) == len(drawn)
+            frame = chart.box.box
+            seen: dict[dt.date, float] = {}
+            points = []
+            scales: list[float] = []
+            for marker, (date, rank) in zip(chart.markers, drawn, strict=True):
+                x, y = marker.centre
+                assert y == pytest.approx(row_y[rank], abs=0.5)  # on its level's row, never between two
+                assert marker.form == form[rank]
+                # the legend draws each level's marker as the chart does, only smaller, all alike
+                size = (marker.extent[2] - marker.extent[0]) / (
+                    chart.legend[rank].extent[2] - chart.legend[rank].extent[0]
+                )
+                scales.append(size)
+                assert frame[0] < marker.box[0] and marker.box[2] < frame[2]
+                if date in seen:  # a second form on one day stands just right of the first, both visible:
+                    # neither marker covers the other's centre
+                    radius = (marker.extent[2] - marker.extent[0]) / 2
+                    assert radius < x - seen[date] < 2 * radius
+                else:
+                    seen[date] = x
+                    slopes.append((date, x))
+                if rank:
+                    points.append((x, y))
+            assert not scales or max(scales) - min(scales) < 0.01, scales
+            # the step line goes through the observed levels only: across at the old level, then up or down
+            if len(points) > 1:
+                (steps,) = chart.steps
+                expected = [points[0]]
+                for (_, y0), (x1, y1) in itertools.pairwise(points):
+                    expected += [(x1, y0), (x1, y1)]
+                assert len(steps.points) == len(expected)
+                for got, want in zip(steps.points, expected, strict=True):
+                    assert got == pytest.approx(want, abs=0.6)
+            else:
+                assert chart.steps == []
+            # the month axis: a tick where each month starts, each label between its month's ticks
+            ticks = [s.points[0][0] for s in chart.ticks]
+            first, last = min(d for d, _ in slopes), max(d for d, _ in slopes)
+            if first == last:
+                first, last = first - dt.timedelta(days=15), last + dt.timedelta(days=15)
+            months = []
+            y, m = first.year, first.month
+            while (y, m) <= (last.year, last.month):
+                months.append(f"{y:04d}-{m:02d}")
+                y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            assert len(ticks) == len(months) - 1 and ticks == sorted(ticks)
+            every = math.ceil(len(months) / 10)
+            assert [r.text.strip() for r in chart.months] == months[::every]
+            bounds = [frame[0], *ticks, frame[2]]
+            for label, k in zip(chart.months, range(0, len(months), every), strict=True):
+                assert bounds[k] < label.centre < bounds[k + 1] and label.box[3] < frame[1]
+                if 0 < k < len(months) - 1:  # a whole month: the label under its middle
+                    assert label.centre == pytest.approx((bounds[k] + bounds[k + 1]) / 2, abs=0.05)
+            for date, x in seen.items():
+                k = months.index(date.strftime("%Y-%m"))
+                assert bounds[k] < x < bounds[k + 1]
+        # one time scale: the distance between two forms is proportional to the days between them
+        (d0, x0), (d1, x1) = min(slopes), max(slopes)
+        if d1 != d0:
+            scale = (x1 - x0) / (d1 - d0).days
+            for d, x in slopes:
+                assert x - x0 == pytest.approx(scale * (d - d0).days, abs=0.05)
+
+
+def test_a_level_code_the_definition_lacks_is_shown_as_left_blank_and_not_drawn():
+    dates = [day(2026, 2, 2), day(2026, 2, 9), day(2026, 2, 16)]
+    odd = dataclasses.replace(
+        LUKASZ,
+        count=3,
+        per_month=(("2026-02", 3),),
+        areas=tuple(
+            AreaProgress(
+                a.code,
+                a.label,
+                tuple(Observation(d, c, "Ewa Łoś") for d, c in zip(dates, ("2", "9", "3"), strict=True)),
+                2,
+            )
+            for a in D.areas
+        ),
+    )
+    pages = read_pages(ReportWriter(D, EN, today=day(2026, 6, 1)).build([odd], with_cohort=False))
+    (charts,) = _level_charts(pages)
+    assert [" ".join(r.text.strip() for r in c.sequence) for c in charts] == [f"{T['sequence'][EN]}: 2 · 3"] * 5
+    assert [len(c.markers) for c in charts] == [2] * 5
+
+
+# --------------------------------------------------------------------------- page breaks
+
+
+def test_no_feedback_block_or_section_heading_is_cut_from_what_follows_it(report):
+    for section, p in zip(_sections(report), TRAINEES, strict=True):
+        blocks = 0
+        for page in section:
+            # the page's lines: the runs on one baseline, joined
+            lines = [
+                (y, [r for r in body if r.y == y])
+                for y, body in [(y, page.body) for y in dict.fromkeys(r.y for r in page.body)]
+            ]
+            for i, (_, line) in enumerate(lines):
+                if line[0].size == 11 and line[0].bold:  # a section heading has its first lines under it on its page
+                    assert i + 1 < len(lines), (p.name, line[0].text)
+                if line[0].size == 9 and line[0].bold:  # a feedback heading: all its labelled texts on its page
+                    blocks += 1
+                    fb = p.feedback[blocks - 1]
+                    end = next((k for k in range(i + 1, len(lines)) if lines[k][1][0].bold), len(lines))
+                    rest = " ".join(r.text for _, ln in lines[i + 1 : end] for r in ln)
+                    if fb.next_time == KARL_LONG:
+                        continue  # longer than a page: read as a whole below
+                    for fld, text in (
+                        (R.went_well, fb.went_well),
+                        (R.next_time, fb.next_time),
+                        (R.action_plan, fb.action_plan),
+                    ):
+                        assert (f"{fld.title[EN]}:" in rest) == bool(text)
+                        if text:
+                            assert " ".join(text.split()[:3]) in " ".join(rest.split())
+                            assert " ".join(text.split()[-3:]) in " ".join(rest.split())
+        assert blocks == len(p.feedback)
+    # the feedback runs over more than one page for Åsa: the break falls between blocks
+    assert len(_sections(report)[0]) >= 3
+    # a text longer than a page goes on over the page break, every word in order
+    karl = _sections(report)[2]
+    text = " ".join(" ".join(r.text for r in page.body) for page in karl).split()
+    start = text.index("Sentence")
+    assert " ".join(text[start : start + len(KARL_LONG.split())]) == KARL_LONG
+    assert sum(1 for page in karl if "Sentence" in " ".join(r.text for r in page.body)) >= 2
+
+
+def test_a_trainee_without_dated_forms_gets_no_charts_but_the_count_of_undated_forms(report):
+    (page,) = _sections(report)[3]
+    texts = [r.text.strip() for r in page.body]
+    assert texts[:2] == ["Ann Ek", "1"]  # the name, then straight to the key figures: no specialty, no period
+    assert f"1 {T['undated'][EN]}" in texts
+    assert not any(t.startswith(T["sequence"][EN]) for t in texts)
+
+
+def test_only_the_feedback_labels_are_grey_small_and_before_their_text(report):
+    for section, p in zip(_sections(report), TRAINEES, strict=True):
+        grey = [r for page in section for r in page.body if r.colour != (0, 0, 0)]
+        expected = [
+            f"{fld.title[EN]}:"
+            for fb in p.feedback
+            for fld, text in ((R.went_well, fb.went_well), (R.next_time, fb.next_time), (R.action_plan, fb.action_plan))
+            if text
+        ]
+        assert [r.text.strip() for r in grey] == expected
+        assert {(r.colour, r.size, r.bold) for r in grey} == {((140, 140, 140), 7.5, False)}
+
+
+def test_a_section_heading_never_ends_a_page_whatever_comes_before_it():
+    # the same trainee after 40 to 59 lines of notes: each section heading lands at every height of a page
+    notes = [Text(sv=f"Anteckning {i}.", en=f"Note {i}.") for i in range(60)]
+    trainees = [dataclasses.replace(ANN, name=f"Ann Ek {n}", notes=tuple(notes[:n])) for n in range(40, 60)]
+    pages = read_pages(ReportWriter(D, EN, today=day(2026, 6, 1)).build(trainees, with_cohort=False))
+    headings = 0
+    for page in pages:
+        body = page.body
+        for i, run in enumerate(body):
+            if run.size == 11 and run.bold:
+                headings += 1
+                assert any(r.y < run.y - 5 for r in body[i + 1 :]), run.text  # something of it under it
+    assert headings == 3 * len(trainees)
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def test_one_trainee_without_the_cohort_page_starts_on_page_one_and_nothing_gives_one_line():
+    pages = read_pages(ReportWriter(D, EN, today=day(2026, 6, 1)).build([LUKASZ], with_cohort=False))
+    assert len(_sections(pages)) == 1 and _sections(pages)[0] == pages  # no blank or cohort page before it
+    empty = read_pages(ReportWriter(D, "sv", today=day(2026, 6, 1)).build([], with_cohort=False))
+    assert len(empty) == 1
+    assert [(r.text.strip(), r.size) for r in empty[0].body] == [(T["no_forms"]["sv"], 9)]  # as the facts line
+    assert [r.text.strip() for r in empty[0].runs[:2]] == [
+        f"{T['title']['sv']} · {T['generated']['sv']} 2026-06-01",
+        "sida 1",
+    ]
+
+
+def test_an_unknown_report_language_is_refused_by_name():
+    from minicex_pdf.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"^unknown report language 'de': use sv or en$"):
+        ReportWriter(D, "de")
