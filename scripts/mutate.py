@@ -217,6 +217,12 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_prefill.py",
         "tests/test_unicode_workflow.py",
     ],
+    "minicex_pdf/form/definition.py": [
+        "tests/test_definition_teeth.py",
+        "tests/test_definition.py",
+        "tests/test_form_v2.py",
+        "tests/test_signature_fields.py",
+    ],
     "minicex_pdf/form/generator.py": [
         "tests/test_generator.py",
         "tests/test_field_flags.py",

@@ -319,8 +319,8 @@ class _Entry:
         self.source, self.path, self.data = source, path, data
 
     def fail(self, what: str) -> DefinitionError:
-        where = f" {self.path}" if self.path else ""
-        return DefinitionError(f"{self.source}:{where}: {what}")
+        where = f" {self.path}:" if self.path else ""
+        return DefinitionError(f"{self.source}:{where} {what}")
 
     def child(self, key: str | int) -> _Entry:
         data = self.data
