@@ -223,6 +223,14 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_form_v2.py",
         "tests/test_signature_fields.py",
     ],
+    "minicex_pdf/form/subgoals.py": [
+        "tests/test_subgoals_teeth.py",
+        "tests/test_subgoals_data.py",
+        "tests/test_reader_rules.py",
+        "tests/test_roster.py",
+        "tests/test_roster_files.py",
+        "tests/test_progress_teeth.py",
+    ],
     "minicex_pdf/form/generator.py": [
         "tests/test_generator.py",
         "tests/test_field_flags.py",
