@@ -208,6 +208,17 @@ def test_what_is_not_a_range_is_two_codes(cat):
     assert cat.normalise("a1-b3", "sosfs2015") == (sosfs("a1", "b3"), ())
     assert cat.normalise("a2-a2", "sosfs2015") == (sosfs("a2"), ())
     assert cat.normalise("STa1-b2", "hslf2021") == (hslf("STa1", "STb2"), ())
+    # each end keeps its own shape: a bare code and an ST code are no range, even of one step
+    assert cat.normalise("a2-STa2", "sosfs2015") == (sosfs("a2") + hslf("STa2"), ())
+
+
+def test_the_text_regulation_and_specialty_may_be_named_and_strict_must_be():
+    assert catalogue().normalise(text="c1-2", regulation="hslf2021", specialty="Ögonsjukdomar") == (
+        hslf("STc1", "STc2"),
+        (),
+    )
+    with pytest.raises(TypeError):
+        catalogue().normalise("a3", "hslf2021", None, True)  # type: ignore[misc]
 
 
 def test_unknown_tokens_in_the_order_written_and_once(cat):
