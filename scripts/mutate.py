@@ -231,6 +231,10 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_roster_files.py",
         "tests/test_progress_teeth.py",
     ],
+    "minicex_pdf/form/roster_template.py": [
+        "tests/test_roster_template_teeth.py",
+        "tests/test_roster_template.py",
+    ],
     "minicex_pdf/form/generator.py": [
         "tests/test_generator.py",
         "tests/test_field_flags.py",
