@@ -202,6 +202,7 @@ TESTS_FOR: dict[str, list[str]] = {
     ],
     "minicex_pdf/form/fonts.py": ["tests/test_fonts.py", "tests/test_unicode_workflow.py"],
     "minicex_pdf/names.py": [
+        "tests/test_names_teeth.py",
         "tests/test_properties.py",
         "tests/test_identity_teeth.py",
         "tests/test_progress_teeth.py",
@@ -235,6 +236,14 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_roster_template_teeth.py",
         "tests/test_roster_template.py",
     ],
+    "minicex_pdf/form/keywords.py": ["tests/test_keywords_teeth.py", "tests/test_reader.py"],
+    "minicex_pdf/config.py": ["tests/test_config_teeth.py", "tests/test_admin_cli.py"],
+    "minicex_pdf/output_path.py": [
+        "tests/test_output_path_teeth.py",
+        "tests/test_roster_template.py",
+        "tests/test_export.py",
+    ],
+    "minicex_pdf/progress_bar.py": ["tests/test_progress_bar_teeth.py", "tests/test_import.py"],
     "minicex_pdf/form/generator.py": [
         "tests/test_generator.py",
         "tests/test_field_flags.py",

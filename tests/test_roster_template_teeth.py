@@ -98,7 +98,5 @@ def test_an_xlsx_template_without_openpyxl_says_what_to_install(tmp_path, monkey
     monkeypatch.setitem(sys.modules, "openpyxl", None)
     with pytest.raises(UsageError) as exc:
         write_template(tmp_path / "roster.xlsx")
-    assert str(exc.value) == (
-        "an XLSX template needs openpyxl: pip install 'minicex-pdf[xlsx]' (or write a .csv)"
-    )
+    assert str(exc.value) == ("an XLSX template needs openpyxl: pip install 'minicex-pdf[xlsx]' (or write a .csv)")
     assert list(tmp_path.iterdir()) == []
