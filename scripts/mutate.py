@@ -200,7 +200,11 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_prefill.py",
         "tests/test_unicode_workflow.py",
     ],
-    "minicex_pdf/form/fonts.py": ["tests/test_fonts.py", "tests/test_unicode_workflow.py"],
+    "minicex_pdf/form/fonts.py": [
+        "tests/test_fonts_teeth.py",
+        "tests/test_fonts.py",
+        "tests/test_unicode_workflow.py",
+    ],
     "minicex_pdf/names.py": [
         "tests/test_names_teeth.py",
         "tests/test_properties.py",

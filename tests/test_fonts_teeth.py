@@ -1,0 +1,57 @@
+"""What the shipped font shows, which font each piece of text is drawn in, and text a viewer can copy back."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from minicex_pdf.form import fonts
+from minicex_pdf.form.definition import load_definition
+from minicex_pdf.form.generator import build_form
+
+NAME = "Łukasz Wiśniewski Nguyễn Жуков"
+
+
+def test_a_non_character_is_missing_and_shown_as_the_replacement():
+    # U+FFFF ends the font's character map (mapped to no glyph): it is no character the font has
+    assert fonts.missing("Anna\uffff") == ("\uffff",)
+    assert fonts.shown("Anna\uffff") == "Anna\ufffd"
+    assert not fonts.covers("\uffff")
+    assert fonts.covers("\n") and fonts.missing("a\tb\r\n") == ()
+
+
+def test_latin1_stays_in_the_standard_font_and_the_rest_goes_to_the_shipped_face():
+    assert fonts.runs("Åsa Łukasz\nÖberg", "Helvetica") == [
+        ("Åsa ", "Helvetica"),
+        ("Ł", fonts.REGULAR),
+        ("ukasz\nÖberg", "Helvetica"),
+    ]
+    # the replacement for a character neither has is drawn in the shipped face, which has it
+    assert fonts.runs("Жуков – 🙂", "Helvetica-Bold") == [
+        ("Жуков", fonts.BOLD),
+        (" – ", "Helvetica-Bold"),
+        ("\ufffd", fonts.BOLD),
+    ]
+    assert fonts.runs("", "Helvetica") == []
+
+
+def test_markup_wraps_only_what_the_standard_font_lacks():
+    assert fonts.markup("Anna & <Ł>", "Helvetica") == f'Anna &amp; &lt;<font face="{fonts.REGULAR}">Ł</font>&gt;'
+    assert fonts.markup("Zoë", "Times-Roman") == "Zoë"
+
+
+def test_a_prefilled_unicode_name_copies_back_as_typed_from_the_flattened_page():
+    """The field font's /ToUnicode map is what a viewer copies text with: PDFium flattens the page and reads it."""
+    pdfium = pytest.importorskip("pypdfium2")
+    import pypdfium2.raw as raw
+
+    pdf = build_form(load_definition(2), lang="en", values={"trainee_name": NAME, "specialty": "Allmänmedicin"})
+    doc = pdfium.PdfDocument(pdf)
+    page = doc[0]
+    assert raw.FPDFPage_Flatten(page, raw.FLAT_NORMALDISPLAY) == raw.FLATTEN_SUCCESS
+    page.close()
+    out = io.BytesIO()
+    doc.save(out)
+    text = pdfium.PdfDocument(out.getvalue())[0].get_textpage().get_text_range()
+    assert f"{NAME} Allmänmedicin" in text.splitlines()
