@@ -1,16 +1,29 @@
-"""What the shipped font shows, which font each piece of text is drawn in, and text a viewer can copy back."""
+"""What the shipped font shows, which font each piece of text is drawn in, and text a viewer can copy back.
+
+The font is loaded afresh for each test here (its caches cleared), so that each test runs the loading it pins.
+"""
 
 from __future__ import annotations
 
 import io
 
 import pytest
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
 
 from minicex_pdf.form import fonts
 from minicex_pdf.form.definition import load_definition
 from minicex_pdf.form.generator import build_form
 
 NAME = "Łukasz Wiśniewski Nguyễn Жуков"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_font() -> None:
+    for cached in (fonts.register, fonts._cmap, fonts._raw_font, fonts.field_font):
+        cached.cache_clear()
 
 
 def test_a_non_character_is_missing_and_shown_as_the_replacement():
@@ -39,6 +52,37 @@ def test_latin1_stays_in_the_standard_font_and_the_rest_goes_to_the_shipped_face
 def test_markup_wraps_only_what_the_standard_font_lacks():
     assert fonts.markup("Anna & <Ł>", "Helvetica") == f'Anna &amp; &lt;<font face="{fonts.REGULAR}">Ł</font>&gt;'
     assert fonts.markup("Zoë", "Times-Roman") == "Zoë"
+
+
+def test_markup_draws_in_a_paragraph_with_the_shipped_face_of_the_same_weight():
+    pdfium = pytest.importorskip("pypdfium2")
+    from pypdf import PdfReader
+
+    fonts.register()
+    buf = io.BytesIO()
+    canvas = Canvas(buf, invariant=1)
+    para = Paragraph(
+        fonts.markup("Ayşe Yılmaz & Жуков <b>", "Helvetica-Bold"),
+        ParagraphStyle("name", fontName="Helvetica-Bold", fontSize=10),
+    )
+    para.wrapOn(canvas, 400, 100)
+    para.drawOn(canvas, 72, 700)
+    canvas.save()
+    assert pdfium.PdfDocument(buf.getvalue())[0].get_textpage().get_text_range() == "Ayşe Yılmaz & Жуков <b>"
+    used = PdfReader(io.BytesIO(buf.getvalue())).pages[0]["/Resources"]["/Font"].values()
+    # Helvetica is the canvas's own default; the bold text is Helvetica-Bold and the shipped bold face
+    assert sorted(f["/BaseFont"] for f in used) == ["/AAAAAA+DejaVuSans-Bold", "/Helvetica", "/Helvetica-Bold"]
+
+
+def test_the_field_font_measures_text_as_reportlab_does_with_the_same_face():
+    fonts.register()
+    font = fonts.field_font()
+    for text in ("Mi", NAME, "W" * 40):
+        assert font.width(text, 10) == pytest.approx(pdfmetrics.stringWidth(text, fonts.REGULAR, 10))
+    widths = [float(w) for w in font.widths.removeprefix("[0 [").removesuffix("]]").split()]
+    assert len(widths) == len(font.advances)
+    m = font.glyphs[ord("M")]
+    assert widths[m] == round(pdfmetrics.stringWidth("M", fonts.REGULAR, 1000))
 
 
 def test_a_prefilled_unicode_name_copies_back_as_typed_from_the_flattened_page():
