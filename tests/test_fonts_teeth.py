@@ -6,6 +6,7 @@ The font is loaded afresh for each test here (its caches cleared), so that each 
 from __future__ import annotations
 
 import io
+import zlib
 
 import pytest
 from reportlab.lib.styles import ParagraphStyle
@@ -90,7 +91,9 @@ def test_a_prefilled_unicode_name_copies_back_as_typed_from_the_flattened_page()
     pdfium = pytest.importorskip("pypdfium2")
     import pypdfium2.raw as raw
 
-    pdf = build_form(load_definition(2), lang="en", values={"trainee_name": NAME, "specialty": "Allmänmedicin"})
+    # the workplace's № and → have the font's last glyphs (the last block of the map)
+    values = {"trainee_name": NAME, "specialty": "Allmänmedicin", "workplace": "VC № 3 → hus B"}
+    pdf = build_form(load_definition(2), lang="en", values=values)
     doc = pdfium.PdfDocument(pdf)
     page = doc[0]
     assert raw.FPDFPage_Flatten(page, raw.FLAT_NORMALDISPLAY) == raw.FLATTEN_SUCCESS
@@ -98,4 +101,17 @@ def test_a_prefilled_unicode_name_copies_back_as_typed_from_the_flattened_page()
     out = io.BytesIO()
     doc.save(out)
     text = pdfium.PdfDocument(out.getvalue())[0].get_textpage().get_text_range()
-    assert f"{NAME} Allmänmedicin" in text.splitlines()
+    # the flattened fields come after the page's own text, in one line
+    assert text.splitlines()[-1] == f"{NAME} Allmänmedicin VC № 3 → hus B"
+
+
+def test_the_field_font_has_one_width_per_glyph_and_a_map_in_blocks_of_at_most_100():
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    font = fonts.field_font()
+    glyphs = TTFontFile(str(fonts.font_path())).numGlyphs
+    assert len(font.advances) == len(font.widths.removeprefix("[0 [").removesuffix("]]").split()) == glyphs
+    cmap = zlib.decompress(font.to_unicode).decode("ascii").splitlines()
+    blocks = [int(line.split()[0]) for line in cmap if line.endswith("beginbfchar")]
+    entries = [line for line in cmap if line.startswith("<") and "codespacerange" not in line]
+    assert max(blocks) == 100 and sum(blocks) == len(entries) == len({g for g in font.glyphs.values() if g})
