@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tomllib
 from pathlib import Path
 
 import openpyxl
@@ -100,3 +102,29 @@ def test_an_xlsx_template_without_openpyxl_says_what_to_install(tmp_path, monkey
         write_template(tmp_path / "roster.xlsx")
     assert str(exc.value) == ("an XLSX template needs openpyxl: pip install 'minicex-pdf[xlsx]' (or write a .csv)")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_temporary_file_is_made_beside_the_output_not_in_the_current_folder(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    os.rmdir(gone)  # nothing can be made in the current folder any more
+    out = write_template(tmp_path / "roster.csv", lang="en")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roster.csv"]
+    assert out.read_bytes() == ("\ufeff" + ",".join(ENGLISH) + "\r\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_swedish_read_from_a_config_file_is_swedish(tmp_path, suffix):
+    lang = tomllib.loads('lang = "sv"')["lang"]  # a string made at run time, as the config file gives it
+    out = write_template(tmp_path / f"roster{suffix}", lang=lang)
+    if suffix == ".csv":
+        assert out.read_bytes() == ("\ufeff" + ";".join(SWEDISH) + "\r\n").encode("utf-8")
+    else:
+        sheet = openpyxl.load_workbook(out).active
+        (check,) = sheet.data_validations.dataValidation
+        assert (sheet.title, [c.value for c in sheet[1]], check.error) == (
+            "ST-läkare",
+            SWEDISH,
+            "Välj en målbeskrivning i listan",
+        )

@@ -83,9 +83,8 @@ def write_template(
     if path.exists() and not force:
         raise UsageError(f"{path} exists: choose another name, or add --force to overwrite it")
     data = _xlsx(definition, lang) if suffix == ".xlsx" else _csv(definition, lang)
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".minicex-", suffix=suffix, dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=".minicex-", suffix=suffix, dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
