@@ -80,6 +80,9 @@ def test_never_over_an_existing_file_unless_forced(tmp_path):
     with pytest.raises(UsageError) as exc:
         write_template(out)
     assert str(exc.value) == f"{out} exists: choose another name, or add --force to overwrite it"
+    assert exc.value.message("sv") == (
+        f"{out} finns redan: välj ett annat namn, eller lägg till --force för att skriva över den"
+    )
     assert out.read_bytes() == b"somebody's roster"
     write_template(out, force=True)
     assert out.read_bytes() == ("\ufeff" + ";".join(SWEDISH) + "\r\n").encode("utf-8")
@@ -89,10 +92,12 @@ def test_other_suffixes_and_unwritable_places_are_one_clear_line(tmp_path):
     with pytest.raises(UsageError) as exc:
         write_template(tmp_path / "roster.ods")
     assert str(exc.value) == f"{tmp_path / 'roster.ods'}: a roster template is .xlsx or .csv"
+    assert exc.value.message("sv") == f"{tmp_path / 'roster.ods'}: en mall för deltagarlistan är .xlsx eller .csv"
     gone = tmp_path / "no such folder" / "roster.csv"
     with pytest.raises(UsageError) as exc:
         write_template(gone)
     assert str(exc.value) == f"{gone}: cannot write: No such file or directory"
+    assert exc.value.message("sv") == f"{gone}: kan inte skrivas: No such file or directory"
     assert list(tmp_path.iterdir()) == []
 
 
@@ -100,7 +105,10 @@ def test_an_xlsx_template_without_openpyxl_says_what_to_install(tmp_path, monkey
     monkeypatch.setitem(sys.modules, "openpyxl", None)
     with pytest.raises(UsageError) as exc:
         write_template(tmp_path / "roster.xlsx")
-    assert str(exc.value) == ("an XLSX template needs openpyxl: pip install 'minicex-pdf[xlsx]' (or write a .csv)")
+    assert (str(exc.value), exc.value.message("sv")) == (
+        "an XLSX template needs openpyxl: pip install 'minicex-pdf[xlsx]' (or write a .csv)",
+        "en XLSX-mall behöver openpyxl: pip install 'minicex-pdf[xlsx]' (eller skriv en .csv)",
+    )
     assert list(tmp_path.iterdir()) == []
 
 
