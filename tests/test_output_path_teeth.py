@@ -53,6 +53,19 @@ def test_another_extension_is_refused_with_the_one_to_use(tmp_path):
     )
 
 
+def test_the_suggested_extension_is_the_format_s_first_in_both_languages(tmp_path):
+    assert refusal(tmp_path / "export.tsv", "csv") == (
+        f"{tmp_path / 'export.tsv'}: a csv file should end in .csv: change the name or --format",
+        f"{tmp_path / 'export.tsv'}: en csv-fil ska sluta på .csv: ändra namnet eller --format",
+    )
+
+
+def test_the_path_and_format_may_be_named_and_force_must_be(tmp_path):
+    assert check_out(path=tmp_path / "r.pdf", fmt="pdf", force=False) == tmp_path / "r.pdf"
+    with pytest.raises(TypeError):
+        check_out(tmp_path / "r.pdf", "pdf", True)  # type: ignore[misc]
+
+
 def test_a_folder_is_refused_even_with_force(tmp_path):
     folder = tmp_path / "out.pdf"
     folder.mkdir()
