@@ -146,123 +146,123 @@ BROKEN = {
     "unknown field type": (
         'name = "stage_time"\n  type = "text"',
         'name = "stage_time"\n  type = "colour"',
-        f"{F}: sections[0].fields[3].type: 'colour' is not one of "
+        f"{F}: field 'stage_time' (sections[0].fields[3].type): 'colour' is not one of "
         "text, multiline, date, integer, checkbox, choice, multichoice, level, signature",
     ),
     "level of an unknown area": (
         AREA_LEVEL,
         AREA_LEVEL.replace('area = "examination"', 'area = "status"'),
-        f"{F}: sections[3].fields[1].area: no area 'status'",
+        f"{F}: field 'level_examination' (sections[3].fields[1].area): no area 'status'",
     ),
     "level leaving out an unknown step": (
         'exclude = ["not_observed"]',
         'exclude = ["never"]',
-        f"{F}: sections[3].fields[4].exclude: must list codes of the scale's levels",
+        f"{F}: field 'level_overall' (sections[3].fields[4].exclude): must list codes of the scale's levels",
     ),
     "level leaving out a step not as a list": (
         'exclude = ["not_observed"]',
         'exclude = "not_observed"',
-        f"{F}: sections[3].fields[4].exclude: must list codes of the scale's levels",
+        f"{F}: field 'level_overall' (sections[3].fields[4].exclude): must list codes of the scale's levels",
     ),
     "checkbox leaving out a step": (
         'name = "assessor_trained"\n  type = "checkbox"',
         'name = "assessor_trained"\n  type = "checkbox"\n  exclude = []',
-        f"{F}: sections[0].fields[11].exclude: only a level field can leave out steps of the scale",
+        f"{F}: field 'assessor_trained' (sections[0].fields[11].exclude): only a level field can leave out steps of the scale",
     ),
     "text leaving out a step": (
         'name = "stage_time"\n  type = "text"',
         'name = "stage_time"\n  type = "text"\n  exclude = []',
-        f"{F}: sections[0].fields[3].exclude: only a level field can leave out steps of the scale",
+        f"{F}: field 'stage_time' (sections[0].fields[3].exclude): only a level field can leave out steps of the scale",
     ),
     "options from elsewhere": (
         'options_from = "areas"',
         'options_from = "colours"',
-        f"{F}: sections[1].fields[4].options_from: 'colours' is not areas or regulations",
+        f"{F}: field 'focus' (sections[1].fields[4].options_from): 'colours' is not areas or regulations",
     ),
     "a choice of one": (
         '    { code = "bt", label = { sv = "BT", en = "BT" } },\n',
         "",
-        f"{F}: sections[0].fields[2]: choice 'stage' needs at least two options",
+        f"{F}: field 'stage' (sections[0].fields[2]): a choice needs at least two options",
     ),
     "a choice without options": (
         '    { code = "bt", label = { sv = "BT", en = "BT" } },\n    { code = "st", label = { sv = "ST", en = "ST" } },\n',
         "",
-        f"{F}: sections[0].fields[2].options: must be a non-empty list",
+        f"{F}: field 'stage' (sections[0].fields[2].options): must be a non-empty list",
     ),
     "option code twice": (
         '{ code = "bt", label = { sv = "BT", en = "BT" } }',
         '{ code = "st", label = { sv = "BT", en = "BT" } }',
-        f"{F}: sections[0].fields[2]: field 'stage' repeats an option code",
+        f"{F}: field 'stage' (sections[0].fields[2]): repeats an option code",
     ),
     "option code with a dash": (
         'code = "follow_up"',
         'code = "follow-up"',
-        f"{F}: sections[1].fields[1].options[1].code: 'follow-up' must be ASCII letters, digits and _ (no dots or spaces)",
+        f"{F}: field 'patient' (sections[1].fields[1].options[1].code): 'follow-up' must be ASCII letters, digits and _ (no dots or spaces)",
     ),
     "options on a text field": (
         'name = "stage_time"\n  type = "text"',
         'name = "stage_time"\n  type = "text"\n  options_from = "areas"',
-        f"{F}: sections[0].fields[3]: a text field has no options",
+        f"{F}: field 'stage_time' (sections[0].fields[3]): a text field has no options",
     ),
     "option list on a date field": (
         'name = "level4_confirmed"\n  type = "date"',
         'name = "level4_confirmed"\n  type = "date"\n  options = []',
-        f"{F}: sections[3].fields[6]: a date field has no options",
+        f"{F}: field 'level4_confirmed' (sections[3].fields[6]): a date field has no options",
     ),
     "width zero": (
         'name = "stage_time"\n  type = "text"\n  width = 0.5',
         'name = "stage_time"\n  type = "text"\n  width = 0',
-        f"{F}: sections[0].fields[3].width: must be a share of the row, above 0 and at most 1",
+        f"{F}: field 'stage_time' (sections[0].fields[3].width): must be a share of the row, above 0 and at most 1",
     ),
     "width over the row": (
         'name = "stage_time"\n  type = "text"\n  width = 0.5',
         'name = "stage_time"\n  type = "text"\n  width = 1.01',
-        f"{F}: sections[0].fields[3].width: must be a share of the row, above 0 and at most 1",
+        f"{F}: field 'stage_time' (sections[0].fields[3].width): must be a share of the row, above 0 and at most 1",
     ),
     "width as a word": (
         'name = "stage_time"\n  type = "text"\n  width = 0.5',
         'name = "stage_time"\n  type = "text"\n  width = "half"',
-        f"{F}: sections[0].fields[3].width: must be a share of the row, above 0 and at most 1",
+        f"{F}: field 'stage_time' (sections[0].fields[3].width): must be a share of the row, above 0 and at most 1",
     ),
     "multiline of no lines": (
         'name = "clinical_context"\n  type = "multiline"\n  lines = 2',
         'name = "clinical_context"\n  type = "multiline"\n  lines = 0',
-        f"{F}: sections[1].fields[5].lines: only a multiline field has more than one line",
+        f"{F}: field 'clinical_context' (sections[1].fields[5].lines): only a multiline field has more than one line",
     ),
     "multiline of half a line": (
         'name = "clinical_context"\n  type = "multiline"\n  lines = 2',
         'name = "clinical_context"\n  type = "multiline"\n  lines = 1.5',
-        f"{F}: sections[1].fields[5].lines: only a multiline field has more than one line",
+        f"{F}: field 'clinical_context' (sections[1].fields[5].lines): only a multiline field has more than one line",
     ),
     "text of two lines": (
         'name = "stage_time"\n  type = "text"',
         'name = "stage_time"\n  type = "text"\n  lines = 2',
-        f"{F}: sections[0].fields[3].lines: only a multiline field has more than one line",
+        f"{F}: field 'stage_time' (sections[0].fields[3].lines): only a multiline field has more than one line",
     ),
     "norm high before low": (
         "norm = [10, 20]",
         "norm = [20, 10]",
-        f"{F}: sections[1].fields[7].norm: must be [low, high] whole numbers",
+        f"{F}: field 'observation_minutes' (sections[1].fields[7].norm): must be [low, high] whole numbers",
     ),
     "norm of one number": (
         "norm = [10, 20]",
         "norm = [10]",
-        f"{F}: sections[1].fields[7].norm: must be [low, high] whole numbers",
+        f"{F}: field 'observation_minutes' (sections[1].fields[7].norm): must be [low, high] whole numbers",
     ),
     "norm of three numbers": (
         "norm = [10, 20]",
         "norm = [10, 20, 30]",
-        f"{F}: sections[1].fields[7].norm: must be [low, high] whole numbers",
+        f"{F}: field 'observation_minutes' (sections[1].fields[7].norm): must be [low, high] whole numbers",
     ),
     "norm in decimals": (
         "norm = [10, 20]",
         "norm = [10, 20.5]",
-        f"{F}: sections[1].fields[7].norm: must be [low, high] whole numbers",
+        f"{F}: field 'observation_minutes' (sections[1].fields[7].norm): must be [low, high] whole numbers",
     ),
     "limit as one number": (
         "limit = [1, 240]",
         "limit = 240",
-        f"{F}: sections[1].fields[7].limit: must be [low, high] whole numbers",
+        f"{F}: field 'observation_minutes' (sections[1].fields[7].limit): must be [low, high] whole numbers",
     ),
     "a part nobody plays": (
         'code = "action_plan"\npart = "trainee"',
@@ -272,12 +272,12 @@ BROKEN = {
     "a field's part nobody plays": (
         'name = "trainee_sig"\n  type = "signature"\n  part = "trainee"',
         'name = "trainee_sig"\n  type = "signature"\n  part = "supervisor"',
-        f"{F}: sections[6].fields[3].part: 'supervisor' is not one of assessor, trainee",
+        f"{F}: field 'trainee_sig' (sections[6].fields[3].part): 'supervisor' is not one of assessor, trainee",
     ),
     "record label without English": (
         'record_label = { sv = "Vårdmiljö", en = "Setting" }',
         'record_label = { sv = "Vårdmiljö" }',
-        f"{F}: sections[1].fields[6].record_label: has no en text",
+        f"{F}: field 'setting' (sections[1].fields[6].record_label): has no en text",
     ),
     "section note without a table": (
         'note = { sv = "Fylls i av ST-läkaren efter bedömningen.", en = "Filled in by the trainee after the assessment." }',
