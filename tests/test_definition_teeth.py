@@ -143,6 +143,11 @@ BROKEN = {
         'name = "form_id"',
         f"{F}: field name 'form_id' is used twice",
     ),
+    "field without a type": (
+        'name = "stage_time"\n  type = "text"\n',
+        'name = "stage_time"\n',
+        f"{F}: field 'stage_time' (sections[0].fields[3]): missing 'type'",
+    ),
     "unknown field type": (
         'name = "stage_time"\n  type = "text"',
         'name = "stage_time"\n  type = "colour"',
