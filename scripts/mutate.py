@@ -247,7 +247,7 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_roster_template.py",
         "tests/test_export.py",
     ],
-    "minicex_pdf/progress_bar.py": ["tests/test_progress_bar_teeth.py", "tests/test_import.py"],
+    "minicex_pdf/progress_bar.py": ["tests/test_progress_bar_teeth.py"],
     "minicex_pdf/limits.py": ["tests/test_limits_teeth.py", "tests/test_roster_template.py"],
     "minicex_pdf/errors.py": ["tests/test_errors_teeth.py", "tests/test_reader_teeth.py"],
     "minicex_pdf/cli.py": [
