@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,10 @@ def test_a_config_file_that_cannot_be_read_is_named():
     with pytest.raises(UsageError) as exc:
         choose_db(None)
     assert str(exc.value) == f"{config_file()}: cannot be read: Is a directory"
+
+
+def test_the_choice_of_store_is_a_fixed_value():
+    choice = choose_db(Path("given.sqlite"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        choice.path = Path("other.sqlite")  # type: ignore[misc]
+    assert {choice: 1}[choose_db(Path("given.sqlite"))] == 1
