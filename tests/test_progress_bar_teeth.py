@@ -80,3 +80,49 @@ def test_nothing_when_quiet_or_nothing_to_do(monkeypatch, capsys):
     assert sys.stderr.getvalue() == ""
     with NullProgress() as p:
         assert p.update(5) is None
+
+
+@pytest.mark.parametrize(("total", "step"), [(38, 1), (40, 2), (60, 3), (1001, 50)])
+def test_a_line_at_each_twentieth_and_one_at_the_end(total, step):
+    out = io.StringIO()
+    with LineProgress(total, "Import", file=out) as p:
+        for _ in range(total):
+            p.update()  # one item at a time, as the importer tells it
+    expected = [f"Import: {n}/{total}" for n in range(step, total + 1, step)]
+    if total % step:
+        expected.append(f"Import: {total}/{total}")
+    assert out.getvalue().splitlines() == expected
+
+
+def test_a_bar_told_one_item_at_a_time(monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with progress_for("bar", 2, "Import") as p:
+        p.update()
+        p.update()
+    assert positions(terminal.getvalue(), "Import") == ["0/2", "1/2", "2/2"]
+
+
+def test_the_mode_asked_for_wins_over_the_terminal(monkeypatch, capsys):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    run(progress_for("lines", 2, "Import"), [1, 1])
+    assert terminal.getvalue() == "Import: 1/2\nImport: 2/2\n"
+    monkeypatch.undo()
+    run(progress_for("bar", 2, "Import"), [1, 1])  # a bar off a terminal: click shows only its label
+    assert capsys.readouterr() == ("", "Import\n")
+
+
+def test_a_mode_read_at_run_time_is_the_same_mode(monkeypatch, capsys):
+    # the mode as an option parser or a config file gives it: a string made at run time, not the literal
+    none, auto, bar = ("".join(m) for m in (["no", "ne"], ["au", "to"], ["b", "ar"]))
+    run(progress_for(none, 2, "Import"), [1, 1])
+    run(progress_for(auto, 2, "Import"), [1, 1])
+    assert capsys.readouterr() == ("", "Import: 1/2\nImport: 2/2\n")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    run(progress_for(auto, 2, "Import"), [1, 1])
+    assert positions(terminal.getvalue(), "Import") == ["0/2", "1/2", "2/2"]
+    monkeypatch.undo()
+    run(progress_for(bar, 2, "Import"), [1, 1])
+    assert capsys.readouterr() == ("", "Import\n")
