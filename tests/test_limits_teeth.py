@@ -4,9 +4,11 @@ is refused by its size; a command waits 10 s for a locked store, or ``MINICEX_LO
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from minicex_pdf.cli import cli
 from minicex_pdf.errors import DamagedPdfError
-from minicex_pdf.limits import store_lock_wait
+from minicex_pdf.limits import SEND_PAUSE_SECONDS, store_lock_wait
 from minicex_pdf.reading.reader import read_file
 
 MB32 = 32 * 1024 * 1024
@@ -34,3 +36,9 @@ def test_the_wait_for_a_locked_store(monkeypatch, given, seconds):
     else:
         monkeypatch.setenv("MINICEX_LOCK_WAIT", given)
     assert store_lock_wait() == seconds
+
+
+def test_the_pause_between_messages_is_the_one_send_s_help_promises():
+    result = CliRunner().invoke(cli, ["send", "--help"])
+    assert result.exit_code == 0
+    assert f"Seconds between two messages [default: {SEND_PAUSE_SECONDS:g}]." in " ".join(result.output.split())
