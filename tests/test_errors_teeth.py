@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import tomllib
 
 from minicex_pdf.errors import (
     DamagedPdfError,
@@ -101,3 +102,11 @@ def test_one_base_class():
     for cls in (DefinitionError, UsageError, OutputError, RosterError, StoreError, FormReadError, NotAFileError):
         assert issubclass(cls, MinicexError)
     assert issubclass(OutputError, UsageError) and issubclass(RosterError, UsageError)
+
+
+def test_swedish_read_from_a_config_file_is_swedish():
+    sv = tomllib.loads('lang = "sv"')["lang"]  # a string made at run time, as the config file gives it
+    gone = FileNotFoundError(errno.ENOENT, "No such file or directory", "svar.pdf")
+    assert os_error_message(gone, sv) == "svar.pdf: filen eller mappen finns inte"
+    assert UsageError("exists", sv="finns").message(sv) == "finns"
+    assert StoreError("locked", "locked", sv="låst").message(sv) == "låst"
