@@ -192,3 +192,135 @@ def test_the_version_and_help():
     code, out, _ = invoke("-h")
     assert code == 0 and out.startswith("Usage: cli [OPTIONS] COMMAND [ARGS]...\n")
     assert isinstance(cli, click.Group)
+
+
+# --------------------------------------------------------------------------- prefill, read, import, send, export
+
+
+@pytest.fixture(scope="module")
+def blank_en() -> bytes:
+    from minicex_pdf.form.generator import build_form
+
+    return build_form(lang="en")
+
+
+def help_of(*command: str) -> str:
+    code, out, _ = invoke(*command, "--help")
+    assert code == 0
+    return " ".join(out.split())
+
+
+def test_defaults_are_shown_in_the_help():
+    assert "error. [default: off]" in help_of("import")
+    assert "Processes to read with [default: cores]. [x>=1]" in help_of("import")
+    assert "CSV for Excel (';', BOM) or JSON. [default: table]" in help_of("status")
+
+
+def test_prefill_warns_and_names_skipped_rows_on_standard_error(tmp_path):
+    Path("roster.csv").write_text(
+        "name,specialty,colour\nAnna Berg,Allmänmedicin,red\nBo Ek,Kirurgi,\n,Kirurgi,\n", encoding="utf-8"
+    )
+    assert invoke("prefill", "roster.csv", "-o", "out", "--lang", "en", "--db", "s.sqlite") == (
+        1,
+        "2 form(s) in out, index index.csv\nRecorded in s.sqlite\n",
+        "roster.csv: warning: column C (colour) is not used\n"
+        "roster.csv: row 4: column A (name): Trainee's name is missing\n"
+        "1 row(s) skipped\n",
+    )
+
+
+def test_files_where_a_folder_is_given_and_missing_files_are_usage_errors(tmp_path):
+    Path("folder").mkdir()
+    Path("roster.csv").write_text("name\nAnna Berg\n", encoding="utf-8")
+    usage = "Usage: cli {0} [OPTIONS] {1}\nTry 'cli {0} --help' for help.\n\nError: "
+    assert invoke("prefill", "folder") == (
+        2,
+        "",
+        usage.format("prefill", "ROSTER") + "Invalid value for 'ROSTER': File 'folder' is a directory.\n",
+    )
+    assert invoke("read", "folder") == (
+        2,
+        "",
+        usage.format("read", "FILE") + "Invalid value for 'FILE': File 'folder' is a directory.\n",
+    )
+    assert invoke("send", "missing.csv") == (
+        2,
+        "",
+        usage.format("send", "ROSTER") + "Invalid value for 'ROSTER': File 'missing.csv' does not exist.\n",
+    )
+    assert invoke("send", "roster.csv", "--template", "folder") == (
+        2,
+        "",
+        usage.format("send", "ROSTER") + "Invalid value for '--template': File 'folder' is a directory.\n",
+    )
+    assert invoke("trainee", "merge", "Asa Oberg", "Åsa Öberg") == (
+        2,
+        "",
+        usage.format("trainee merge", "NAMES...") + "Missing option '--into'.\n",
+    )
+
+
+def test_read_prints_a_form_s_record_or_its_raw_fields(blank_en):
+    import json
+
+    from minicex_pdf.reading.reader import read_form, record_text
+
+    Path("blank.pdf").write_bytes(blank_en)
+    code, out, err = invoke("read", "blank.pdf", "--format", "text", "--lang", "en")
+    assert (code, out, err) == (0, record_text(read_form(Path("blank.pdf")), "en") + "\n", "")
+    code, out, _ = invoke("read", "blank.pdf", "--lang", "en")
+    assert (code, json.loads(out)["status"]) == (0, "empty")
+    code, out, _ = invoke("read", "--raw", "blank.pdf")
+    assert code == 0 and out.startswith('{\n  "trainee_name": "",\n  "specialty": "",\n')
+    assert json.loads(out)["assessor_trained"] is False
+
+
+def test_read_a_mail_file_prints_each_attachment_with_its_message(blank_en):
+    import json
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "Anna Berg <anna@example.se>"
+    msg["Date"] = "Mon, 30 Nov 2026 10:00:00 +0100"
+    msg["Subject"] = "Mini-CEX"
+    msg.set_content("Här är formuläret.")
+    msg.add_attachment(blank_en, maintype="application", subtype="pdf", filename="svar.pdf")
+    Path("m.eml").write_bytes(bytes(msg))
+    code, out, err = invoke("read", "m.eml", "--format", "text", "--lang", "en")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:2] == ["anna@example.se  2026-11-30T09:00:00+00:00  Mini-CEX", "m.eml/svar.pdf"]
+    code, out, _ = invoke("read", "m.eml", "--lang", "en")
+    (item,) = json.loads(out)
+    assert (code, item["mail"], item["file"], sorted(item)) == (
+        0,
+        {"from": "anna@example.se", "date": "2026-11-30T09:00:00+00:00", "subject": "Mini-CEX"},
+        "m.eml/svar.pdf",
+        ["file", "mail", "record"],
+    )
+
+
+def test_import_in_one_process_then_export(blank_en):
+    Path("blank.pdf").write_bytes(blank_en)
+    code, out, err = invoke("import", "-j", "1", "blank.pdf", "--db", "s.sqlite", "--lang", "en", "-q")
+    assert (code, out.splitlines()[:3], err) == (
+        0,
+        ["Database: s.sqlite", "Imported: 1", "Imported with problems: 1"],
+        "",
+    )
+    assert invoke("export", "--db", "s.sqlite", "--format", "xlsx") == (
+        2,
+        "",
+        "Usage: cli export [OPTIONS]\nTry 'cli export --help' for help.\n\nError: --format xlsx needs -o FILE.xlsx\n",
+    )
+    code, out, _ = invoke("export", "--db", "s.sqlite", "--format", "csv", "--lang", "en")
+    assert (code, out.splitlines()[0].split(";")[:2]) == (0, ["Trainee's name", "Specialty"])
+
+
+def test_trainee_merge_takes_any_number_of_names(blank_en):
+    Path("blank.pdf").write_bytes(blank_en)
+    assert invoke("import", "blank.pdf", "--db", "s.sqlite", "-q")[0] == 0
+    assert invoke("trainee", "merge", "Asa Oberg", "--into", "Åsa Öberg", "--db", "s.sqlite", "--lang", "en") == (
+        1,
+        "",
+        "Error: no trainee called 'Asa Oberg'\n",
+    )
