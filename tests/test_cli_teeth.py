@@ -324,3 +324,24 @@ def test_trainee_merge_takes_any_number_of_names(blank_en):
         "",
         "Error: no trainee called 'Asa Oberg'\n",
     )
+
+
+def test_an_interrupted_import_keeps_what_it_stored_and_exits_130(blank_en, monkeypatch):
+    from minicex_pdf.storage.importer import Importer
+
+    Path("a.pdf").write_bytes(blank_en)
+    Path("b.pdf").write_bytes(blank_en + b"\n% another file\n")
+    store = Importer._store
+
+    def ctrl_c_after_the_first(self, result, summary):  # the user presses Ctrl-C while the second file is stored
+        if summary.imported:
+            raise KeyboardInterrupt
+        store(self, result, summary)
+
+    monkeypatch.setattr(Importer, "_store", ctrl_c_after_the_first)
+    code, out, err = invoke("import", "a.pdf", "b.pdf", "-j", "1", "--db", "s.sqlite", "--lang", "sv", "-q")
+    assert (code, out.splitlines()[1], err) == (
+        130,
+        "Importerade: 1",
+        "Avbrutet: de formulär som lagrats är kvar; kör samma kommando igen för att slutföra.\n",
+    )
