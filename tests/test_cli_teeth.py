@@ -214,6 +214,9 @@ def test_defaults_are_shown_in_the_help():
     assert "error. [default: off]" in help_of("import")
     assert "Processes to read with [default: cores]. [x>=1]" in help_of("import")
     assert "CSV for Excel (';', BOM) or JSON. [default: table]" in help_of("status")
+    send = help_of("send")
+    assert "Language(s) of forms made now (and of the blank form). [default: sv+en]" in send
+    assert "--resend Send again what was sent before." in send
 
 
 def test_prefill_warns_and_names_skipped_rows_on_standard_error(tmp_path):
@@ -344,4 +347,60 @@ def test_an_interrupted_import_keeps_what_it_stored_and_exits_130(blank_en, monk
         130,
         "Importerade: 1",
         "Avbrutet: de formulär som lagrats är kvar; kör samma kommando igen för att slutföra.\n",
+    )
+
+
+def test_prefill_again_makes_forms_for_trainees_who_have_one():
+    Path("roster.csv").write_text("name\nAnna Berg\n", encoding="utf-8")
+    made = (0, "1 form(s) in out, index index.csv\nRecorded in s.sqlite\n", "")
+    assert invoke("prefill", "roster.csv", "-o", "out", "--lang", "en", "--db", "s.sqlite") == made
+    assert invoke("prefill", "roster.csv", "-o", "out", "--lang", "en", "--db", "s.sqlite") == (
+        0,
+        "0 form(s) in out\n"
+        "1 trainee(s) already have a form in this folder and got none (--again makes new ones)\n"
+        "Recorded in s.sqlite\n",
+        "",
+    )
+    assert invoke("prefill", "roster.csv", "-o", "out", "--lang", "en", "--db", "s.sqlite", "--again") == made
+
+
+def test_export_to_a_file_says_how_many_forms_it_wrote(blank_en):
+    Path("blank.pdf").write_bytes(blank_en)
+    assert invoke("import", "blank.pdf", "--db", "s.sqlite", "-q")[0] == 0
+    assert invoke("export", "--db", "s.sqlite", "--format", "csv", "-o", "e.csv", "--lang", "en", "--all") == (
+        0,
+        "",
+        "1 form(s) written to e.csv\n",
+    )
+    assert Path("e.csv").read_bytes().startswith("\ufeffTrainee's name;Specialty;".encode())
+
+
+def test_a_mail_file_with_an_unreadable_attachment_exits_1_and_a_form_prints_indented_json(blank_en):
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "a@example.se"
+    msg["Subject"] = "svar"
+    msg["Date"] = "Mon, 30 Nov 2026 10:00:00 +0100"
+    msg.set_content("x")
+    msg.add_attachment(b"not a pdf at all", maintype="application", subtype="pdf", filename="svar.pdf")
+    Path("bad.eml").write_bytes(bytes(msg))
+    assert invoke("read", "bad.eml", "--format", "text", "--lang", "en") == (
+        1,
+        "a@example.se  2026-11-30T09:00:00+00:00  svar\nbad.eml/svar.pdf: not a PDF file\n",
+        "",
+    )
+    Path("blank.pdf").write_bytes(blank_en)
+    code, out, _ = invoke("read", "blank.pdf", "--lang", "en")
+    assert code == 0 and out.startswith('{\n  "source": {\n    "path": "blank.pdf",\n')
+
+
+def test_a_trust_anchor_must_be_a_file():
+    Path("folder").mkdir()
+    Path("blank.pdf").write_bytes(b"%PDF-1.7\n")
+    assert invoke("read", "blank.pdf", "--trust-anchor", "folder") == (
+        2,
+        "",
+        "Usage: cli read [OPTIONS] FILE\nTry 'cli read --help' for help.\n\n"
+        "Error: Invalid value for '--trust-anchor': File 'folder' is a directory.\n",
     )
