@@ -448,6 +448,7 @@ def test_an_area_without_a_level_field_is_named(tmp_path):
 def test_the_version_must_match_the_file_name(tmp_path):
     path = write(tmp_path, ("version = 2\n", "version = 3\n"))
     assert error(path) == f"{F}: form.version is 3, the file name says 2"
+    assert error(write(tmp_path, ("version = 2\n", "version = 1\n"))) == f"{F}: form.version is 1, the file name says 2"
     # another file name is not checked against the version
     assert load_file(write(tmp_path, ("version = 2\n", "version = 3\n"), name="draft.toml")).version == 3
 
@@ -621,3 +622,20 @@ def test_every_shipped_version_is_loaded_once_and_an_unknown_one_is_named():
 
 def test_the_forms_folder_is_the_checkout_s():
     assert forms_dir() == Path(__file__).resolve().parents[1] / "forms"
+
+
+def test_an_assessor_s_signature_written_out_as_the_assessor_s_part_locks_the_same_fields(tmp_path):
+    path = write(
+        tmp_path,
+        (
+            'name = "assessor_sig"\n  type = "signature"',
+            'name = "assessor_sig"\n  type = "signature"\n  part = "assessor"',
+        ),
+    )
+    loaded, shipped = load_file(path), load_definition(2)
+    assert loaded.lock_names(loaded.field("assessor_sig")) == shipped.lock_names(shipped.field("assessor_sig"))
+    assert loaded.lock_names(loaded.field("assessor_sig"))[-3:] == ("form_id", "form_version", "instance_id")
+
+
+def test_a_definition_s_repr_leaves_out_its_field_index():
+    assert "_by_name" not in repr(load_definition(2))
