@@ -217,6 +217,7 @@ def test_defaults_are_shown_in_the_help():
     send = help_of("send")
     assert "Language(s) of forms made now (and of the blank form). [default: sv+en]" in send
     assert "--resend Send again what was sent before." in send
+    assert "--lang [sv|en|both] Language of the subject and text. [default: both]" in send
 
 
 def test_prefill_warns_and_names_skipped_rows_on_standard_error(tmp_path):
@@ -255,6 +256,11 @@ def test_files_where_a_folder_is_given_and_missing_files_are_usage_errors(tmp_pa
         2,
         "",
         usage.format("send", "ROSTER") + "Invalid value for '--template': File 'folder' is a directory.\n",
+    )
+    assert invoke("send", "roster.csv", "--template", "missing.toml") == (
+        2,
+        "",
+        usage.format("send", "ROSTER") + "Invalid value for '--template': File 'missing.toml' does not exist.\n",
     )
     assert invoke("trainee", "merge", "Asa Oberg", "Åsa Öberg") == (
         2,
