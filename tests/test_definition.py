@@ -50,8 +50,14 @@ def test_instrument_is_complete():
     [
         (lambda d: d["sections"][0]["fields"][0].update(name="trainee.name"), r"sections\[0\]\.fields\[0\]\.name"),
         (lambda d: d["sections"][0]["fields"][1].update(name="trainee_name"), "used twice"),
-        (lambda d: d["sections"][0]["fields"][0]["label"].pop("en"), r"fields\[0\]\.label: has no en text"),
-        (lambda d: d["sections"][0]["fields"][7].update(options=[]), r"fields\[7\]\.options: must be a non-empty list"),
+        (
+            lambda d: d["sections"][0]["fields"][0]["label"].pop("en"),
+            r"field 'trainee_name' \(sections\[0\]\.fields\[0\]\.label\): has no en text",
+        ),
+        (
+            lambda d: d["sections"][0]["fields"][7].update(options=[]),
+            r"field 'assessor_role' \(sections\[0\]\.fields\[7\]\.options\): must be a non-empty list",
+        ),
         (lambda d: d["sections"][0]["fields"][0].update(type="colour"), "is not one of"),
         (lambda d: d["scale"]["levels"][2].update(rank=7), "ranks must run"),
         (lambda d: d["form"].update(version="one"), r"form\.version"),

@@ -314,22 +314,26 @@ class FormDefinition:
 
 
 class _Entry:
-    """A path into the TOML document, for error messages that name the entry."""
+    """A path into the TOML document, for error messages that name the entry (and the field it is in)."""
 
-    def __init__(self, source: str, path: str, data: Any) -> None:
-        self.source, self.path, self.data = source, path, data
+    def __init__(self, source: str, path: str, data: Any, field: str = "") -> None:
+        self.source, self.path, self.data, self.field = source, path, data, field
 
     def fail(self, what: str) -> DefinitionError:
-        where = f" {self.path}" if self.path else ""
-        return DefinitionError(f"{self.source}:{where}: {what}")
+        where = f" field {self.field!r} ({self.path}):" if self.field else f" {self.path}:" if self.path else ""
+        return DefinitionError(f"{self.source}:{where} {what}")
+
+    def named(self, field: str) -> _Entry:
+        """This entry, as the entry of the field called ``field`` (messages name it)."""
+        return _Entry(self.source, self.path, self.data, field)
 
     def child(self, key: str | int) -> _Entry:
         data = self.data
         if isinstance(key, int):
-            return _Entry(self.source, f"{self.path}[{key}]", data[key])
+            return _Entry(self.source, f"{self.path}[{key}]", data[key], self.field)
         if not isinstance(data, Mapping) or key not in data:
             raise self.fail(f"missing {key!r}")
-        return _Entry(self.source, f"{self.path}.{key}" if self.path else key, data[key])
+        return _Entry(self.source, f"{self.path}.{key}" if self.path else key, data[key], self.field)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default) if isinstance(self.data, Mapping) else default
@@ -375,7 +379,7 @@ def _options(entry: _Entry, name: str) -> tuple[Option, ...]:
     opts = tuple(Option(code=o.string("code", _CODE), label=o.text("label")) for o in entry.items("options"))
     codes = [o.code for o in opts]
     if len(set(codes)) != len(codes):
-        raise entry.fail(f"field {name!r} repeats an option code")
+        raise entry.fail("repeats an option code")
     return opts
 
 
@@ -407,6 +411,7 @@ def _field(
     part: str = "assessor",
 ) -> Field:
     name = entry.string("name", _NAME)
+    entry = entry.named(name)
     ftype = entry.string("type")
     if ftype not in FIELD_TYPES:
         raise entry.child("type").fail(f"{ftype!r} is not one of {', '.join(FIELD_TYPES)}")
@@ -436,7 +441,7 @@ def _field(
         else:
             options = _options(entry, name)
         if ftype == "choice" and len(options) < 2:
-            raise entry.fail(f"choice {name!r} needs at least two options")
+            raise entry.fail("a choice needs at least two options")
     elif "options" in entry.data or source:
         raise entry.fail(f"a {ftype} field has no options")
     if "exclude" in entry.data and ftype != "level":

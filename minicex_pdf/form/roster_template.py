@@ -39,7 +39,10 @@ def _xlsx(definition: FormDefinition, lang: str) -> bytes:
         from openpyxl.styles import Font
         from openpyxl.worksheet.datavalidation import DataValidation
     except ImportError:
-        raise UsageError("an XLSX template needs openpyxl: pip install 'minicex-pdf[xlsx]' (or write a .csv)") from None
+        raise UsageError(
+            "an XLSX template needs openpyxl: pip install 'minicex-pdf[xlsx]' (or write a .csv)",
+            sv="en XLSX-mall behöver openpyxl: pip install 'minicex-pdf[xlsx]' (eller skriv en .csv)",
+        ) from None
     columns = RosterColumns.of(definition)
     names = headers(definition, lang)
     book = openpyxl.Workbook()
@@ -79,16 +82,22 @@ def write_template(
     definition = definition or load_definition()
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise UsageError(f"{path}: a roster template is .xlsx or .csv")
+        raise UsageError(
+            f"{path}: a roster template is .xlsx or .csv", sv=f"{path}: en mall för deltagarlistan är .xlsx eller .csv"
+        )
     if path.exists() and not force:
-        raise UsageError(f"{path} exists: choose another name, or add --force to overwrite it")
+        raise UsageError(
+            f"{path} exists: choose another name, or add --force to overwrite it",
+            sv=f"{path} finns redan: välj ett annat namn, eller lägg till --force för att skriva över den",
+        )
     data = _xlsx(definition, lang) if suffix == ".xlsx" else _csv(definition, lang)
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".minicex-", suffix=suffix, dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=".minicex-", suffix=suffix, dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
     except OSError as exc:
-        raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+        raise UsageError(
+            f"{path}: cannot write: {exc.strerror}", sv=f"{path}: kan inte skrivas: {exc.strerror}"
+        ) from None
     return path

@@ -201,7 +201,7 @@ class Catalogue:
         rest.append((pos, text[pos:]))
         for start, chunk in rest:
             unknown.extend((start, tok) for tok in _SEPARATORS.split(chunk) if tok)
-        return tuple(goals), tuple(dict.fromkeys(tok for _, tok in sorted(unknown)))
+        return tuple(goals), tuple(dict.fromkeys(tok for _, tok in sorted(unknown, key=lambda item: item[0])))
 
 
 @functools.cache
