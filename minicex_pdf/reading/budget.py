@@ -7,7 +7,9 @@ cannot be asked to look, so while a read runs in the main thread a CPU timer
 :class:`OverBudget` is raised wherever the interpreter is. It derives from
 ``BaseException`` so that pypdf's ``except Exception`` recovery (pypdf has no
 bare ``except:``) cannot swallow it. The timer fires once: a second shot could
-land in the clean-up after the first.
+land in the clean-up after the first. Where the one shot is swallowed all the same
+(it landed in a ``__del__`` or a callback, whose exceptions Python only prints),
+leaving the budget raises it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class Budget:
         self.seconds = seconds
         self.deadline = time.thread_time() + seconds
         self._armed = False
+        self._fired = False
 
     def check(self) -> None:
         """Raise :class:`OverBudget` if the budget is spent."""
@@ -50,7 +53,7 @@ class Budget:
             return self  # explicit checks only
         if signal.getitimer(signal.ITIMER_PROF) != (0.0, 0.0) or signal.getsignal(signal.SIGPROF) not in _FREE:
             return self  # someone else (a profiler) uses the timer: leave it to them
-        signal.signal(signal.SIGPROF, _fire)
+        signal.signal(signal.SIGPROF, self._fire)
         left = max(self.deadline - time.thread_time(), 0.001)
         signal.setitimer(signal.ITIMER_PROF, left)
         self._armed = True
@@ -62,7 +65,9 @@ class Budget:
             # ignored, not the default (which ends the process), should a last tick still be on its way
             signal.signal(signal.SIGPROF, signal.SIG_IGN)
             self._armed = False
+            if self._fired and kind is None:
+                raise OverBudget()
 
-
-def _fire(signum: int, frame: FrameType | None) -> None:
-    raise OverBudget()
+    def _fire(self, signum: int, frame: FrameType | None) -> None:
+        self._fired = True
+        raise OverBudget()
