@@ -3,15 +3,41 @@ is refused by its size; a command waits 10 s for a locked store, or ``MINICEX_LO
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
+from minicex_pdf import limits
 from minicex_pdf.cli import cli
 from minicex_pdf.errors import DamagedPdfError
-from minicex_pdf.limits import SEND_PAUSE_SECONDS, store_lock_wait
+from minicex_pdf.limits import store_lock_wait
 from minicex_pdf.reading.reader import read_file
 
 MB32 = 32 * 1024 * 1024
+README = Path(__file__).resolve().parent.parent / "README.md"
+#: A value in the README's table of limits in the unit it is written in, as a number.
+_UNITS = {"MB": 1024 * 1024, "kB": 1024, "s": 1}
+
+
+def _readme_limits() -> dict[str, float]:
+    """The README's "### Limits" table: each limit's name and its value, in bytes, seconds or a count."""
+    section = README.read_text(encoding="utf-8").split("\n### Limits\n", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| `([A-Z_]+)` \| ([^|]+) \|", section, flags=re.MULTILINE)
+    table: dict[str, float] = {}
+    for name, written in rows:
+        number, unit = written.strip().split(" ", 1)
+        table[name] = float(number.replace(",", "")) * _UNITS.get(unit, 1)
+    assert len(table) == len(rows), "a limit is listed twice"
+    return table
+
+
+def test_the_readme_lists_every_limit_with_the_value_the_code_enforces():
+    # the table is what users are told; each constant of limits.py is one row, with its value
+    constants = {name: value for name, value in vars(limits).items() if name.isupper()}
+    assert _readme_limits() == constants
+    assert len(constants) == 42
 
 
 def test_a_file_of_32_mb_is_read_and_one_byte_more_is_refused_by_its_size(tmp_path):
@@ -41,4 +67,4 @@ def test_the_wait_for_a_locked_store(monkeypatch, given, seconds):
 def test_the_pause_between_messages_is_the_one_send_s_help_promises():
     result = CliRunner().invoke(cli, ["send", "--help"])
     assert result.exit_code == 0
-    assert f"Seconds between two messages [default: {SEND_PAUSE_SECONDS:g}]." in " ".join(result.output.split())
+    assert "Seconds between two messages [default: 2]." in " ".join(result.output.split())
