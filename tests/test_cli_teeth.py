@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import io
+import sqlite3
 from pathlib import Path
 
 import click
@@ -410,3 +411,70 @@ def test_a_trust_anchor_must_be_a_file():
         "Usage: cli read [OPTIONS] FILE\nTry 'cli read --help' for help.\n\n"
         "Error: Invalid value for '--trust-anchor': File 'folder' is a directory.\n",
     )
+
+
+# --------------------------------------------------------------------------- commands that only read
+
+
+_READ_ONLY_DAMAGE = (
+    "m.sqlite: the database is damaged, missing: latest; the {what} the rest: restore the database from a backup,"
+    " or import the forms again into a new database\n"
+)
+_STATUS_TABLE = (
+    "Trainee    Specialty    Assessments  Awaiting plan  Incomplete  Empty  Assessors  Not supervisor  Latest      Not returned\n"
+    "---------  -----------  -----------  -------------  ----------  -----  ---------  --------------  ----------  ------------\n"
+    "Anna Berg  specialty 0            1              0           0      0          1               0  2026-01-01             0\n"
+)
+_FORMS_TABLE = (
+    "Id  Trainee    Date        Assessor         Status    File\n"
+    "--  ---------  ----------  ---------------  --------  -------------\n"
+    " 1  Anna Berg  2026-01-01  assessor_name 0  complete  /in/form0.pdf\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (("export", "--format", "csv"), "export holds"),
+        (("report", "-o", "r.pdf"), "report shows"),
+        (("status",), "list shows"),
+        (("forms",), "list shows"),
+        (("history",), ""),
+    ],
+    ids=["export", "report", "status", "forms", "history"],
+)
+def test_the_commands_that_only_read_give_what_a_damaged_store_still_holds_and_leave_it_as_it_was(args, what):
+    # opened read-only: a missing view is named on standard error after the output (an import, which writes,
+    # refuses such a store outright; history does not read the view), and the file is not touched
+    from test_store import make_record
+
+    from minicex_pdf.storage.store import Store
+
+    with Store("m.sqlite") as store:
+        store.add(make_record(0))
+    con = sqlite3.connect("m.sqlite")
+    con.execute("DROP VIEW latest")
+    con.commit()
+    con.close()
+    before = Path("m.sqlite").read_bytes()
+    code, out, err = invoke(*args, "--db", "m.sqlite")
+    damage = _READ_ONLY_DAMAGE.format(what=what)
+    if args[0] == "export":
+        assert (code, [row.split(";")[:3] for row in out.splitlines()[1:]], err) == (
+            1,
+            [["Anna Berg", "specialty 0", "BT"]],
+            damage,
+        )
+    elif args[0] == "report":
+        assert (code, out, err, Path("r.pdf").read_bytes()[:5]) == (
+            1,
+            "",
+            "report written to r.pdf\n" + damage,
+            b"%PDF-",
+        )
+    elif args[0] == "history":
+        assert (code, out, err) == (0, "", "no changes\n")
+    else:
+        table = _STATUS_TABLE if args[0] == "status" else _FORMS_TABLE
+        assert (code, out, err) == (1, table, "Database: m.sqlite (--db)\n" + damage)
+    assert Path("m.sqlite").read_bytes() == before
