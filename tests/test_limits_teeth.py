@@ -64,10 +64,24 @@ def test_the_wait_for_a_locked_store(monkeypatch, given, seconds):
     assert store_lock_wait() == seconds
 
 
-def test_the_pause_between_messages_is_the_one_send_s_help_promises():
+def test_the_pause_between_messages_is_the_one_send_s_help_promises(tmp_path, monkeypatch):
+    from minicex_pdf.mail import send
+
     result = CliRunner().invoke(cli, ["send", "--help"])
     assert result.exit_code == 0
     assert "Seconds between two messages [default: 2]." in " ".join(result.output.split())
+    # what the sender is given: the default without --pause, else the number asked for (a dry run sends nothing)
+    pauses: list[float] = []
+    monkeypatch.setattr(
+        send.Sender, "run", lambda self, outgoing, failed=(): pauses.append(self.pause) or send.SendResult()
+    )
+    monkeypatch.setenv("MINICEX_MAIL_FROM", "st@example.se")
+    monkeypatch.chdir(tmp_path)
+    Path("r.csv").write_text("name,email\nAl Ek,al@example.se\n", encoding="utf-8")
+    Path("forms").mkdir()
+    args = ["send", "r.csv", "--forms", "forms", "--db", "m.sqlite", "--dry-run", "out"]
+    assert [CliRunner().invoke(cli, args + more).exit_code for more in ([], ["--pause", "0.5"])] == [0, 0]
+    assert pauses == [2.0, 0.5]
 
 
 # --------------------------------------------------------------------------- reading: each limit at its boundary
@@ -163,12 +177,19 @@ def test_64_document_information_entries_of_1000_characters_are_kept():
     assert info == {"Title": "t" * 1_000} | {f"K{i}": "v" for i in range(63)}
 
 
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
 def test_the_checksums_of_64_earlier_versions_are_kept():
     from minicex_pdf.reading.walker import digests
 
-    data = b"%PDF-1.7\n" + b"x%%EOF\n" * 40  # two versions per %%EOF: with and without its line end
-    assert len(digests(data)[1]) == 64
-    assert len(digests(b"%PDF-1.7\n" + b"x%%EOF\n" * 31)[1]) == 61  # 30 before the end, and the end without its \n
+    # one version per %%EOF without a line end after it; the last is the file itself
+    data = b"%PDF-1.7\n" + b"x%%EOF" * 70
+    assert digests(data)[1] == tuple(_sha(data[: 9 + 6 * n]) for n in range(1, 65))
+    assert len(digests(b"%PDF-1.7\n" + b"x%%EOF" * 64)[1]) == 63
 
 
 def test_999_object_like_words_after_the_last_eof_are_looked_at_and_1000_make_the_file_cut_off():
@@ -219,6 +240,44 @@ def test_65_saved_revisions_are_too_many_to_verify_a_signature_and_64_are_verifi
 
     assert details(64) == {"PdfReadError"}  # handed to pyHanko, which finds no PDF in it
     assert details(65) == {"more than 64 saved revisions"}
+
+
+def _xref_filtered(filters: int) -> bytes:
+    """A one-field form whose cross-reference stream (pypdf reads it) is hex-encoded ``filters`` times over."""
+    from test_acroform import _catalog
+
+    from minicex_pdf.engines.hostile import objstm_pdf
+
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = objstm_pdf(objs, {})  # the xref stream is the file's last object: nothing after it moves
+    found = re.search(rb"/Length (\d+) >>\nstream\n", data)
+    assert found is not None
+    start, end = found.end(), found.end() + int(found[1])
+    table = data[start:end]
+    for _ in range(filters):
+        table = table.hex().encode() + b">"
+    head = b"/Filter [" + b" /ASCIIHexDecode" * filters + b" ] /Length %d >>\nstream\n" % len(table)
+    return data[: found.start()] + head + table + data[end:]
+
+
+def test_a_stream_with_4_filters_is_decoded_and_one_with_5_is_not():
+    from minicex_pdf.reading.walker import scan
+
+    assert scan(_xref_filtered(4), "f.pdf").raw() == {"f": "x"}
+    assert _damage(_xref_filtered(5)) == "unreadable structure: PdfReadError"
+
+
+def test_an_array_of_50000_elements_is_built_and_one_of_50001_is_not():
+    # pypdf builds the trailer: an extra array in it of the size given
+    from test_walker_teeth import one_field_raw
+
+    from minicex_pdf.reading.walker import scan
+
+    data = one_field_raw(b"<< /T (f) /FT /Tx /V (x) >>")
+    assert scan(data.replace(b"/Root 1 0 R", b"/Root 1 0 R /X [" + b"0 " * 50_000 + b"]"), "f.pdf").raw() == {"f": "x"}
+    over = data.replace(b"/Root 1 0 R", b"/Root 1 0 R /X [" + b"0 " * 50_001 + b"]")
+    assert _damage(over) == "unreadable structure: LimitReachedError"
 
 
 # --------------------------------------------------------------------------- rosters and file names
@@ -361,3 +420,29 @@ def test_a_mail_config_file_of_64_kib_is_read_and_one_byte_more_is_refused(tmp_p
     with pytest.raises(UsageError) as err:
         load_config(toml, env={})
     assert str(err.value) == f"{toml}: too large to be a minicex config file"
+
+
+def test_a_mail_server_that_never_answers_is_given_up_after_the_mail_timeout(tmp_path, monkeypatch):
+    # a real listening socket on 127.0.0.1 that accepts and says nothing; the limit (60 s) narrowed to 0.2 s
+    import smtplib
+    import socket
+    import time
+    from email.message import EmailMessage
+
+    from minicex_pdf.errors import UsageError
+    from minicex_pdf.mail import imap, send
+    from minicex_pdf.mail.config import MailConfig
+    from minicex_pdf.storage.store import Store
+
+    monkeypatch.setattr(imap, "MAIL_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(send, "MAIL_TIMEOUT_SECONDS", 0.2)
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        with Store(tmp_path / "m.sqlite") as store, pytest.raises(UsageError) as err:
+            list(imap.ImapMailbox(f"imap://st@127.0.0.1:{port}/INBOX", MailConfig(imap_password="x"), store).messages())
+        assert str(err.value) == f"IMAP imap://127.0.0.1:{port}/INBOX: cannot connect (TimeoutError: timed out)"
+        transport = send.SmtpTransport(MailConfig(smtp_host="127.0.0.1", smtp_port=port))
+        with pytest.raises(smtplib.SMTPServerDisconnected, match=r"^Connection unexpectedly closed: timed out$"):
+            transport.send(EmailMessage())  # no greeting within the timeout
+        assert time.monotonic() - started < 5
