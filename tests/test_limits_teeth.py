@@ -1,5 +1,10 @@
-"""The limits users are told of, pinned at their boundary with the documented numbers (README: a file over 32 MB
-is refused by its size; a command waits 10 s for a locked store, or ``MINICEX_LOCK_WAIT`` seconds)."""
+"""Every limit of limits.py pinned twice: the README's table of limits against the code, and each limit a test can
+reach cheaply at its boundary, with the documented number written out (not ``limits.X``, which moves with a change).
+
+Limits whose boundary costs too much time or cannot be met deterministically (CPU seconds, the mail timeout, the
+budget's rhythm, the quick parser's window, the .mbox message count, pypdf's decode work) are shown to be the ones
+enforced by narrowing them (here or in the module's own tests), and pinned by the README table.
+"""
 
 from __future__ import annotations
 
@@ -240,6 +245,30 @@ def test_65_saved_revisions_are_too_many_to_verify_a_signature_and_64_are_verifi
 
     assert details(64) == {"PdfReadError"}  # handed to pyHanko, which finds no PDF in it
     assert details(65) == {"more than 64 saved revisions"}
+
+
+def test_an_object_stream_of_100000_objects_is_read_and_one_of_100001_is_a_hostile_file():
+    # the count an object stream gives (/N): four fields, and a count far beyond them
+    from test_lexer_teeth import _four_in_one_stream
+
+    from minicex_pdf.reading.walker import scan
+
+    assert scan(_four_in_one_stream(b"100000"), "f.pdf").raw() == {"f0": "v0", "f1": "v1", "f2": "v2", "f3": "v3"}
+    assert _damage(_four_in_one_stream(b"100001")) == "an object stream with more objects than any form's"
+
+
+def test_an_object_stream_inflating_to_16_mib_is_read_and_one_byte_more_is_a_hostile_file():
+    from test_acroform import _catalog
+
+    from minicex_pdf.engines.hostile import objstm_pdf, pack
+    from minicex_pdf.reading.budget import Budget
+    from minicex_pdf.reading.walker import scan
+
+    def form(size: int) -> bytes:
+        return objstm_pdf(_catalog(b"[4 0 R]"), {10: pack({4: b"<< /T (f) /FT /Tx /V (x) >>"}, size)})
+
+    assert scan(form(16 * 1024 * 1024), "f.pdf", budget=Budget(30.0)).raw() == {"f": "x"}  # the size, not the time
+    assert _damage(form(16 * 1024 * 1024 + 1)) == "an object stream inflates beyond any form's size"
 
 
 def _xref_filtered(filters: int) -> bytes:
