@@ -9,6 +9,7 @@ enforced by narrowing them (here or in the module's own tests), and pinned by th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -271,8 +272,8 @@ def test_an_object_stream_inflating_to_16_mib_is_read_and_one_byte_more_is_a_hos
     assert _damage(form(16 * 1024 * 1024 + 1)) == "an object stream inflates beyond any form's size"
 
 
-def _xref_filtered(filters: int) -> bytes:
-    """A one-field form whose cross-reference stream (pypdf reads it) is hex-encoded ``filters`` times over."""
+def _xref_stream(encode: Callable[[bytes], tuple[bytes, bytes]]) -> bytes:
+    """A one-field form whose cross-reference stream (pypdf decodes it) is stored as ``encode(table)``: (filters, data)."""
     from test_acroform import _catalog
 
     from minicex_pdf.engines.hostile import objstm_pdf
@@ -283,11 +284,33 @@ def _xref_filtered(filters: int) -> bytes:
     found = re.search(rb"/Length (\d+) >>\nstream\n", data)
     assert found is not None
     start, end = found.end(), found.end() + int(found[1])
-    table = data[start:end]
-    for _ in range(filters):
-        table = table.hex().encode() + b">"
-    head = b"/Filter [" + b" /ASCIIHexDecode" * filters + b" ] /Length %d >>\nstream\n" % len(table)
-    return data[: found.start()] + head + table + data[end:]
+    filters, stored = encode(data[start:end])
+    head = b"/Filter [" + filters + b" ] /Length %d >>\nstream\n" % len(stored)
+    return data[: found.start()] + head + stored + data[end:]
+
+
+def _xref_filtered(filters: int) -> bytes:
+    """The cross-reference stream hex-encoded ``filters`` times over."""
+
+    def encode(table: bytes) -> tuple[bytes, bytes]:
+        for _ in range(filters):
+            table = table.hex().encode() + b">"
+        return b" /ASCIIHexDecode" * filters, table
+
+    return _xref_stream(encode)
+
+
+def test_a_stream_decoding_to_16_mib_is_read_and_one_byte_more_is_not():
+    # the cross-reference table padded with zero bytes pypdf never reads, deflated
+    import zlib
+
+    from minicex_pdf.reading.walker import scan
+
+    def padded(size: int) -> bytes:
+        return _xref_stream(lambda table: (b" /FlateDecode", zlib.compress(table.ljust(size, b"\0"), 1)))
+
+    assert scan(padded(16 * 1024 * 1024), "f.pdf").raw() == {"f": "x"}
+    assert _damage(padded(16 * 1024 * 1024 + 1)) == "unreadable structure: PdfReadError"
 
 
 def test_a_stream_with_4_filters_is_decoded_and_one_with_5_is_not():
