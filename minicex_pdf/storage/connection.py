@@ -27,7 +27,7 @@ from .schema import APPLICATION_ID, Step, is_foreign, missing_objects, statement
 
 
 class StoreFile:
-    """One open store file; created or migrated forward when opened (``readonly``: only read, never migrated here)."""
+    """One open store file; created or migrated forward when opened (``readonly``: then only read, once an older store was brought forward)."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False, lock_wait: float | None = None) -> None:
         self.path = Path(path)
