@@ -220,6 +220,35 @@ def smtp_server(test_certs):
     stop()
 
 
+@pytest.fixture
+def send_config(smtp_server, test_certs):
+    """The mail settings for ``smtp_server``: sent from st@example.se, its test CA trusted, its user and password."""
+    from minicex_pdf.mail.config import MailConfig
+
+    return MailConfig(
+        sender="st@example.se",
+        ca_file=str(test_certs.ca),
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        smtp_user=smtp_server.user,
+        smtp_password=smtp_server.password,
+    )
+
+
+@pytest.fixture
+def outgoing():
+    """``outgoing(n)``: n trainee messages ``id0``.. to ``t0@example.se``.., each with its own small PDF."""
+    from minicex_pdf.mail.send import Outgoing
+
+    def make(n: int) -> list[Outgoing]:
+        return [
+            Outgoing(f"id{i}", f"t{i}@example.se", "trainee", f"T {i}", f"%PDF-1.4 {i}".encode(), "f.pdf", f"row {i}")
+            for i in range(n)
+        ]
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def imap_server(test_certs):
     """Dovecot on 127.0.0.1 (imaps) with users user1..user9 and a temporary Maildir; stopped after the run."""

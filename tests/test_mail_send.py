@@ -266,22 +266,10 @@ def test_implicit_tls(tmp_path: Path, test_certs) -> None:
         stop()
 
 
-def test_pause_between_messages_and_a_record_per_message(tmp_path: Path, smtp_server, test_certs) -> None:
-    from minicex_pdf.mail.config import MailConfig
-    from minicex_pdf.mail.send import Outgoing, Sender
+def test_pause_between_messages_and_a_record_per_message(tmp_path: Path, smtp_server, send_config, outgoing) -> None:
+    from minicex_pdf.mail.send import Sender
 
-    config = MailConfig(
-        sender="st@example.se",
-        ca_file=str(test_certs.ca),
-        smtp_host=smtp_server.host,
-        smtp_port=smtp_server.port,
-        smtp_user=smtp_server.user,
-        smtp_password=smtp_server.password,
-    )
-    out = [
-        Outgoing(f"id{n}", f"t{n}@example.se", "trainee", f"T {n}", f"%PDF-1.4 {n}".encode(), "f.pdf", f"row {n}")
-        for n in range(3)
-    ]
+    config, out = send_config, outgoing(3)
     pauses: list[float] = []
     with Store(tmp_path / "m.sqlite") as store:
         result = Sender(store, config, lang="en", pause=1.5, sleep=pauses.append).run(out)

@@ -151,21 +151,13 @@ def test_a_dry_run_names_an_assessors_messages_by_the_address_and_asks_for_repli
     assert msg["Reply-To"] is None
 
 
-def test_a_login_name_beyond_ascii_logs_in_and_messages_go_one_by_one(tmp_path: Path, smtp_server, test_certs) -> None:
+def test_a_login_name_beyond_ascii_logs_in_and_messages_go_one_by_one(
+    tmp_path: Path, smtp_server, send_config, outgoing
+) -> None:
     """smtplib's own login sends ASCII only: a user name with å goes as UTF-8 AUTH PLAIN (RFC 4616)."""
     smtp_server.user, smtp_server.password = "st-kansliet-åsa", "ascii-password"
-    config = MailConfig(
-        sender="st@example.se",
-        ca_file=str(test_certs.ca),
-        smtp_host=smtp_server.host,
-        smtp_port=smtp_server.port,
-        smtp_user=smtp_server.user,
-        smtp_password=smtp_server.password,
-    )
-    out = [
-        Outgoing(f"id{n}", f"t{n}@example.se", "trainee", f"T {n}", f"%PDF-1.4 {n}".encode(), "f.pdf", f"row {n}")
-        for n in range(5)
-    ]
+    config = dataclasses.replace(send_config, smtp_user=smtp_server.user, smtp_password=smtp_server.password)
+    out = outgoing(5)
     pauses: list[float] = []
     with Store(tmp_path / "m.sqlite") as store:
         result = Sender(store, config, lang=EN, pause=0, sleep=pauses.append).run(out[:2])
