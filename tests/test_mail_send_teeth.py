@@ -190,3 +190,34 @@ def test_send_all_sends_each_form_once_unless_asked_to_send_again(tmp_path: Path
     second = send_all(roster, tmp_path / "forms", **kwargs)  # type: ignore[arg-type]
     assert [(len(r.sent), len(r.already), r.failed) for r in (first, second)] == [(1, 0, []), (0, 1, [])]
     assert [r.rcpt_tos for r in smtp_server.received] == [["asa.oberg@example.se"]]
+
+
+def test_a_send_where_every_message_goes_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``minicex send`` exits 0 when nothing failed (scripts check it), 1 when something did."""
+    from click.testing import CliRunner
+
+    from minicex_pdf.cli import cli
+
+    monkeypatch.setenv("MINICEX_MAIL_FROM", "st@example.se")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
+    args = ["send", str(roster), "--forms", str(tmp_path / "forms"), "--db", str(tmp_path / "m.sqlite")]
+    result = CliRunner().invoke(cli, [*args, "--lang", "en", "--dry-run", str(tmp_path / "utkast")])
+    assert (result.exit_code, result.output) == (
+        0,
+        "Written as .eml (nothing sent): 1\nSent before (--resend sends again): 0\nCould not be sent: 0\n",
+    )
+
+
+def test_send_all_takes_the_roster_and_forms_folder_by_name_or_place_and_its_settings_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``send_all(roster, forms_dir, *, db=..., ...)``: a store given in third place is refused."""
+    monkeypatch.setenv("MINICEX_MAIL_FROM", "st@example.se")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
+    forms, db, drafts = tmp_path / "forms", tmp_path / "m.sqlite", tmp_path / "utkast"
+    result = send_all(roster=roster, forms_dir=forms, db=db, dry_run=drafts)
+    assert result.written == [drafts / "minicex_Åsa_Öberg.eml"]
+    with pytest.raises(TypeError):
+        send_all(roster, forms, db)  # type: ignore[misc]
