@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import errno
 import io
 import sqlite3
@@ -193,6 +195,14 @@ def test_the_version_and_help():
     code, out, _ = invoke("-h")
     assert code == 0 and out.startswith("Usage: cli [OPTIONS] COMMAND [ARGS]...\n")
     assert isinstance(cli, click.Group)
+    # --version belongs to the group: a command's own --version (blank's form version) is another option
+    assert help_of("blank").startswith("Usage: cli blank [OPTIONS] Write a blank fillable mini-CEX form")
+    assert invoke("blank", "--version", "x") == (
+        2,
+        "",
+        "Usage: cli blank [OPTIONS]\nTry 'cli blank --help' for help.\n\n"
+        "Error: Invalid value for '--version': 'x' is not a valid integer range.\n",
+    )
 
 
 # --------------------------------------------------------------------------- prefill, read, import, send, export
@@ -478,3 +488,58 @@ def test_the_commands_that_only_read_give_what_a_damaged_store_still_holds_and_l
         table = _STATUS_TABLE if args[0] == "status" else _FORMS_TABLE
         assert (code, out, err) == (1, table, "Database: m.sqlite (--db)\n" + damage)
     assert Path("m.sqlite").read_bytes() == before
+
+
+def test_a_default_output_file_is_shown_in_the_help_and_no_default_is_not():
+    assert "-o, --out PATH The PDF file to write. [default: mini-cex.pdf] --lang" in help_of("blank")
+    assert "-o, --out PATH Output file [default: standard output; required for xlsx]. --force" in help_of("export")
+
+
+def test_paths_that_must_exist_or_be_files_are_usage_errors(tmp_path):
+    Path("folder").mkdir()
+    Path("roster.csv").write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
+    usage = "Usage: cli {0} [OPTIONS]{1}\nTry 'cli {0} --help' for help.\n\nError: Invalid value for "
+    assert invoke("status", "--db", "folder") == (
+        2,
+        "",
+        usage.format("status", "") + "'--db': File 'folder' is a directory.\n",
+    )
+    assert invoke("import", "missing.pdf") == (
+        2,
+        "",
+        usage.format("import", " [PATHS]...") + "'[PATHS]...': Path 'missing.pdf' does not exist.\n",
+    )
+    assert invoke("send", "roster.csv", "--assessors", "missing.txt") == (
+        2,
+        "",
+        usage.format("send", " ROSTER") + "'--assessors': File 'missing.txt' does not exist.\n",
+    )
+
+
+def test_import_imap_takes_the_folder_s_address_as_its_value(monkeypatch):
+    """``--imap URL``: the address is the option's, not a path to import (and no password: one line, exit 1)."""
+    monkeypatch.delenv("MINICEX_IMAP_PASSWORD", raising=False)
+    assert invoke("import", "--imap", "imaps://st@127.0.0.1/Returer", "--db", "s.sqlite", "--lang", "en") == (
+        1,
+        "",
+        "Error: IMAP imaps://127.0.0.1:993/Returer: no password: set MINICEX_IMAP_PASSWORD or imap.password in --config\n",
+    )
+
+
+def test_send_dry_run_with_a_template_and_a_pause_writes_the_messages_and_exits_0(monkeypatch):
+    monkeypatch.setenv("MINICEX_MAIL_FROM", "st@example.se")
+    Path("roster.csv").write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
+    Path("mall.toml").write_text('[trainee.en]\nsubject = "Your form, $name"\n', encoding="utf-8")
+    args = ["send", "roster.csv", "--db", "s.sqlite", "--lang", "en", "--template", "mall.toml", "--pause", "0"]
+    assert invoke(*args, "--dry-run", "utkast") == (
+        0,
+        "Written as .eml (nothing sent): 1\nSent before (--resend sends again): 0\nCould not be sent: 0\n",
+        "",
+    )
+    [eml] = Path("utkast").iterdir()
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert (eml.name, msg["To"], msg["Subject"]) == (
+        "minicex_Åsa_Öberg.eml",
+        "asa.oberg@example.se",
+        "Your form, Åsa Öberg",
+    )
