@@ -229,6 +229,7 @@ def test_defaults_are_shown_in_the_help():
     assert "Language(s) of forms made now (and of the blank form). [default: sv+en]" in send
     assert "--resend Send again what was sent before." in send
     assert "--lang [sv|en|both] Language of the subject and text. [default: both]" in send
+    assert "forms missing for a roster row are made there. [default: forms] --assessors FILE" in send
 
 
 def test_prefill_warns_and_names_skipped_rows_on_standard_error(tmp_path):
@@ -420,6 +421,12 @@ def test_a_trust_anchor_must_be_a_file():
         "",
         "Usage: cli read [OPTIONS] FILE\nTry 'cli read --help' for help.\n\n"
         "Error: Invalid value for '--trust-anchor': File 'folder' is a directory.\n",
+    )
+    assert invoke("read", "blank.pdf", "--trust-anchor", "missing.pem") == (
+        2,
+        "",
+        "Usage: cli read [OPTIONS] FILE\nTry 'cli read --help' for help.\n\n"
+        "Error: Invalid value for '--trust-anchor': File 'missing.pem' does not exist.\n",
     )
 
 
