@@ -296,6 +296,16 @@ def test_read_prints_a_form_s_record_or_its_raw_fields(blank_en):
     assert json.loads(out)["assessor_trained"] is False
 
 
+def test_read_prints_names_beyond_ascii_as_they_are_written():
+    """The JSON is for people too: Å and Ö stay letters, not \\u escapes (the path as well as the values)."""
+    Path("roster.csv").write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
+    assert invoke("prefill", "roster.csv", "-o", "ut", "--db", "s.sqlite", "--lang", "en")[0] == 0
+    code, out, err = invoke("read", "ut/minicex_Åsa_Öberg.pdf", "--lang", "en")
+    lines = out.splitlines()
+    assert (code, err, lines[:3]) == (0, "", ["{", '  "source": {', '    "path": "ut/minicex_Åsa_Öberg.pdf",'])
+    assert [line for line in lines if "trainee_name" in line] == ['    "trainee_name": "Åsa Öberg",']
+
+
 def test_read_a_mail_file_prints_each_attachment_with_its_message(blank_en):
     import json
     from email.message import EmailMessage
@@ -498,7 +508,9 @@ def test_the_commands_that_only_read_give_what_a_damaged_store_still_holds_and_l
 
 
 def test_a_default_output_file_is_shown_in_the_help_and_no_default_is_not():
-    assert "-o, --out PATH The PDF file to write. [default: mini-cex.pdf] --lang" in help_of("blank")
+    blank = help_of("blank")
+    assert "-o, --out PATH The PDF file to write. [default: mini-cex.pdf] --lang" in blank
+    assert "en: one language. [default: sv+en] --force" in blank
     assert "-o, --out PATH Output file [default: standard output; required for xlsx]. --force" in help_of("export")
 
 
