@@ -408,14 +408,29 @@ def test_a_mail_file_with_an_unreadable_attachment_exits_1_and_a_form_prints_ind
 
     msg = EmailMessage()
     msg["From"] = "a@example.se"
-    msg["Subject"] = "svar"
+    msg["Subject"] = "Svar från Åsa"
     msg["Date"] = "Mon, 30 Nov 2026 10:00:00 +0100"
     msg.set_content("x")
     msg.add_attachment(b"not a pdf at all", maintype="application", subtype="pdf", filename="svar.pdf")
     Path("bad.eml").write_bytes(bytes(msg))
     assert invoke("read", "bad.eml", "--format", "text", "--lang", "en") == (
         1,
-        "a@example.se  2026-11-30T09:00:00+00:00  svar\nbad.eml/svar.pdf: not a PDF file\n",
+        "a@example.se  2026-11-30T09:00:00+00:00  Svar från Åsa\nbad.eml/svar.pdf: not a PDF file\n",
+        "",
+    )
+    assert invoke("read", "bad.eml", "--lang", "en") == (
+        1,
+        "[\n"
+        "  {\n"
+        '    "mail": {\n'
+        '      "from": "a@example.se",\n'
+        '      "date": "2026-11-30T09:00:00+00:00",\n'
+        '      "subject": "Svar från Åsa"\n'
+        "    },\n"
+        '    "file": "bad.eml/svar.pdf",\n'
+        '    "error": "bad.eml/svar.pdf: not a PDF file"\n'
+        "  }\n"
+        "]\n",
         "",
     )
     Path("blank.pdf").write_bytes(blank_en)
