@@ -550,6 +550,22 @@ def test_paths_that_must_exist_or_be_files_are_usage_errors(tmp_path):
     )
 
 
+def test_a_negative_pause_and_an_export_without_a_format_are_usage_errors():
+    Path("roster.csv").write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
+    usage = "Usage: cli {0} [OPTIONS]{1}\nTry 'cli {0} --help' for help.\n\nError: "
+    assert invoke("send", "roster.csv", "--pause", "-0.5") == (
+        2,
+        "",
+        usage.format("send", " ROSTER") + "Invalid value for '--pause': -0.5 is not in the range x>=0.\n",
+    )
+    assert invoke("export", "--db", "s.sqlite") == (
+        2,
+        "",
+        usage.format("export", "") + "Missing option '--format'. Choose from:\n\tcsv,\n\txlsx,\n\tjsonl\n",
+    )
+    assert not Path("s.sqlite").exists()
+
+
 def test_import_imap_takes_the_folder_s_address_as_its_value(monkeypatch):
     """``--imap URL``: the address is the option's, not a path to import (and no password: one line, exit 1)."""
     monkeypatch.delenv("MINICEX_IMAP_PASSWORD", raising=False)
