@@ -174,10 +174,8 @@ def test_a_login_name_beyond_ascii_logs_in_and_messages_go_one_by_one(
     assert [r.rcpt_tos for r in smtp_server.received[2:]] == [["t2@example.se"], ["t4@example.se"]]
 
 
-def test_send_all_sends_each_form_once_unless_asked_to_send_again(tmp_path: Path, smtp_server, test_certs) -> None:
-    """As a library call: ``send_all`` without ``resend`` leaves what was sent before."""
-    roster = tmp_path / "roster.csv"
-    roster.write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
+def mail_toml(tmp_path: Path, smtp_server, test_certs) -> Path:
+    """A config file (``--config``) for the test SMTP server, its password in it."""
     config = tmp_path / "mail.toml"
     config.write_text(
         f'[mail]\nfrom = "st@example.se"\nca_file = "{test_certs.ca}"\n'
@@ -185,11 +183,50 @@ def test_send_all_sends_each_form_once_unless_asked_to_send_again(tmp_path: Path
         f'password = "{smtp_server.password}"\n',
         encoding="utf-8",
     )
+    return config
+
+
+def test_send_all_sends_each_form_once_unless_asked_to_send_again(tmp_path: Path, smtp_server, test_certs) -> None:
+    """As a library call: ``send_all`` without ``resend`` leaves what was sent before."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
+    config = mail_toml(tmp_path, smtp_server, test_certs)
     kwargs = {"db": tmp_path / "m.sqlite", "config_file": config, "pause": 0.0}
     first = send_all(roster, tmp_path / "forms", **kwargs)  # type: ignore[arg-type]
     second = send_all(roster, tmp_path / "forms", **kwargs)  # type: ignore[arg-type]
     assert [(len(r.sent), len(r.already), r.failed) for r in (first, second)] == [(1, 0, []), (0, 1, [])]
     assert [r.rcpt_tos for r in smtp_server.received] == [["asa.oberg@example.se"]]
+
+
+def test_send_all_pauses_the_limits_time_between_messages_unless_given_a_pause(
+    tmp_path: Path, smtp_server, test_certs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ``pause``: limits.SEND_PAUSE_SECONDS between two messages (kept short here), so a server is not flooded."""
+    import time
+
+    import minicex_pdf.limits
+
+    monkeypatch.setattr(minicex_pdf.limits, "SEND_PAUSE_SECONDS", 0.2)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\nBo Ek;bo.ek@example.se\n", encoding="utf-8")
+    config = mail_toml(tmp_path, smtp_server, test_certs)
+    start = time.monotonic()
+    result = send_all(roster, tmp_path / "forms", db=tmp_path / "m.sqlite", config_file=config)
+    took = time.monotonic() - start
+    assert ([o.recipient for o in result.sent], result.failed) == (["asa.oberg@example.se", "bo.ek@example.se"], [])
+    assert took >= 0.2
+
+
+def test_a_sender_sends_each_message_once_unless_asked_to_send_again(
+    tmp_path: Path, smtp_server, send_config, outgoing
+) -> None:
+    out = outgoing(2)
+    with Store(tmp_path / "m.sqlite") as store:
+        first = Sender(store, send_config, lang=EN).run(out)
+        again = Sender(store, send_config, lang=EN).run(out)
+        forced = Sender(store, send_config, lang=EN, resend=True).run(out[:1])
+    assert [(r.sent, r.already) for r in (first, again, forced)] == [(out, []), ([], out), (out[:1], [])]
+    assert [r.rcpt_tos for r in smtp_server.received] == [["t0@example.se"], ["t1@example.se"], ["t0@example.se"]]
 
 
 def test_a_send_where_every_message_goes_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
