@@ -170,12 +170,16 @@ def start_smtp(certs: TestCerts, *, implicit_tls: bool = False):  # -> (SmtpServ
 
 @dataclass
 class ImapServer:
-    """Dovecot on 127.0.0.1 (implicit TLS): its port, and a password for every user ``user1``..``user9``."""
+    """Dovecot on 127.0.0.1 (implicit TLS): its port, and a password for every user ``user1``..``user9``.
+
+    ``user10``'s password is ``utf8_password``, beyond ASCII (AUTHENTICATE PLAIN carries it; LOGIN cannot).
+    """
 
     host: str
     port: int
     password: str
     folder: Path
+    utf8_password: str = "lösenord-åäö"
 
     def url(self, user: str, mailbox: str = "INBOX/Returer") -> str:
         """``imaps://user@127.0.0.1:port/mailbox``."""
@@ -249,7 +253,9 @@ def start_dovecot(certs: TestCerts):  # -> (ImapServer, stop)
     for sub in ("mail", "home"):
         os.chown(root / sub, uid, gid) if os.geteuid() == 0 else None
     password = "imap-test-password"
-    (root / "passwd").write_text("".join(f"user{n}:{{PLAIN}}{password}::::::\n" for n in range(1, 10)))
+    users = [f"user{n}:{{PLAIN}}{password}::::::\n" for n in range(1, 10)]
+    users.append(f"user10:{{PLAIN}}{ImapServer.utf8_password}::::::\n")
+    (root / "passwd").write_text("".join(users), encoding="utf-8")
     port = free_port()
     conf = root / "dovecot.conf"
     conf.write_text(

@@ -148,3 +148,44 @@ def test_a_server_that_does_not_answer_is_one_line(tmp_path: Path, test_certs) -
     assert str(err.value) == (
         f"IMAP imaps://127.0.0.1:{port}/INBOX: cannot connect (ConnectionRefusedError: [Errno 111] Connection refused)"
     )
+
+
+def test_a_password_beyond_ascii_logs_in_and_a_folder_that_is_not_there_is_one_line(
+    tmp_path: Path, imap_server, test_certs
+) -> None:
+    """A password with å goes as AUTHENTICATE PLAIN (UTF-8; LOGIN is ASCII only); a NO to SELECT names the folder."""
+    utf8 = MailConfig(ca_file=str(test_certs.ca), imap_password=imap_server.utf8_password)
+    with Store(tmp_path / "m.sqlite") as store:
+        assert list(ImapMailbox(imap_server.url("user10", "INBOX"), utf8, store).messages()) == []
+        with pytest.raises(UsageError) as err:
+            list(mailbox(imap_server, "user9", "Saknas", test_certs, store).messages())
+    assert (
+        str(err.value)
+        == f"IMAP imaps://{imap_server.host}:{imap_server.port}/Saknas: opening the folder 'Saknas' failed"
+    )
+
+
+def test_a_message_too_large_is_skipped_the_next_is_still_read_and_marking_after_the_end_does_nothing(
+    tmp_path: Path, imap_server, test_certs, newest_blanks: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the folder is read the connection is closed: a message marked then stays as it was (read again next run)."""
+    conn = client(imap_server, "user8", test_certs)
+    conn.create('"Blandat"')
+    big = reply("Stor", newest_blanks["sv+en"], "<stor@example.se>")
+    small = reply("Liten", b"%PDF-1.7 liten", "<liten@example.se>")
+    for raw in (big, small):
+        conn.append('"Blandat"', None, None, raw)
+    monkeypatch.setattr(imap, "MAIL_MESSAGE_MAX_BYTES", len(big) // 2)
+    with Store(tmp_path / "m.sqlite") as store:
+        box = mailbox(imap_server, "user8", "Blandat", test_certs, store)
+        got = list(box.messages())
+        assert [(m.key, m.pdfs, m.skipped) for m in got] == [
+            ("<stor@example.se>", (), ("message_too_large",)),
+            ("<liten@example.se>", (svar(b"%PDF-1.7 liten"),), ()),
+        ]
+        box.done(got[1])
+        assert box.marked == 0
+    conn.select('"Blandat"', readonly=True)
+    _, data = conn.uid("FETCH", "1:*", "(FLAGS)")
+    assert [KEYWORD in d.decode() for d in data] == [False, False]
+    conn.logout()
