@@ -6,6 +6,7 @@ its own (``user5``, ``user6``) so that no other test's messages are in the way.
 
 from __future__ import annotations
 
+import dataclasses
 import email.policy
 import hashlib
 import imaplib
@@ -28,6 +29,10 @@ def test_an_imap_address_gets_its_schemes_default_port_and_needs_both_a_user_and
         True, "imap.example.se", 993, "st", "INBOX/Returer"
     )
     assert ImapUrl.parse("imap://st@imap.example.se") == ImapUrl(False, "imap.example.se", 143, "st", "INBOX")
+    url = ImapUrl.parse("imaps://st@imap.example.se/INBOX/Returer")
+    assert {url: "one folder"}[ImapUrl(True, "imap.example.se", 993, "st", "INBOX/Returer")] == "one folder"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        url.host = "annan.example.se"  # type: ignore[misc]
     for url in ("imaps://imap.example.se/INBOX", "imaps://st@/INBOX"):
         with pytest.raises(UsageError) as err:
             ImapUrl.parse(url)
