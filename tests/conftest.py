@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator
+from email.message import EmailMessage
 
 import pytest
 
@@ -50,6 +51,22 @@ def value_for(fld: Field, index: int = 0) -> object:
 def full_values(definition: FormDefinition) -> dict[str, object]:
     """A value for every fillable field of ``definition``: every check box ticked, every group chosen."""
     return {f.name: value_for(f, i) for i, f in enumerate(definition.fields)}
+
+
+def returned_mail(
+    *attachments: tuple[str, bytes],
+    sender: str = "Karin Lund <karin.lund@example.se>",
+    subject: str = "Ifyllt formulär",
+    date: str = "Tue, 10 Mar 2026 08:15:00 +0100",
+    body: str = "Se bilaga.\n",
+) -> bytes:
+    """An e-mail as an assessor's mail program sends a return: plain text and each ``(file name, bytes)`` as a PDF."""
+    msg = EmailMessage()
+    msg["From"], msg["Subject"], msg["Date"] = sender, subject, date
+    msg.set_content(body)
+    for name, data in attachments:
+        msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    return bytes(msg)
 
 
 def as_read(definition: FormDefinition, values: dict[str, object]) -> dict[str, object]:

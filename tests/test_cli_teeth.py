@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import returned_mail
 from pypdf import PdfReader
 
 from minicex_pdf.cli import CommandError, cli, damaged, library_errors, say
@@ -308,15 +309,14 @@ def test_read_prints_names_beyond_ascii_as_they_are_written():
 
 def test_read_a_mail_file_prints_each_attachment_with_its_message(blank_en):
     import json
-    from email.message import EmailMessage
 
-    msg = EmailMessage()
-    msg["From"] = "Anna Berg <anna@example.se>"
-    msg["Date"] = "Mon, 30 Nov 2026 10:00:00 +0100"
-    msg["Subject"] = "Mini-CEX"
-    msg.set_content("Här är formuläret.")
-    msg.add_attachment(blank_en, maintype="application", subtype="pdf", filename="svar.pdf")
-    Path("m.eml").write_bytes(bytes(msg))
+    mail = returned_mail(
+        ("svar.pdf", blank_en),
+        sender="Anna Berg <anna@example.se>",
+        subject="Mini-CEX",
+        date="Mon, 30 Nov 2026 10:00:00 +0100",
+    )
+    Path("m.eml").write_bytes(mail)
     code, out, err = invoke("read", "m.eml", "--format", "text", "--lang", "en")
     assert (code, err) == (0, "")
     assert out.splitlines()[:2] == ["anna@example.se  2026-11-30T09:00:00+00:00  Mini-CEX", "m.eml/svar.pdf"]
@@ -404,15 +404,13 @@ def test_export_to_a_file_says_how_many_forms_it_wrote(blank_en):
 
 
 def test_a_mail_file_with_an_unreadable_attachment_exits_1_and_a_form_prints_indented_json(blank_en):
-    from email.message import EmailMessage
-
-    msg = EmailMessage()
-    msg["From"] = "a@example.se"
-    msg["Subject"] = "Svar från Åsa"
-    msg["Date"] = "Mon, 30 Nov 2026 10:00:00 +0100"
-    msg.set_content("x")
-    msg.add_attachment(b"not a pdf at all", maintype="application", subtype="pdf", filename="svar.pdf")
-    Path("bad.eml").write_bytes(bytes(msg))
+    mail = returned_mail(
+        ("svar.pdf", b"not a pdf at all"),
+        sender="a@example.se",
+        subject="Svar från Åsa",
+        date="Mon, 30 Nov 2026 10:00:00 +0100",
+    )
+    Path("bad.eml").write_bytes(mail)
     assert invoke("read", "bad.eml", "--format", "text", "--lang", "en") == (
         1,
         "a@example.se  2026-11-30T09:00:00+00:00  Svar från Åsa\nbad.eml/svar.pdf: not a PDF file\n",

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import returned_mail
 
 from minicex_pdf.cli import cli
 from minicex_pdf.errors import UsageError
@@ -114,15 +114,8 @@ def test_a_version_1_store_migrates_and_keeps_its_forms(
 
 
 def test_read_a_mail_file_shows_each_form_with_its_message(tmp_path: Path, pdfium_filled: bytes) -> None:
-    msg = EmailMessage()
-    msg["From"] = "Karin Lund <karin.lund@example.se>"
-    msg["Subject"] = "Ifyllt formulär"
-    msg["Date"] = "Tue, 10 Mar 2026 08:15:00 +0100"
-    msg.set_content("Se bilaga.\n")
-    msg.add_attachment(pdfium_filled, maintype="application", subtype="pdf", filename="f.pdf")
-    msg.add_attachment(b"%PDF-1.4\n", maintype="application", subtype="pdf", filename="trasig.pdf")
     eml = tmp_path / "svar.eml"
-    eml.write_bytes(msg.as_bytes())
+    eml.write_bytes(returned_mail(("f.pdf", pdfium_filled), ("trasig.pdf", b"%PDF-1.4\n")))
     result = CliRunner().invoke(cli, ["read", str(eml), "--lang", "en"])
     assert result.exit_code == 1  # one attachment cannot be read
     items = json.loads(result.output)
