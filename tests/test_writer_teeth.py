@@ -1101,3 +1101,230 @@ def test_an_unknown_report_language_is_refused_by_name():
 
     with pytest.raises(UsageError, match=r"^unknown report language 'de': use sv or en$"):
         ReportWriter(D, "de")
+
+
+# --------------------------------------------------------------------------- the layout, measured
+#
+# The report's design in millimetres, read back from what is drawn. A paragraph line of size s takes
+# 1.25 s (its leading): ReportLab sets its baseline s under the line's top, so a line spans
+# [baseline - s/4, baseline + s]. The page frame starts 6 pt (its padding) inside the margins; its
+# bottom is 4 mm above the bottom margin, so that the footer stands apart.
+
+FRAME_TOP = PAGE_H - MARGIN - 6
+FRAME_BOTTOM = MARGIN + 4 * mm + 6
+COLUMN_LEFT = MARGIN + 6
+COLUMN_RIGHT = PAGE_W - MARGIN - 6
+PIN = 0.02  # pt: what a position may differ from the design (ReportLab writes positions to 1/1000 pt)
+
+
+def _top(run: Run) -> float:
+    return run.y + run.size
+
+
+def _bottom(run: Run) -> float:
+    return run.y - run.size / 4
+
+
+def _lines(page: Page) -> list[list[Run]]:
+    """The page's body text as lines (runs on one baseline), top down."""
+    lines: dict[float, list[Run]] = {}
+    for r in page.body:
+        lines.setdefault(round(r.y, 2), []).append(r)
+    return [lines[y] for y in sorted(lines, reverse=True)]
+
+
+def test_a_trainee_page_stacks_name_facts_key_figures_and_month_chart_at_the_designed_gaps(report):
+    for section, p in zip(_sections(report), TRAINEES, strict=True):
+        if p is ANN:
+            continue  # no facts line: the key figures follow the name (tested by their own order)
+        runs = section[0].body
+        lines = _lines(section[0])
+        name, facts = lines[0][0], lines[1][0]
+        assert name.y == pytest.approx(FRAME_TOP - 16, abs=PIN)  # the name's line starts at the frame's top
+        assert _top(facts) == pytest.approx(_bottom(name) - 1.5 * mm, abs=PIN), p.name
+        above = facts
+        for (note,) in lines[2 : 2 + len(p.notes)]:  # the notes straight under the facts, line after line
+            assert _top(note) == pytest.approx(_bottom(above), abs=PIN)
+            above = note
+        objs = _between(section[0], p.name.split()[0][:1], T["incomplete"][EN])
+        box = next(o for o in objs if isinstance(o, Shape)).extent
+        assert box[3] == pytest.approx(_bottom(above) - 3 * mm, abs=PIN), p.name  # 3 mm above the boxes
+        assert box[3] - box[1] == pytest.approx(15 * mm, abs=PIN)
+        counted = next(r for r in runs if r.text.startswith(T["incomplete"][EN]))
+        assert _top(counted) == pytest.approx(box[1] - 1.5 * mm, abs=PIN)
+        above = counted
+        if p.signable:
+            signed = next(r for r in runs if r.text.startswith(T["signed"][EN]))
+            assert _top(signed) == pytest.approx(_bottom(counted) - 1 * mm, abs=PIN)
+            above = signed
+        heading = next(r for r in runs if r.text.startswith(T["per_month"][EN]))
+        assert _top(heading) == pytest.approx(_bottom(above) - 4 * mm, abs=PIN)
+        # the month chart: 24 mm tall, 1 mm under its heading, its axis 7 mm over its bottom; then 3 mm
+        # of white before the next heading
+        chart_top = _bottom(heading) - 1 * mm
+        axis = next(o for o in _between(section[0], T["per_month"][EN], None) if isinstance(o, Shape))
+        assert axis.points[0][1] == pytest.approx(chart_top - 24 * mm + 7 * mm, abs=PIN)
+        assert axis.points[0][0] == pytest.approx(COLUMN_LEFT + 8 * mm, abs=PIN)
+        assert axis.points[1][0] == pytest.approx(COLUMN_RIGHT, abs=PIN)
+        levels = next(r for r in runs if r.text.startswith(T["levels"][EN]))
+        assert _top(levels) == pytest.approx(chart_top - 24 * mm - 3 * mm, abs=PIN)
+
+
+def test_month_bars_counts_and_labels_stand_at_the_designed_heights_and_widths(report):
+    for (objs, _), p in zip(_month_charts(report), TRAINEES, strict=True):
+        if not p.per_month:
+            continue
+        axis, *bars = [o for o in objs if isinstance(o, Shape)]
+        base = axis.points[0][1]
+        slot = (COLUMN_RIGHT - (COLUMN_LEFT + 8 * mm)) / len(p.per_month)
+        width = min(slot * 0.7, 12 * mm)  # 70 % of a month's slot, at most 12 mm
+        top = max(n for _, n in p.per_month)
+        texts = [o for o in objs if isinstance(o, Run)]
+        numbers = [t for t in texts if t.box[1] > base]
+        labels = [t for t in texts if t.box[3] < base]
+        counted = [(i, n) for i, (_, n) in enumerate(p.per_month) if n]
+        for bar, number, (i, n) in zip(bars, numbers, counted, strict=True):
+            left, bottom, right, height = bar.extent[0], bar.extent[1], bar.extent[2], bar.extent[3] - bar.extent[1]
+            assert left == pytest.approx(COLUMN_LEFT + 8 * mm + slot * i + (slot - width) / 2, abs=PIN)
+            assert right - left == pytest.approx(width, abs=PIN)
+            assert height == pytest.approx(13 * mm * n / top, abs=PIN)  # the highest count 13 mm tall
+            assert number.y == pytest.approx(bottom + height + 1.2 * mm, abs=PIN)  # 1.2 mm over its bar
+        for label in labels:
+            assert label.y == pytest.approx(base - 4 * mm, abs=PIN)  # 4 mm under the axis
+
+
+def test_level_charts_stand_1_5_mm_apart_with_their_rows_frame_and_month_labels_at_the_designed_places(report):
+    for section, charts, p in zip(_sections(report), _level_charts(report), TRAINEES, strict=True):
+        if not charts:
+            continue
+        above = None  # the bottom of what stands above the next chart on its page
+        page_of = {id(c): next(pg for pg in section if c.title in pg.runs) for c in charts}
+        note = next(r for pg in section for r in pg.body if r.text.startswith(T["levels_note"][EN][:20]))
+        undated = [r for pg in section for r in pg.body if r.text.endswith(T["undated"][EN])]
+        above = _bottom(undated[0] if undated else note)
+        previous_page = page_of[id(charts[0])]
+        for chart in charts:
+            below = len(chart.sequence) if chart.sequence[0].y != chart.title.y else 0
+            chart_top = chart.title.y + 3.5 * mm  # the title's baseline 3.5 mm under the chart's top
+            if page_of[id(chart)] is previous_page:
+                assert chart_top == pytest.approx(above - 1.5 * mm, abs=PIN), (p.name, chart.title.text)
+            previous_page = page_of[id(chart)]
+            left, bottom, right, top = chart.box.extent
+            assert top - bottom == pytest.approx(5 * 3.6 * mm, abs=PIN)  # five rows of 3.6 mm
+            assert left == pytest.approx(COLUMN_LEFT + 46 * mm, abs=PIN)
+            assert right == pytest.approx(COLUMN_RIGHT, abs=PIN)
+            chart_bottom = bottom - (5 + 3.5 * below) * mm
+            assert chart_top - chart_bottom == pytest.approx((5 * 3.6 + 10 + 3.5 * below) * mm, abs=PIN)
+            for label in chart.months:  # 3.6 mm under the frame
+                assert label.y == pytest.approx(bottom - 3.6 * mm, abs=PIN)
+            for tick in chart.ticks:  # 1 mm long, down from the frame
+                assert [y for _, y in tick.points] == pytest.approx([bottom, bottom - 1 * mm], abs=PIN)
+            if below:  # 3.5 mm apart, the last 0.8 mm over the chart's bottom
+                ys = [r.y for r in chart.sequence]
+                assert ys == pytest.approx([chart_bottom + (0.8 + 3.5 * k) * mm for k in range(below)][::-1], abs=PIN)
+                assert all(r.x == pytest.approx(left, abs=PIN) for r in chart.sequence)
+            else:
+                assert chart.sequence[0].y == pytest.approx(chart.title.y, abs=PIN)
+            for k, (label, marker) in enumerate(zip(chart.labels, chart.legend, strict=True)):
+                row = bottom + 3.6 * mm * (k + 0.5)
+                # the ring, square and diamond are symmetric about their row; the triangle reaches 1 mm
+                # above it and 0.8 mm below (its box's middle 0.1 mm over the row)
+                lift = {1: 0.1 * mm, 4: None}.get(k, 0)
+                if lift is not None:
+                    assert marker.centre[1] == pytest.approx(row + lift, abs=PIN)
+                assert marker.centre[0] == pytest.approx(left - 2.5 * mm, abs=PIN)
+                assert label.y == pytest.approx(row - 2.2, abs=PIN)
+                assert label.right == pytest.approx(left - 5 * mm, abs=0.05)
+            above = chart_bottom
+
+
+def test_the_row_guides_are_dotted_1_pt_on_2_pt_off(report):
+    charts = [c for cs in _level_charts(report) for c in cs]
+    for page in report:
+        for s in page.shapes:
+            if s.stroke == (217, 217, 217) and s.dash:
+                assert s.dash == (1.0, 2.0)
+    assert charts
+
+
+def test_the_star_is_five_points_drawn_as_ten_corners(report):
+    stars = [c.legend[4] for cs in _level_charts(report) for c in cs]
+    assert stars
+    for star in stars:
+        # a move and nine lines, closed back to the first corner: each of the ten corners once
+        assert star.segments == 11 and star.points[-1] == star.points[0]
+        corners = star.points[:-1]
+        cx = sum(x for x, _ in corners) / 10
+        cy = sum(y for _, y in corners) / 10
+        radii = [math.hypot(x - cx, y - cy) for x, y in corners]
+        outer, inner = radii[0::2], radii[1::2]
+        assert max(outer) - min(outer) < 0.05 and max(inner) - min(inner) < 0.05
+        assert min(inner) / max(outer) == pytest.approx(0.5 / 1.15, abs=0.02)
+
+
+SECTION_KEYS = ("met", "subgoals", "waiting", "incomplete_list", "empty_list", "changed", "feedback")
+
+
+def _expected_sections(p: TraineeProgress) -> list[str]:
+    keys = ["met", "subgoals"] + (["waiting"] if p.awaiting_action_plan else [])
+    keys += ["incomplete_list"] if p.incomplete else []
+    keys += ["empty_list"] if p.empty else []
+    return keys + (["changed"] if p.changed_after_signing else []) + ["feedback"]
+
+
+def _chart_bottom(chart: LevelChart) -> float:
+    """Where a level chart's own space ends: 5 mm under its frame, and 3.5 mm more per sequence line under it."""
+    below = len(chart.sequence) if chart.sequence[0].y != chart.title.y else 0
+    return chart.box.extent[1] - (5 + 3.5 * below) * mm
+
+
+@dataclass
+class Heading:
+    """A section heading as drawn: its run, its page, where the block above it ends on that page
+    (None: the heading is the first thing on its page) and the first thing drawn under it."""
+
+    key: str
+    run: Run
+    page: int
+    above: float | None
+    first: Run | Shape
+
+
+def _section_headings(pages: list[Page]) -> list[list[Heading]]:
+    """Each trainee's section headings in order."""
+    out = []
+    for section, charts in zip(_sections(pages), _level_charts(pages), strict=True):
+        chart_end = {id(c.markers[-1] if c.markers else c.box): _chart_bottom(c) for c in charts}
+        found = []
+        for page in section:
+            objs = list(page.objects)
+            for i, o in enumerate(objs):
+                if not (isinstance(o, Run) and o.size == 11 and o.bold):
+                    continue
+                key = next(k for k in SECTION_KEYS if o.text.strip() == T[k][EN])
+                prev = objs[i - 1]
+                above: float | None
+                if any(prev is r for r in page.runs[:2]):
+                    above = None  # only the footer before it
+                elif id(prev) in chart_end:
+                    above = chart_end[id(prev)]
+                elif isinstance(prev, Shape):
+                    assert prev.segments == 2 and prev.stroke == (217, 217, 217)  # a table's last rule
+                    above = prev.points[0][1]
+                else:
+                    above = _bottom(prev)
+                found.append(Heading(key, o, pages.index(page), above, objs[i + 1] if i + 1 < len(objs) else None))
+        out.append(found)
+    return out
+
+
+def test_a_section_heading_has_5_mm_above_and_1_5_mm_under_it(report):
+    for headings, p in zip(_section_headings(report), TRAINEES, strict=True):
+        assert [h.key for h in headings] == _expected_sections(p)
+        for h in headings:
+            # on a new page too, 5 mm under the frame's top
+            above = FRAME_TOP if h.above is None else h.above
+            assert _top(h.run) == pytest.approx(above - 5 * mm, abs=PIN), (p.name, h.key)
+            assert isinstance(h.first, Run)
+            pad = 3 if h.key in ("met", "subgoals") else 0  # a table's cell starts 3 pt (its padding) under its top
+            assert _top(h.first) == pytest.approx(_bottom(h.run) - 1.5 * mm - pad, abs=PIN), (p.name, h.key)
