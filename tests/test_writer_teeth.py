@@ -239,6 +239,7 @@ class Shape:
     stroke: tuple[int, int, int] | None
     box: tuple[float, float, float, float]
     dash: tuple[float, ...] = ()  # the dash pattern, empty for a solid line
+    line: float = 0.0  # the stroke's width
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -304,7 +305,14 @@ def _shape(obj) -> Shape:
         _colour(raw.FPDFPageObj_GetStrokeColor, obj) if stroke.value else None,
         tuple(obj.get_bounds()),
         _dash(obj),
+        _line_width(obj),
     )
+
+
+def _line_width(obj) -> float:
+    width = ctypes.c_float()
+    assert raw.FPDFPageObj_GetStrokeWidth(obj.raw, ctypes.byref(width))
+    return round(width.value, 3)
 
 
 def _dash(obj) -> tuple[float, ...]:
@@ -1328,3 +1336,82 @@ def test_a_section_heading_has_5_mm_above_and_1_5_mm_under_it(report):
             assert isinstance(h.first, Run)
             pad = 3 if h.key in ("met", "subgoals") else 0  # a table's cell starts 3 pt (its padding) under its top
             assert _top(h.first) == pytest.approx(_bottom(h.run) - 1.5 * mm - pad, abs=PIN), (p.name, h.key)
+
+
+def test_a_section_heading_goes_to_the_next_page_with_less_than_30_mm_or_with_its_first_block():
+    # notes before the sections put a heading just under and just over 30 mm from the page's foot, and
+    # the feedback heading where its first block does not fit under it
+    notes = [Text(sv=f"Anteckning {i}.", en=f"Note {i}.") for i in range(33)]
+    waiting = (FormRef(None, "Dr X", "/in/a.pdf"),)
+    cases = [
+        dataclasses.replace(
+            ANN,
+            name="Ann Ek",
+            notes=tuple(notes[:23]),
+            awaiting_action_plan=waiting,
+            incomplete=(FormRef(None, "Dr Y", "/in/b.pdf"),),
+        ),
+        dataclasses.replace(ANN, name="Ann Ek", notes=tuple(notes[:33])),
+        dataclasses.replace(ANN, name="Ann Ek", notes=tuple(notes[:27])),
+    ]
+    pages = read_pages(ReportWriter(D, EN, today=day(2026, 6, 1)).build(cases, with_cohort=False))
+    headings = _section_headings(pages)
+
+    def room(h: Heading) -> float:
+        """The room the page had left for the heading's section, in mm (on the page before, if moved)."""
+        if h.above is not None:
+            return (h.above - FRAME_BOTTOM) / mm
+        last = pages[h.page - 1].objects[-1]
+        return ((_bottom(last) if isinstance(last, Run) else last.points[0][1]) - FRAME_BOTTOM) / mm
+
+    for found in headings:  # every heading has its section's first lines under it, on its page
+        assert all(h.first is not None for h in found)
+        for h in found:  # a heading stays with 30 mm left, and moves with less (or with the first feedback block)
+            if h.above is not None:
+                assert room(h) >= 30, h.key
+            else:
+                assert room(h) < 30 or h.key == "feedback", (h.key, room(h))
+    incomplete = next(h for h in headings[0] if h.key == "incomplete_list")
+    subgoals = next(h for h in headings[1] if h.key == "subgoals")
+    feedback = next(h for h in headings[2] if h.key == "feedback")
+    assert incomplete.above is None and 29 < room(incomplete) < 30  # moved: under 30 mm left
+    assert subgoals.above is not None and 30 <= room(subgoals) < 31  # stays: 30 mm left
+    # 30.8 mm left, but the first block (date, two labelled texts) needs more under the heading: both move
+    assert feedback.above is None and 30 < room(feedback) < 31
+    assert isinstance(feedback.first, Run) and feedback.first.text.strip() == f"{T['no_date'][EN]} · Dr X"
+
+
+def test_a_page_holds_text_down_to_its_frame_4_mm_above_the_bottom_margin_and_no_further(report):
+    # a paragraph over a page break: its last line there ends under one line above the frame's foot
+    note = "\n".join(f"Line {i} of a long note." for i in range(90))
+    noted = dataclasses.replace(LUKASZ, notes=(Text(sv=note, en=note),))
+    pages = read_pages(ReportWriter(D, EN, today=day(2026, 6, 1)).build([noted], with_cohort=False))
+    karl = _sections(report)[2]
+    splits = []
+    for section, word in ((pages, "Line"), (karl, "Sentence")):
+        for page, after in itertools.pairwise(section):
+            last, first = _lines(page)[-1][0], _lines(after)[0][0]
+            if word in last.text and word in first.text:
+                splits.append(last)
+    assert [r.size for r in splits] == [8, 8.5]
+    for last in splits:
+        assert 0 <= _bottom(last) - FRAME_BOTTOM < 1.25 * last.size, last.text
+
+
+def test_the_cohort_table_stands_5_mm_under_its_title_with_hairlines_and_every_other_row_grey(report):
+    page = report[0]
+    title = page.body[0]
+    head = [r for r in page.body if r.size == 7]
+    # the header row's cells start 3 pt (their padding) under the table's top, 5 mm under the title
+    assert max(_top(r) for r in head) == pytest.approx(_bottom(title) - 5 * mm - 3, abs=PIN)
+    rules = sorted((s for s in page.shapes if s.segments == 2), key=lambda s: -s.points[0][1])
+    assert [(s.stroke, s.line) for s in rules] == [((0, 0, 0), 0.8)] + [((217, 217, 217), 0.3)] * (len(rules) - 1)
+    rows = len(rules) - 1
+    backgrounds = [s for s in page.shapes if s.fill is not None and s.stroke is None]
+    # every body row has its background, white and light grey in turn, from the first row under the header
+    assert [s.fill for s in backgrounds] == [(255, 255, 255), (242, 242, 242)] * (rows // 2) + [(255, 255, 255)] * (
+        rows % 2
+    )
+    for s, above, below in zip(backgrounds, rules[:-1], rules[1:], strict=True):
+        assert s.extent[3] == pytest.approx(above.points[0][1], abs=PIN)
+        assert s.extent[1] == pytest.approx(below.points[0][1], abs=PIN)
