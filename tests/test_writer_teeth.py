@@ -1367,6 +1367,9 @@ def test_a_section_heading_goes_to_the_next_page_with_less_than_30_mm_or_with_it
     for found in headings:  # every heading has its section's first lines under it, on its page
         assert all(h.first is not None for h in found)
         for h in found:  # a heading stays with 30 mm left, and moves with less (or with the first feedback block)
+            # 5 mm under what stands above it, or under the frame's top on a new page
+            above = FRAME_TOP if h.above is None else h.above
+            assert _top(h.run) == pytest.approx(above - 5 * mm, abs=PIN), h.key
             if h.above is not None:
                 assert room(h) >= 30, h.key
             else:

@@ -662,8 +662,8 @@ class ReportWriter:
 
     def _feedback(self, p: TraineeProgress) -> list[Flowable]:
         lang, roles = self.lang, self.roles
-        out = self._section("feedback")
-        for i, fb in enumerate(p.feedback):
+        blocks: list[list[Flowable]] = []
+        for fb in p.feedback:
             block: list[Flowable] = [_p(f"{_date(fb.date, lang)} · {fb.assessor}", 9, bold=True)]
             for fld, text in (
                 (roles.went_well, fb.went_well),
@@ -674,13 +674,13 @@ class ReportWriter:
                     block.append(_p(f"{fld.title[lang]}:", 7.5, color=GREY))
                     block.append(_p(text, 8.5))
             block.append(Spacer(1, 3 * mm))
-            if i == 0:
-                # the heading (and the white above it) goes with the first block: a block that does not
-                # fit under it takes the heading to the next page, instead of leaving it alone at the foot
-                out[1:] = [KeepTogether([*out[1:], *block])]
-            else:
-                out.append(KeepTogether(block))
-        return out
+            blocks.append(block)
+        page_break, *heading = self._section("feedback")
+        if not blocks:
+            return [page_break, *heading]
+        # the heading (and the white above it) goes with the first block: a block that does not fit
+        # under it takes the heading to the next page, instead of leaving it alone at the foot of this one
+        return [page_break, KeepTogether([*heading, *blocks[0]]), *(KeepTogether(b) for b in blocks[1:])]
 
 
 def write_report(
