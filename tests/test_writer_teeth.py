@@ -1266,6 +1266,11 @@ def test_the_star_is_five_points_drawn_as_ten_corners(report):
         outer, inner = radii[0::2], radii[1::2]
         assert max(outer) - min(outer) < 0.05 and max(inner) - min(inner) < 0.05
         assert min(inner) / max(outer) == pytest.approx(0.5 / 1.15, abs=0.02)
+        # upright: one point straight up, standing on two (none straight down)
+        top = max(corners, key=lambda pt: pt[1])
+        assert top[0] == pytest.approx(cx, abs=0.01) and top[1] - cy == pytest.approx(max(outer), abs=0.01)
+        bottom = sorted(corners, key=lambda pt: pt[1])[:2]
+        assert all(abs(x - cx) > 1 for x, _ in bottom)
 
 
 SECTION_KEYS = ("met", "subgoals", "waiting", "incomplete_list", "empty_list", "changed", "feedback")
