@@ -22,7 +22,7 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from test_progress import HSLF, LEVELS, D, R
+from test_progress import HSLF, LEVELS, D, R, record
 
 from minicex_pdf.form.definition import Text
 from minicex_pdf.reading.record import SubGoal
@@ -415,7 +415,8 @@ def test_everything_drawn_lies_inside_the_margins_and_the_footer_below_the_text(
         assert [r.text.strip() for r in footer] == [f"{T['title'][EN]} · {T['generated'][EN]} 2026-06-01", f"page {n}"]
         assert footer[0].x == pytest.approx(MARGIN, abs=0.01)
         assert footer[1].right == pytest.approx(PAGE_W - MARGIN, abs=0.05)
-        assert footer[0].y == footer[1].y
+        assert footer[0].y == footer[1].y == pytest.approx(MARGIN - 2 * mm, abs=PIN)  # 2 mm under the margin
+        assert [r.size for r in footer] == [7, 7] and not any(r.bold for r in footer)
         assert all(r.box[3] < BOTTOM - 8 for r in footer)  # set well apart from the text above it
 
 
@@ -1009,6 +1010,11 @@ def test_a_level_code_the_definition_lacks_is_shown_as_left_blank_and_not_drawn(
     (charts,) = _level_charts(pages)
     assert [" ".join(r.text.strip() for r in c.sequence) for c in charts] == [f"{T['sequence'][EN]}: 2 · 3"] * 5
     assert [len(c.markers) for c in charts] == [2] * 5
+    for chart in charts:  # two observed forms are joined: across at the first's level, then up to the second's
+        (a, b), (steps,) = [m.centre for m in chart.markers], chart.steps
+        want = [a, (b[0], a[1]), b]
+        assert len(steps.points) == 3
+        assert [c for pt in steps.points for c in pt] == pytest.approx([c for pt in want for c in pt], abs=0.6)
 
 
 # --------------------------------------------------------------------------- page breaks
@@ -1421,3 +1427,19 @@ def test_the_cohort_table_stands_5_mm_under_its_title_with_hairlines_and_every_o
     for s, above, below in zip(backgrounds, rules[:-1], rules[1:], strict=True):
         assert s.extent[3] == pytest.approx(above.points[0][1], abs=PIN)
         assert s.extent[1] == pytest.approx(below.points[0][1], abs=PIN)
+
+
+def test_the_report_of_one_trainee_from_records_of_several_holds_only_theirs():
+    records = [
+        record(name="Åsa Öberg", date=day(2026, 2, 2), levels=(LEVELS[2],) * 5),
+        record(name="Bo Berg", date=day(2026, 2, 3), levels=(LEVELS[3],) * 5),
+        record(name="Åsa Öberg", date=day(2026, 3, 2), levels=(LEVELS[1],) * 5),
+    ]
+    writer = ReportWriter(D, EN, today=day(2026, 6, 1))
+    pages = read_pages(writer.from_records(records, trainee="åsa  ÖBERG"))
+    (section,) = _sections(pages)
+    assert section == pages  # no cohort page, no other trainee
+    assert pages[0].body[0].text.strip() == "Åsa Öberg"
+    assert "Bo Berg" not in " ".join(r.text for page in pages for r in page.runs)
+    both = read_pages(writer.from_records(records))
+    assert len(_sections(both)) == 2 and "Bo Berg" in " ".join(r.text for r in both[0].runs)  # and the cohort page
