@@ -50,6 +50,14 @@ def test_latin1_stays_in_the_standard_font_and_the_rest_goes_to_the_shipped_face
     assert fonts.runs("", "Helvetica") == []
 
 
+def test_a_base_that_is_the_shipped_face_itself_keeps_the_text_in_one_run():
+    # the face's name as a style or a setting gives it: equal to the constant, not the same object
+    base = "".join(["Minicex", "Sans"])
+    assert base == fonts.REGULAR and base is not fonts.REGULAR
+    assert fonts.runs("Łu 🙂 x", base) == [("Łu \ufffd x", fonts.REGULAR)]
+    assert fonts.markup("Łu & x", base) == "Łu &amp; x"
+
+
 def test_markup_wraps_only_what_the_standard_font_lacks():
     assert fonts.markup("Anna & <Ł>", "Helvetica") == f'Anna &amp; &lt;<font face="{fonts.REGULAR}">Ł</font>&gt;'
     assert fonts.markup("Zoë", "Times-Roman") == "Zoë"
