@@ -1443,3 +1443,19 @@ def test_the_report_of_one_trainee_from_records_of_several_holds_only_theirs():
     assert "Bo Berg" not in " ".join(r.text for page in pages for r in page.runs)
     both = read_pages(writer.from_records(records))
     assert len(_sections(both)) == 2 and "Bo Berg" in " ".join(r.text for r in both[0].runs)  # and the cohort page
+
+
+def test_forms_on_two_days_in_a_row_stand_at_the_two_ends_of_the_time_axis():
+    # the axis runs from 4 mm inside the frame's left to 6 mm inside its right, first day to last
+    dates = [day(2026, 5, 11), day(2026, 5, 12)]
+    two = dataclasses.replace(
+        LUKASZ,
+        count=2,
+        per_month=(("2026-05", 2),),
+        areas=tuple(_area(i, [2, 3], dates, "Ewa Łoś") for i in range(5)),
+    )
+    (charts,) = _level_charts(read_pages(ReportWriter(D, EN, today=day(2026, 6, 1)).build([two], with_cohort=False)))
+    for chart in charts:
+        left, _, right, _ = chart.box.extent
+        xs = [m.centre[0] for m in chart.markers]
+        assert xs == pytest.approx([left + 4 * mm, right - 6 * mm], abs=PIN)
