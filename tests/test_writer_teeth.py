@@ -27,7 +27,8 @@ from test_progress import HSLF, LEVELS, D, R, record
 from minicex_pdf.form.definition import Text
 from minicex_pdf.reading.record import SubGoal
 from minicex_pdf.report.progress import AreaProgress, Feedback, FormRef, Observation, TraineeProgress, cohort
-from minicex_pdf.report.writer import MARGIN, ReportWriter, T
+from minicex_pdf.report.writer import MARGIN, ReportWriter, T, write_report
+from minicex_pdf.storage.store import Store
 
 pdfium = pytest.importorskip("pypdfium2")
 raw = pytest.importorskip("pypdfium2.raw")
@@ -1459,3 +1460,44 @@ def test_forms_on_two_days_in_a_row_stand_at_the_two_ends_of_the_time_axis():
         left, _, right, _ = chart.box.extent
         xs = [m.centre[0] for m in chart.markers]
         assert xs == pytest.approx([left + 4 * mm, right - 6 * mm], abs=PIN)
+
+
+#: Each level's marker (width, height) in units of its radius: ring, triangle, square, diamond, star.
+MARKER_SIZES = [
+    (1.6, 1.6),
+    (2.0, 1.8),
+    (1.7, 1.7),
+    (2.0, 2.2),
+    (2 * 1.15 * math.cos(math.pi / 10), 1.15 * (1 + math.cos(math.pi / 5))),
+]
+
+
+def test_markers_are_1_6_mm_in_radius_on_the_chart_and_1_mm_in_the_legend(report):
+    for charts, p in zip(_level_charts(report), TRAINEES, strict=True):
+        for chart, area in zip(charts, p.areas if charts else (), strict=True):
+            ranks = [LEVELS.index(o.level) for o in area.observations if o.date is not None and o.level is not None]
+            for marks, radius in (
+                (zip(chart.legend, range(5), strict=True), 1.0 * mm),
+                (zip(chart.markers, ranks, strict=True), 1.6 * mm),
+            ):
+                for m, rank in marks:
+                    w, h = MARKER_SIZES[rank]
+                    size = (m.extent[2] - m.extent[0], m.extent[3] - m.extent[1])
+                    assert size == pytest.approx((w * radius, h * radius), abs=PIN), (p.name, rank)
+
+
+def test_write_report_reads_the_store_and_writes_the_swedish_report_unless_told(tmp_path):
+    db = tmp_path / "store.sqlite"
+    with Store(db) as store:
+        store.add(record(name="Åsa Öberg", date=day(2026, 2, 2), levels=(LEVELS[2],) * 5))
+        store.add(record(name="Bo Berg", date=day(2026, 2, 3), levels=(LEVELS[3],) * 5))
+    out = tmp_path / "rapport.pdf"
+    assert write_report(db, out) == out
+    pages = read_pages(out.read_bytes())
+    assert pages[0].body[0].text.strip() == T["cohort"]["sv"]  # the cohort page, in Swedish
+    assert [s[0].body[0].text.strip() for s in _sections(pages)] == ["Bo Berg", "Åsa Öberg"]
+    assert pages[-1].runs[1].text.strip() == f"sida {len(pages)}"
+    one = write_report(db, tmp_path / "bo.pdf", trainee="bo  berg", lang=EN, definition=D)
+    pages = read_pages(one.read_bytes())
+    assert [s[0].body[0].text.strip() for s in _sections(pages)] == ["Bo Berg"] and _sections(pages)[0] == pages
+    assert pages[0].runs[1].text.strip() == "page 1"
