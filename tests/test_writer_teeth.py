@@ -1501,3 +1501,11 @@ def test_write_report_reads_the_store_and_writes_the_swedish_report_unless_told(
     pages = read_pages(one.read_bytes())
     assert [s[0].body[0].text.strip() for s in _sections(pages)] == ["Bo Berg"] and _sections(pages)[0] == pages
     assert pages[0].runs[1].text.strip() == "page 1"
+
+
+def test_the_same_progress_on_the_same_day_gives_the_same_report_byte_for_byte():
+    # no clock time or random document id in the file: a report made again is the same file
+    writer = ReportWriter(D, EN, today=day(2026, 6, 1))
+    first = writer.build([LUKASZ], with_cohort=False)
+    assert writer.build([LUKASZ], with_cohort=False) == first
+    assert b"/CreationDate (D:20000101000000+00'00')" in first  # ReportLab's fixed date, not the clock's
