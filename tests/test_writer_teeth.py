@@ -1509,3 +1509,15 @@ def test_the_same_progress_on_the_same_day_gives_the_same_report_byte_for_byte()
     first = writer.build([LUKASZ], with_cohort=False)
     assert writer.build([LUKASZ], with_cohort=False) == first
     assert b"/CreationDate (D:20000101000000+00'00')" in first  # ReportLab's fixed date, not the clock's
+
+
+def test_feedback_blocks_stand_3_mm_apart(report):
+    gaps = 0
+    for section in _sections(report):
+        for page in section:
+            lines = _lines(page)
+            for above, line in itertools.pairwise(lines):
+                if line[0].size == 9 and line[0].bold and above[0].size == 8.5:  # a block after a block
+                    assert _top(line[0]) == pytest.approx(_bottom(above[0]) - 3 * mm, abs=PIN)
+                    gaps += 1
+    assert gaps >= 4  # Åsa's blocks that share a page
