@@ -1521,3 +1521,39 @@ def test_feedback_blocks_stand_3_mm_apart(report):
                     assert _top(line[0]) == pytest.approx(_bottom(above[0]) - 3 * mm, abs=PIN)
                     gaps += 1
     assert gaps >= 4  # Åsa's blocks that share a page
+
+
+def test_the_four_key_figure_boxes_are_3_mm_apart_across_the_text_column(report):
+    for section, p in zip(_sections(report), TRAINEES, strict=True):
+        objs = _between(section[0], p.name.split()[0][:1], T["incomplete"][EN])
+        rects = [o.extent for o in objs if isinstance(o, Shape)]
+        width = (COLUMN_RIGHT - COLUMN_LEFT - 3 * 3 * mm) / 4
+        for i, r in enumerate(rects):
+            assert r[0] == pytest.approx(COLUMN_LEFT + i * (width + 3 * mm), abs=PIN)
+            assert r[2] - r[0] == pytest.approx(width, abs=PIN)
+
+
+def test_a_level_charts_first_and_last_month_labels_stand_under_the_days_the_span_covers(report):
+    # the axis maps the first form's day to 4 mm inside the frame and the day after the last form's
+    # one day further than the last form: a partial month's label is centred under the days it has
+    for charts, p in zip(_level_charts(report), TRAINEES, strict=True):
+        dates = [o.date for a in p.areas for o in a.observations if o.date]
+        if not dates:
+            continue
+        first, last = min(dates), max(dates)
+        if first == last:
+            first, last = first - dt.timedelta(days=15), last + dt.timedelta(days=15)
+        for chart in charts:
+            left, _, right, _ = chart.box.extent
+
+            def x(d: dt.date) -> float:
+                return left + 4 * mm + (right - left - 10 * mm) * (d - first).days / (last - first).days  # noqa: B023
+
+            start = first.replace(day=1)
+            month_end = (start + dt.timedelta(days=32)).replace(day=1)
+            end = min(month_end, last + dt.timedelta(days=1))
+            assert chart.months[0].centre == pytest.approx((x(first) + x(end)) / 2, abs=0.05)
+            if chart.months[-1].text.strip() == last.strftime("%Y-%m"):
+                begin = max(last.replace(day=1), first)
+                after = last + dt.timedelta(days=1)
+                assert chart.months[-1].centre == pytest.approx((x(begin) + x(after)) / 2, abs=0.05)
