@@ -5,6 +5,7 @@ The font is loaded afresh for each test here (its caches cleared), so that each 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zlib
 
@@ -61,6 +62,17 @@ def test_a_base_that_is_the_shipped_face_itself_keeps_the_text_in_one_run():
 def test_markup_wraps_only_what_the_standard_font_lacks():
     assert fonts.markup("Anna & <Ł>", "Helvetica") == f'Anna &amp; &lt;<font face="{fonts.REGULAR}">Ł</font>&gt;'
     assert fonts.markup("Zoë", "Times-Roman") == "Zoë"
+    # a base that sorts after the shipped face's name still hands it what the base lacks
+    assert fonts.markup("Łódź", "Times-Roman") == (
+        f'<font face="{fonts.REGULAR}">Ł</font>ód<font face="{fonts.REGULAR}">ź</font>'
+    )
+
+
+def test_the_field_font_everyone_shares_cannot_be_changed():
+    font = fonts.field_font()
+    assert fonts.field_font() is font  # one per process
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        font.ascent = 0  # type: ignore[misc]
 
 
 def test_markup_draws_in_a_paragraph_with_the_shipped_face_of_the_same_weight():
