@@ -991,6 +991,31 @@ def test_empty_multi_line_boxes_print_faint_lines_one_line_height_apart(definiti
         assert shade(image, w.box.x0 + 3, y) > 235 and shade(image, w.box.x1 - 3, y) > 235, fld.name
 
 
+def test_the_writing_lines_of_an_empty_multi_line_box_are_inset_4_pt_each_side(definition, blank_pdfs):
+    """Read from each empty box's own appearance (what prints): level lines from 4 pt in to 4 pt short of the
+    right edge, 2 pt plus k line heights over the box's foot, faint grey and 0.4 pt wide."""
+    line_h = SIZES[definition.version]["line"]
+    count = 0 if definition.version == 1 else 1  # version 1 draws none
+    fields = {f.name: f for f in definition.fields if f.type == "multiline"}
+    seen = set()
+    for page in PdfReader(io.BytesIO(blank_pdfs["sv+en"])).pages:
+        for annot in page.get("/Annots", []):
+            w = annot.get_object()
+            fld = fields.get(w.get("/T"))
+            if fld is None:
+                continue
+            x0, _, x1, _ = (float(v) for v in w["/Rect"])
+            width = x1 - x0
+            content = w["/AP"]["/N"].get_object().get_data().decode("latin-1")
+            lines = re.findall(r"(-?[\d.]+) (-?[\d.]+) m (-?[\d.]+) (-?[\d.]+) l S", content)
+            expected = [(4.0, 2 + k * line_h, width - 4, 2 + k * line_h) for k in range(1, fld.lines)] * count
+            got = [float(v) for ln in lines for v in ln]
+            assert got == pytest.approx([v for ln in expected for v in ln], abs=0.006), fld.name
+            assert bool(re.search(r"q 0\.\d+ G 0\.4 w\n", content)) == bool(count), fld.name
+            seen.add(fld.name)
+    assert seen == set(fields)
+
+
 # --------------------------------------------------------------------------- type
 
 
