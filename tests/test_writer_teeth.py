@@ -1428,6 +1428,7 @@ def test_the_cohort_table_stands_5_mm_under_its_title_with_hairlines_and_every_o
     for s, above, below in zip(backgrounds, rules[:-1], rules[1:], strict=True):
         assert s.extent[3] == pytest.approx(above.points[0][1], abs=PIN)
         assert s.extent[1] == pytest.approx(below.points[0][1], abs=PIN)
+        assert (s.extent[0], s.extent[2]) == pytest.approx((MARGIN, PAGE_W - MARGIN), abs=PIN)  # the whole row
 
 
 def test_the_report_of_one_trainee_from_records_of_several_holds_only_theirs():
