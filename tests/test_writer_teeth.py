@@ -1394,6 +1394,20 @@ def test_a_section_heading_goes_to_the_next_page_with_less_than_30_mm_or_with_it
     assert isinstance(feedback.first, Run) and feedback.first.text.strip() == f"{T['no_date'][EN]} · Dr X"
 
 
+@pytest.mark.parametrize("notes", [7, 20, 33], ids=["deep", "middle", "just-over-30-mm"])
+def test_a_heading_whose_first_row_does_not_fit_under_it_goes_with_that_row_to_the_next_page(notes):
+    # many sub-goals covered make the table's first row taller than the room left under its heading
+    covered = tuple((SubGoal(f"STc{i}", HSLF), 1) for i in range(1, 200))
+    lines = tuple(Text(sv=f"Anteckning {i}.", en=f"Note {i}.") for i in range(notes))
+    p = dataclasses.replace(ANN, name="Ann Ek", notes=lines, subgoals_covered=covered)
+    pages = read_pages(ReportWriter(D, EN, today=day(2026, 6, 1)).build([p], with_cohort=False))
+    [headings] = _section_headings(pages)
+    subgoals = next(h for h in headings if h.key == "subgoals")
+    assert subgoals.above is None  # moved to the top of the next page ...
+    assert isinstance(subgoals.first, Run) and subgoals.first.text.strip() == T["covered"][EN]  # ... with its row
+    assert all(h.first is not None for h in headings)
+
+
 def test_a_page_holds_text_down_to_its_frame_4_mm_above_the_bottom_margin_and_no_further(report):
     # a paragraph over a page break: its last line there ends under one line above the frame's foot
     note = "\n".join(f"Line {i} of a long note." for i in range(90))

@@ -153,11 +153,17 @@ def _date(d: _dt.date | None, lang: str) -> str:
     return d.isoformat() if d else T["no_date"][lang]
 
 
-def _two_columns(rows: Sequence[Sequence[object]]) -> Table:
-    """Bold titles on the left, each value beside its title's first line, a light rule under each row."""
-    table = Table(rows, colWidths=[62 * mm, WIDTH - 62 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, LIGHT)]))
-    return table
+def _two_columns(rows: Sequence[Sequence[object]]) -> list[Flowable]:
+    """Bold titles on the left, each value beside its title's first line, a light rule under each row.
+
+    One table per row, drawn as one table would be: a heading can then be kept with the first row alone.
+    """
+    out: list[Flowable] = []
+    for row in rows:
+        table = Table([row], colWidths=[62 * mm, WIDTH - 62 * mm])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, LIGHT)]))
+        out.append(table)
+    return out
 
 
 # --------------------------------------------------------------------------- charts
@@ -605,8 +611,18 @@ class ReportWriter:
         story += self._feedback(p)
         return story
 
-    def _section(self, key: str) -> list[Flowable]:
-        return [CondPageBreak(30 * mm), Spacer(1, 5 * mm), _p(self.t(key), 11, bold=True), Spacer(1, 1.5 * mm)]
+    def _section(self, key: str, items: Sequence[Flowable | list[Flowable]]) -> list[Flowable]:
+        """A section: its heading kept with its first item (a list: kept together, as each later list is),
+        which takes the heading to the next page if it does not fit under it (a heading is never left alone
+        at the foot of a page); a new page first when under 30 mm are left."""
+        heading = [Spacer(1, 5 * mm), _p(self.t(key), 11, bold=True), Spacer(1, 1.5 * mm)]
+        first, *rest = items or [Spacer(1, 0)]
+        kept = [*heading, *(first if isinstance(first, list) else [first])]
+        return [
+            CondPageBreak(30 * mm),
+            KeepTogether(kept),
+            *(KeepTogether(r) if isinstance(r, list) else r for r in rest),
+        ]
 
     def _met(self, p: TraineeProgress) -> list[Flowable]:
         lang = self.lang
@@ -620,7 +636,7 @@ class ReportWriter:
                 _p(f"{p.complicated} {self.t('of')} {p.count}", 8.5),
             ]
         )
-        return [*self._section("met"), _two_columns(rows)]
+        return self._section("met", _two_columns(rows))
 
     def _subgoals(self, p: TraineeProgress) -> list[Flowable]:
         covered = ", ".join(f"{g.code} ({n})" for g, n in p.subgoals_covered) or self.t("none")
@@ -629,36 +645,43 @@ class ReportWriter:
             rows.append(
                 [_p(self.t("missing"), 8.5, bold=True), _p(", ".join(p.subgoals_missing) or self.t("none"), 8.5)]
             )
-        out = [*self._section("subgoals"), _two_columns(rows)]
+        out = _two_columns(rows)
         if not p.regulation:
             out.append(_p(self.t("no_regulation"), 8))
-        return out
+        return self._section("subgoals", out)
 
     def _waiting(self, p: TraineeProgress) -> list[Flowable]:
         if not p.awaiting_action_plan:
             return []
-        out = self._section("waiting")
-        for ref in p.awaiting_action_plan:
-            out.append(_p(f"{_date(ref.date, self.lang)} · {ref.assessor} · {Path(ref.path).name}", 8.5))
-        return out
+        return self._section(
+            "waiting",
+            [
+                _p(f"{_date(r.date, self.lang)} · {r.assessor} · {Path(r.path).name}", 8.5)
+                for r in p.awaiting_action_plan
+            ],
+        )
 
     def _not_counted(self, p: TraineeProgress) -> list[Flowable]:
         out: list[Flowable] = []
         for key, refs in (("incomplete_list", p.incomplete), ("empty_list", p.empty)):
             if refs:
-                out += self._section(key)
+                lines: list[Flowable] = []
                 for ref in refs:
                     who = f" · {ref.assessor}" if ref.assessor else ""
-                    out.append(_p(f"{_date(ref.date, self.lang)}{who} · {Path(ref.path).name}", 8.5))
+                    lines.append(_p(f"{_date(ref.date, self.lang)}{who} · {Path(ref.path).name}", 8.5))
+                out += self._section(key, lines)
         return out
 
     def _changed(self, p: TraineeProgress) -> list[Flowable]:
         if not p.changed_after_signing:
             return []
-        out = self._section("changed")
-        for ref in p.changed_after_signing:
-            out.append(_p(f"{_date(ref.date, self.lang)} · {ref.assessor} · {Path(ref.path).name}", 8.5, bold=True))
-        return out
+        return self._section(
+            "changed",
+            [
+                _p(f"{_date(r.date, self.lang)} · {r.assessor} · {Path(r.path).name}", 8.5, bold=True)
+                for r in p.changed_after_signing
+            ],
+        )
 
     def _feedback(self, p: TraineeProgress) -> list[Flowable]:
         lang, roles = self.lang, self.roles
@@ -675,12 +698,7 @@ class ReportWriter:
                     block.append(_p(text, 8.5))
             block.append(Spacer(1, 3 * mm))
             blocks.append(block)
-        page_break, *heading = self._section("feedback")
-        if not blocks:
-            return [page_break, *heading]
-        # the heading (and the white above it) goes with the first block: a block that does not fit
-        # under it takes the heading to the next page, instead of leaving it alone at the foot of this one
-        return [page_break, KeepTogether([*heading, *blocks[0]]), *(KeepTogether(b) for b in blocks[1:])]
+        return self._section("feedback", blocks)
 
 
 def write_report(
