@@ -545,3 +545,36 @@ def test_a_reference_whose_numbers_are_not_both_integers_is_no_reference(value, 
     # read as pypdf reads it (the first item of the value), never as object 5
     found = scan(field_pdf(b"<< /T (f) /FT /Tx /V " + value + b" >>", (5, b"(ja)")), "f.pdf")
     assert found.raw() == {"f": expected}
+
+
+# --------------------------------------------------------------------------- session 5: fresh sample (seed 61)
+
+
+@pytest.mark.parametrize("word", [b"true", b"false", b"null"])
+def test_keywords_beside_an_unread_deep_value_are_read_by_the_quick_parser(word):
+    # the quick parser reads the keyword and passes over /MK; the careful one would build /MK and refuse it
+    field = b"<< /T (f) /FT /Tx /V (ja) /MK " + DEEP + b" /Lock " + word + b" >>"
+    assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
+
+
+def test_an_object_stream_far_into_the_file_is_inflated_only_as_far_as_its_length():
+    # as test_an_object_stream_is_inflated_only_as_far_as_its_length, with the stream 20 kB into the file
+    head = b"4 0 "
+    zipper = zlib.compressobj(9)
+    start = zipper.compress(head + b"<< /T (f) /FT /Tx /V (x) >>") + zipper.flush(zlib.Z_FULL_FLUSH)
+    block = zipper.compress(b" " * (1 << 20)) + zipper.flush(zlib.Z_FULL_FLUSH)
+    packed = start + block * (MAX_INFLATED // (1 << 20) + 2) + zipper.flush()
+    plain = _catalog(b"[4 0 R]")
+    plain[8] = b"(" + b"p" * 20_000 + b")"
+    data = objstm_pdf(plain, {5: Packed(packed, 1, len(head), (4,))})
+    length = b"/Length %d " % len(packed)
+    assert data.count(length) == 1 and data.index(length) > 20_000
+    cut = data.replace(length, (b"/Length %d" % len(start)).ljust(len(length) - 1) + b" ")
+    assert scan(cut, "f.pdf").raw() == {"f": "x"}
+
+
+def test_an_object_stream_whose_header_lists_fewer_numbers_than_its_count_gives_the_objects_it_lists():
+    # /N 2 but only three numbers before /First: object 4 at 0, and a lone 6 without an offset
+    head = b"4 0 6\n"
+    packed = Packed(zlib.compress(head + b"<< /T (f) /FT /Tx /V (x) >>\n"), 2, len(head), (4,))
+    assert scan(objstm_pdf(_catalog(b"[4 0 R]"), {5: packed}), "f.pdf").raw() == {"f": "x"}
