@@ -578,3 +578,14 @@ def test_an_object_stream_whose_header_lists_fewer_numbers_than_its_count_gives_
     head = b"4 0 6\n"
     packed = Packed(zlib.compress(head + b"<< /T (f) /FT /Tx /V (x) >>\n"), 2, len(head), (4,))
     assert scan(objstm_pdf(_catalog(b"[4 0 R]"), {5: packed}), "f.pdf").raw() == {"f": "x"}
+
+
+# --------------------------------------------------------------------------- session 5: fresh sample (seed 62)
+
+
+@pytest.mark.parametrize("stored", [b">>", b"]", b"<< /A [(a) (b)>> >>", b"[ /A (b) >>"])
+def test_a_bracket_closed_by_the_other_kind_or_never_opened_is_refused_by_both_parsers(stored):
+    # neither parser guesses what was meant: the object goes to pypdf (see FastResolver)
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    with pytest.raises(ParseFailure, match=r"^unbalanced brackets$"):
+        parse_object(stored, 0, reader)
