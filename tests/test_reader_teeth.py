@@ -845,3 +845,42 @@ def test_every_heading_of_the_record_as_text_follows_a_language_built_at_run_tim
     ):
         lines = record_text(record, "".join(list(lang))).split("\n")
         assert [line for line in lines if line.startswith(("  Delmål:", "  Sub-goals:", "  Problem"))] == heads
+
+
+# --------------------------------------------------------------------------- session 5: fresh sample (seed 63)
+
+
+def _with_text_fields(version: int, names: tuple[str, ...]):
+    """Version 1's definition numbered ``version``, with plain text fields ``names`` added to its first section."""
+    import copy
+    import tomllib
+
+    from minicex_pdf.form.definition import forms_dir, parse_definition
+
+    data = tomllib.loads((forms_dir() / "minicex-1.toml").read_text(encoding="utf-8"))
+    data["form"]["version"] = version
+    for name in names:
+        extra = copy.deepcopy(data["sections"][0]["fields"][2])  # workplace: a plain text field
+        extra.update(name=name, label={"sv": name, "en": name})
+        extra.pop("prefill", None)
+        data["sections"][0]["fields"].append(extra)
+    return parse_definition(data)
+
+
+def test_a_form_known_by_its_field_names_is_the_version_that_covers_the_larger_share_of_them():
+    """A file of 40 fields without identity: version 2 has all 40 and seven more (40 of 47), version 1 has
+    34 of them and no other (34 of 40). The share decides (0.851 against 0.850), not the count of names
+    the two differ in (7 against 6)."""
+    six = ("room", "ward", "phone", "pager", "fax", "desk")
+    bare = edited(
+        build_form(_with_text_fields(3, six), instance_id="w-1"), _without(set(DEF.identity.names), keywords=False)
+    )
+    seven = ("floor", "wing", "bed", "unit", "team", "shift", "site")
+    later = _with_text_fields(2, (*six, *seven))
+    for pool in ({1: DEF, 2: later}, {2: later, 1: DEF}):
+        record = read_form("bare.pdf", data=bare, today=NEW_YEARS_EVE, definition_for=pool)
+        assert (record.source.form_version, record.source.instance_id) == (2, None)
+        assert [(p.code, p.field) for p in record.problems if p.code in ("identity_missing", "field_missing")] == [
+            ("identity_missing", None),
+            *(("field_missing", name) for name in seven),
+        ]
