@@ -34,7 +34,7 @@ from minicex_pdf.engines import hostile
 from minicex_pdf.engines.hostile import objstm_pdf
 from minicex_pdf.errors import DamagedPdfError, EncryptedPdfError, FormReadError, NoFormFieldsError
 from minicex_pdf.limits import MAX_DEPTH, MAX_EARLIER_VERSIONS, MAX_FILE_SIZE, MAX_NODES, MAX_TAIL_WORDS
-from minicex_pdf.reading.walker import decode_text, digests, scan
+from minicex_pdf.reading.walker import FormScan, decode_text, digests, scan
 
 
 @pytest.mark.parametrize(
@@ -521,3 +521,58 @@ def test_an_encrypted_file_that_cannot_be_decrypted_is_refused_before_anything_i
         with pytest.raises(FormReadError) as caught:
             scan(encrypted, "f.pdf")
         assert (type(caught.value), caught.value.path) == (EncryptedPdfError, "f.pdf")
+
+
+# --------------------------------------------------------------------------- session 5: fresh sample (seed 65)
+
+
+def test_a_field_without_a_type_is_no_button_so_its_value_and_appearance_state_never_conflict():
+    objs = _catalog(b"[4 0 R 5 0 R]")
+    objs[4] = b"<< /T (f) /V (x) /Subtype /Widget /AS /Yes /Rect [0 0 10 10] >>"  # no /FT: "" sorts before Btn
+    objs[5] = b"<< /T (g) /FT /Btn /V /Off /Subtype /Widget /AS /Yes /Rect [0 0 10 10] >>"  # a button: noted
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert (found.fields["f"].conflict, found.fields["g"].conflict) == (False, True)
+    assert found.raw() == {"f": "x", "g": False}
+
+
+def test_a_scan_result_is_not_encrypted_nor_page_walked_nor_saved_over_unless_it_says_so():
+    found = FormScan(fields={}, info={}, sha256="0" * 64, size=0)
+    assert (found.encrypted, found.pages_walked, found.earlier) == (False, False, ())
+
+
+def test_a_field_given_twice_takes_a_later_value_inherited_by_its_widget_where_it_had_none():
+    # the second "b" holds its value on the parent of a widget that has none of its own
+    objs = _catalog(b"[4 0 R 5 0 R]")
+    objs[4] = b"<< /T (b) /FT /Tx >>"
+    objs[5] = b"<< /T (b) /FT /Tx /V (later) /Kids [6 0 R] >>"
+    objs[6] = b"<< /Subtype /Widget /Parent 5 0 R /Rect [0 0 10 10] >>"
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert (found.raw(), found.fields["b"].widgets) == ({"b": "later"}, 2)
+
+
+def test_a_page_widgets_own_value_and_type_come_before_its_parents():
+    # found on the page only (the form lists no fields): the nearest /V, /FT, /Ff, /Opt in the /Parent chain counts
+    objs = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] >> >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R] >>",
+        4: b"<< /Type /Annot /Subtype /Widget /FT /Tx /Ff 0 /V (kid) /Parent 5 0 R /Rect [0 0 10 10] >>",
+        5: b"<< /T (f) /FT /Btn /Ff 32768 /V /Yes /Opt [(a)] >>",
+    }
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert (found.raw(), found.fields["f"].kind, found.pages_walked) == ({"f": "kid"}, "text", True)
+
+
+@pytest.mark.parametrize(("gap", "cut"), [(37, True), (38, False)])
+def test_an_object_header_after_the_end_is_seen_when_it_starts_at_most_40_bytes_before_obj(gap, cut):
+    # "4", the spaces, "0 obj": the header's first digit is 40 bytes before "obj" (seen), or 41 (not looked at)
+    objs = _catalog(b"[4 0 R]")
+    objs[4] = b"<< /T (f) /FT /Tx /V (x) >>"
+    data = _raw_pdf(objs) + b"\n" * 50 + b"4" + b" " * gap + b"0 obj"
+    assert data.rindex(b"obj") - data.rindex(b"4") == gap + 3
+    if not cut:
+        assert scan(data, "f.pdf").raw() == {"f": "x"}
+        return
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data, "f.pdf")
+    assert caught.value.detail == "truncated: the end of the file is missing"
