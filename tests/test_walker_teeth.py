@@ -576,3 +576,23 @@ def test_an_object_header_after_the_end_is_seen_when_it_starts_at_most_40_bytes_
     with pytest.raises(DamagedPdfError) as caught:
         scan(data, "f.pdf")
     assert caught.value.detail == "truncated: the end of the file is missing"
+
+
+# --------------------------------------------------------------------------- session 5: fresh sample (seed 67)
+
+
+def test_a_file_just_under_33_mb_over_the_limit_is_named_32_mb_in_whole_mebibytes():
+    data = b"%PDF-1.7\n" + b" " * (33 * 1024 * 1024 - 10)  # 33 MiB less one byte
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(data, "big.pdf")
+    assert caught.value.detail == "32 MB, larger than any form"
+
+
+def test_a_file_whose_only_end_marker_is_its_first_byte_is_damaged_not_cut_off():
+    # %%EOF at offset 0 and no object after it: nothing was cut off, the file is unreadable for another reason
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(b"%%EOF\n%PDF-1.7\n% nothing else\n", "f.pdf")
+    assert caught.value.detail.startswith("unreadable structure: ")
+    with pytest.raises(DamagedPdfError) as caught:  # the same with one object after it is cut off
+        scan(b"%%EOF\n%PDF-1.7\n1 0 obj\n", "f.pdf")
+    assert caught.value.detail == "truncated: the end of the file is missing"
