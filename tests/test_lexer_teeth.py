@@ -589,3 +589,36 @@ def test_a_bracket_closed_by_the_other_kind_or_never_opened_is_refused_by_both_p
     reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
     with pytest.raises(ParseFailure, match=r"^unbalanced brackets$"):
         parse_object(stored, 0, reader)
+
+
+# --------------------------------------------------------------------------- session 5: fresh sample (seed 69)
+
+
+class _SpentAtSecondLook(Budget):
+    """A budget (never armed) that is spent from its second look on: shows how often a long scan looks."""
+
+    def __init__(self) -> None:
+        super().__init__(3600.0)
+        self.looks = 0
+
+    def check(self) -> None:
+        self.looks += 1
+        if self.looks >= 2:
+            raise OverBudget()
+
+
+def test_a_long_nested_string_looks_at_the_budget_again_every_budget_check_every_steps():
+    # 8,192 parenthesis steps: the careful parser looks at step 4,096 and again at 8,192, where it is spent
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    budget = _SpentAtSecondLook()
+    with pytest.raises(OverBudget):
+        parse_object(b"(" + b"(a)" * BUDGET_CHECK_EVERY + b"(", 0, reader, budget=budget)
+    assert budget.looks == 2
+
+
+@pytest.mark.parametrize("word", [b"true", b"false", b"null"])
+def test_a_keyword_inside_an_unread_nested_value_does_not_end_it(word):
+    # /MK is passed over as a whole: its inner keyword is no closing bracket, and /V after it is read
+    for mk in (b"<< /A " + word + b" >>", b"[ " + word + b" ]", b"<< /A [1 " + word + b"] >>"):
+        field = b"<< /T (f) /FT /Tx /MK " + mk + b" /V (ja) >>"
+        assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
