@@ -596,3 +596,21 @@ def test_a_file_whose_only_end_marker_is_its_first_byte_is_damaged_not_cut_off()
     with pytest.raises(DamagedPdfError) as caught:  # the same with one object after it is cut off
         scan(b"%%EOF\n%PDF-1.7\n1 0 obj\n", "f.pdf")
     assert caught.value.detail == "truncated: the end of the file is missing"
+
+
+# --------------------------------------------------------------------------- session 5: fresh sample (seed 70)
+
+
+def test_page_annotations_that_are_not_widgets_are_no_fields_whatever_their_subtype_or_none():
+    # walked on the page (the form lists no fields): only /Subtype /Widget makes a field
+    objs = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] >> >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 5 0 R 6 0 R 7 0 R] >>",
+        4: b"<< /Type /Annot /T (none) /FT /Tx /V (no) /Rect [0 0 10 10] >>",  # no /Subtype
+        5: b"<< /Type /Annot /Subtype /Link /T (link) /FT /Tx /V (no) /Rect [0 0 10 10] >>",
+        6: b"<< /Type /Annot /Subtype /Zoom /T (zoom) /FT /Tx /V (no) /Rect [0 0 10 10] >>",  # sorts after Widget
+        7: b"<< /Type /Annot /Subtype /Widget /T (f) /FT /Tx /V (ja) /Rect [0 0 10 10] >>",
+    }
+    found = scan(_raw_pdf(objs), "f.pdf")
+    assert (found.raw(), found.pages_walked) == ({"f": "ja"}, True)
