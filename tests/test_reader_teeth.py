@@ -885,3 +885,20 @@ def test_a_form_known_by_its_field_names_is_the_version_that_covers_the_larger_s
             ("identity_missing", None),
             *(("field_missing", name) for name in seven),
         ]
+
+
+# --------------------------------------------------------------------------- session 5: fresh sample (seed 71)
+
+
+@pytest.mark.skipif(
+    not os.path.exists("/proc/self/mem"), reason="needs Linux /proc (a regular file that fails to read)"
+)
+def test_a_regular_file_that_fails_to_read_is_named_with_the_systems_reason():
+    """/proc/self/mem opens as a regular file of size 0; reading at offset 0 fails with EIO."""
+    from minicex_pdf.errors import FormReadError
+    from minicex_pdf.reading.reader import read_file
+
+    with pytest.raises(FormReadError) as err:
+        read_file("/proc/self/mem")
+    assert type(err.value) is FormReadError
+    assert err.value.message("en") == "/proc/self/mem: the file cannot be read (Input/output error)"
