@@ -622,3 +622,22 @@ def test_a_keyword_inside_an_unread_nested_value_does_not_end_it(word):
     for mk in (b"<< /A " + word + b" >>", b"[ " + word + b" ]", b"<< /A [1 " + word + b"] >>"):
         field = b"<< /T (f) /FT /Tx /MK " + mk + b" /V (ja) >>"
         assert scan(field_pdf(field), "f.pdf").raw() == {"f": "ja"}
+
+
+# --------------------------------------------------------------------------- session 5: fresh sample (seed 72)
+
+
+@pytest.mark.parametrize("stored", [b"R", b"[R]", b"[1 R]", b"<< /V R >>"])
+def test_an_r_without_two_numbers_before_it_is_refused_by_both_parsers_as_a_stray_r(stored):
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    with pytest.raises(ParseFailure, match=r"^stray R$"):
+        parse_object(stored, 0, reader)
+
+
+def test_a_reference_of_another_generation_never_reaches_an_object_in_an_object_stream():
+    # objects in object streams have generation 0: "5 1 R" names no object there, as pypdf reads it too
+    plain = _catalog(b"[4 0 R 5 1 R]")
+    plain[4] = b"<< /T (a) /FT /Tx /V (x) >>"
+    data = objstm_pdf(plain, {10: pack({5: b"<< /T (b) /FT /Tx /V (y) >>"})})
+    assert scan(data, "f.pdf").raw() == {"a": "x"}
+    assert scan(data.replace(b"5 1 R", b"5 0 R"), "f.pdf").raw() == {"a": "x", "b": "y"}
