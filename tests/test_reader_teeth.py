@@ -902,3 +902,25 @@ def test_a_regular_file_that_fails_to_read_is_named_with_the_systems_reason():
         read_file("/proc/self/mem")
     assert type(err.value) is FormReadError
     assert err.value.message("en") == "/proc/self/mem: the file cannot be read (Input/output error)"
+
+
+# --------------------------------------------------------------------------- session 5: fresh sample (seed 74)
+
+
+def test_with_the_open_flags_of_windows_a_file_is_still_opened_for_reading(tmp_path, monkeypatch):
+    """Windows has O_BINARY (0x8000) and no O_NONBLOCK: a copy of the reader loaded with those opens with
+    O_BINARY alone (on Linux a harmless flag), and reads the file."""
+    import importlib.util
+
+    from minicex_pdf.reading import reader as real
+
+    monkeypatch.setattr(os, "O_BINARY", 0x8000, raising=False)
+    monkeypatch.delattr(os, "O_NONBLOCK")
+    spec = importlib.util.spec_from_file_location("minicex_pdf.reading._reader_as_on_windows", real.__file__)
+    assert spec is not None and spec.loader is not None
+    as_on_windows = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(as_on_windows)
+    monkeypatch.undo()
+    path = tmp_path / "f.pdf"
+    path.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    assert as_on_windows.read_file(path) == b"%PDF-1.7\n%%EOF\n"
