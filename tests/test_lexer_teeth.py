@@ -641,3 +641,21 @@ def test_a_reference_of_another_generation_never_reaches_an_object_in_an_object_
     data = objstm_pdf(plain, {10: pack({5: b"<< /T (b) /FT /Tx /V (y) >>"})})
     assert scan(data, "f.pdf").raw() == {"a": "x"}
     assert scan(data.replace(b"5 1 R", b"5 0 R"), "f.pdf").raw() == {"a": "x", "b": "y"}
+
+
+# --------------------------------------------------------------------------- session 5: fresh sample (seed 75)
+
+
+def test_a_long_object_looks_at_the_budget_again_every_budget_check_every_tokens():
+    # << /T (a (b) c) /A [ ... ] >>: the careful parser looks at token 4,096 and again at 8,192, where it is spent
+    reader = PdfReader(io.BytesIO(field_pdf(b"<< >>")))
+    budget = _SpentAtSecondLook()
+    with pytest.raises(OverBudget):
+        parse_object(_long_object(2 * BUDGET_CHECK_EVERY), 0, reader, budget=budget)
+    assert budget.looks == 2
+
+
+def test_object_streams_inflating_to_one_byte_over_the_total_limit_are_a_hostile_file():
+    with pytest.raises(DamagedPdfError) as caught:
+        scan(_four_streams(MAX_INFLATED_TOTAL + 1), "f.pdf", budget=Budget(30.0))  # the size, not the time
+    assert caught.value.detail == "an object stream inflates beyond any form's size"
