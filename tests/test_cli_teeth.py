@@ -246,42 +246,6 @@ def test_prefill_warns_and_names_skipped_rows_on_standard_error(tmp_path):
     )
 
 
-def test_files_where_a_folder_is_given_and_missing_files_are_usage_errors(tmp_path):
-    Path("folder").mkdir()
-    Path("roster.csv").write_text("name\nAnna Berg\n", encoding="utf-8")
-    usage = "Usage: cli {0} [OPTIONS] {1}\nTry 'cli {0} --help' for help.\n\nError: "
-    assert invoke("prefill", "folder") == (
-        2,
-        "",
-        usage.format("prefill", "ROSTER") + "Invalid value for 'ROSTER': File 'folder' is a directory.\n",
-    )
-    assert invoke("read", "folder") == (
-        2,
-        "",
-        usage.format("read", "FILE") + "Invalid value for 'FILE': File 'folder' is a directory.\n",
-    )
-    assert invoke("send", "missing.csv") == (
-        2,
-        "",
-        usage.format("send", "ROSTER") + "Invalid value for 'ROSTER': File 'missing.csv' does not exist.\n",
-    )
-    assert invoke("send", "roster.csv", "--template", "folder") == (
-        2,
-        "",
-        usage.format("send", "ROSTER") + "Invalid value for '--template': File 'folder' is a directory.\n",
-    )
-    assert invoke("send", "roster.csv", "--template", "missing.toml") == (
-        2,
-        "",
-        usage.format("send", "ROSTER") + "Invalid value for '--template': File 'missing.toml' does not exist.\n",
-    )
-    assert invoke("trainee", "merge", "Asa Oberg", "Åsa Öberg") == (
-        2,
-        "",
-        usage.format("trainee merge", "NAMES...") + "Missing option '--into'.\n",
-    )
-
-
 def test_read_prints_a_form_s_record_or_its_raw_fields(blank_en):
     import json
 
@@ -527,41 +491,64 @@ def test_a_default_output_file_is_shown_in_the_help_and_no_default_is_not():
     assert "-o, --out PATH Output file [default: standard output; required for xlsx]. --force" in help_of("export")
 
 
-def test_paths_that_must_exist_or_be_files_are_usage_errors(tmp_path):
+#: (arguments, the command and its arguments as its usage line names them, what click says is wrong)
+USAGE_ERRORS = [
+    (["prefill", "folder"], "prefill [OPTIONS] ROSTER", "Invalid value for 'ROSTER': File 'folder' is a directory."),
+    (["read", "folder"], "read [OPTIONS] FILE", "Invalid value for 'FILE': File 'folder' is a directory."),
+    (
+        ["send", "missing.csv"],
+        "send [OPTIONS] ROSTER",
+        "Invalid value for 'ROSTER': File 'missing.csv' does not exist.",
+    ),
+    (
+        ["send", "roster.csv", "--template", "folder"],
+        "send [OPTIONS] ROSTER",
+        "Invalid value for '--template': File 'folder' is a directory.",
+    ),
+    (
+        ["send", "roster.csv", "--template", "missing.toml"],
+        "send [OPTIONS] ROSTER",
+        "Invalid value for '--template': File 'missing.toml' does not exist.",
+    ),
+    (
+        ["send", "roster.csv", "--assessors", "missing.txt"],
+        "send [OPTIONS] ROSTER",
+        "Invalid value for '--assessors': File 'missing.txt' does not exist.",
+    ),
+    (
+        ["send", "roster.csv", "--pause", "-0.5"],
+        "send [OPTIONS] ROSTER",
+        "Invalid value for '--pause': -0.5 is not in the range x>=0.",
+    ),
+    (
+        ["trainee", "merge", "Asa Oberg", "Åsa Öberg"],
+        "trainee merge [OPTIONS] NAMES...",
+        "Missing option '--into'.",
+    ),
+    (["status", "--db", "folder"], "status [OPTIONS]", "Invalid value for '--db': File 'folder' is a directory."),
+    (
+        ["import", "missing.pdf"],
+        "import [OPTIONS] [PATHS]...",
+        "Invalid value for '[PATHS]...': Path 'missing.pdf' does not exist.",
+    ),
+    (
+        ["export", "--db", "s.sqlite"],
+        "export [OPTIONS]",
+        "Missing option '--format'. Choose from:\n\tcsv,\n\txlsx,\n\tjsonl",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "usage", "error"), USAGE_ERRORS, ids=lambda v: " ".join(v) if isinstance(v, list) else ""
+)
+def test_a_missing_path_a_folder_for_a_file_and_a_bad_value_are_usage_errors(args, usage, error):
     Path("folder").mkdir()
     Path("roster.csv").write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
-    usage = "Usage: cli {0} [OPTIONS]{1}\nTry 'cli {0} --help' for help.\n\nError: Invalid value for "
-    assert invoke("status", "--db", "folder") == (
-        2,
-        "",
-        usage.format("status", "") + "'--db': File 'folder' is a directory.\n",
-    )
-    assert invoke("import", "missing.pdf") == (
-        2,
-        "",
-        usage.format("import", " [PATHS]...") + "'[PATHS]...': Path 'missing.pdf' does not exist.\n",
-    )
-    assert invoke("send", "roster.csv", "--assessors", "missing.txt") == (
-        2,
-        "",
-        usage.format("send", " ROSTER") + "'--assessors': File 'missing.txt' does not exist.\n",
-    )
-
-
-def test_a_negative_pause_and_an_export_without_a_format_are_usage_errors():
-    Path("roster.csv").write_text("namn;e-post\nÅsa Öberg;asa.oberg@example.se\n", encoding="utf-8")
-    usage = "Usage: cli {0} [OPTIONS]{1}\nTry 'cli {0} --help' for help.\n\nError: "
-    assert invoke("send", "roster.csv", "--pause", "-0.5") == (
-        2,
-        "",
-        usage.format("send", " ROSTER") + "Invalid value for '--pause': -0.5 is not in the range x>=0.\n",
-    )
-    assert invoke("export", "--db", "s.sqlite") == (
-        2,
-        "",
-        usage.format("export", "") + "Missing option '--format'. Choose from:\n\tcsv,\n\txlsx,\n\tjsonl\n",
-    )
-    assert not Path("s.sqlite").exists()
+    command = usage.split(" [OPTIONS]")[0]
+    expected = f"Usage: cli {usage}\nTry 'cli {command} --help' for help.\n\nError: {error}\n"
+    assert invoke(*args) == (2, "", expected)
+    assert not Path("s.sqlite").exists()  # nothing made before the usage was checked
 
 
 def test_import_imap_takes_the_folder_s_address_as_its_value(monkeypatch):
