@@ -52,6 +52,27 @@ def test_a_missing_template_is_one_line_naming_it(tmp_path: Path) -> None:
     assert str(err.value) == f"{missing}: cannot be read: No such file or directory"
 
 
+def test_a_template_saved_in_windows_1252_is_one_line_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "mall.toml"
+    path.write_bytes('[trainee.sv]\nsubject = "Hej Åsa"\n'.encode("cp1252"))
+    with pytest.raises(UsageError) as err:
+        Template.load(path)
+    assert str(err.value).startswith(f"{path}: not a valid TOML file ('utf-8' codec can't decode byte 0xc5")
+
+
+@pytest.mark.parametrize(
+    ("toml", "section"),
+    [('assessor = "Hej"\n', "assessor"), ('[supervisor.sv]\nsubject = "Hej"\n', "supervisor")],
+    ids=["known-audience-as-text", "unknown-audience"],
+)
+def test_an_audience_that_is_not_a_table_of_languages_is_named(tmp_path: Path, toml: str, section: str) -> None:
+    path = tmp_path / "mall.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(UsageError) as err:
+        Template.load(path)
+    assert str(err.value) == f"{path}: unknown section [{section}]; use trainee, assessor"
+
+
 def test_a_template_cannot_be_changed_after_loading() -> None:
     template = Template.load()
     with pytest.raises(dataclasses.FrozenInstanceError):
