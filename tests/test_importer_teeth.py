@@ -11,12 +11,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-import platform
-import sys
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+import seccomp
 
 from minicex_pdf.errors import UsageError
 from minicex_pdf.form.definition import load_definition
@@ -498,45 +497,17 @@ def test_a_mail_file_that_cannot_be_read_at_all_is_listed_and_nothing_of_it_kept
 
 
 #: (audit arch, prctl's system call number) where a test can make the kernel refuse PR_SET_PDEATHSIG.
-_SECCOMP_ARCH = {"x86_64": (0xC000003E, 157), "aarch64": (0xC00000B7, 167)}
-
-
 def _refuse_pdeathsig() -> None:
     """From now on (in this process and its children) prctl(PR_SET_PDEATHSIG) fails with EPERM, as in a
-    sandbox that forbids it: a seccomp filter, the other system calls untouched."""
+    sandbox that forbids it; the other system calls untouched."""
     import ctypes
-    import platform
 
-    arch, nr_prctl = _SECCOMP_ARCH[platform.machine()]
-
-    class Insn(ctypes.Structure):
-        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
-
-    class Prog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Insn))]
-
-    ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
-    insns = [
-        Insn(ld, 0, 0, 4),  # seccomp_data.arch
-        Insn(jeq, 0, 5, arch),
-        Insn(ld, 0, 0, 0),  # seccomp_data.nr
-        Insn(jeq, 0, 3, nr_prctl),
-        Insn(ld, 0, 0, 16),  # the low half of args[0] (little-endian)
-        Insn(jeq, 0, 1, 1),  # PR_SET_PDEATHSIG
-        Insn(ret, 0, 0, 0x00050000 | 1),  # SECCOMP_RET_ERRNO | EPERM
-        Insn(ret, 0, 0, 0x7FFF0000),  # SECCOMP_RET_ALLOW
-    ]
-    prog = Prog(len(insns), (Insn * len(insns))(*insns))
+    seccomp.refuse({"prctl": 1})  # PR_SET_PDEATHSIG
     libc = ctypes.CDLL(None, use_errno=True)
-    assert libc.prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS
-    assert libc.prctl(22, 2, ctypes.byref(prog), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
     assert libc.prctl(1, 9, 0, 0, 0) == -1 and ctypes.get_errno() == 1
 
 
-_needs_seccomp = pytest.mark.skipif(
-    not sys.platform.startswith("linux") or platform.machine() not in _SECCOMP_ARCH,
-    reason="makes the kernel refuse PR_SET_PDEATHSIG with a seccomp filter (Linux, x86_64 or aarch64)",
-)
+_needs_seccomp = pytest.mark.skipif(not seccomp.SUPPORTED, reason=seccomp.REASON)
 
 
 def _after(seconds: float, pid: int) -> int | None:

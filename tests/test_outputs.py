@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import seccomp
 
 from minicex_pdf.errors import OutputError
 from minicex_pdf.outputs import atomic_output, neutralise, output_error, write_bytes
@@ -50,6 +51,56 @@ def test_never_overwrite_means_never(tmp_path: Path) -> None:
     assert str(err.value) == f"{path}: exists already: nothing was overwritten"
     assert path.read_bytes() == b"someone else's form"
     assert [p.name for p in tmp_path.iterdir()] == ["Anna.pdf"]
+
+
+@pytest.mark.skipif(not seccomp.SUPPORTED, reason=seccomp.REASON)
+def test_never_overwrite_on_a_file_system_without_hard_links(tmp_path: Path) -> None:
+    """Where link() is refused (FAT, some network shares), a new file is still written whole and an
+    existing one still never overwritten."""
+    (tmp_path / "Anna.pdf").write_bytes(b"someone else's form")
+    pid = os.fork()
+    if pid == 0:  # the kernel refuses hard links in this child only
+        code = 1
+        try:
+            seccomp.refuse({"link": None, "linkat": None})
+            try:
+                os.link(tmp_path / "Anna.pdf", tmp_path / "probe")
+            except PermissionError:
+                pass
+            else:
+                os._exit(2)
+            write_bytes(tmp_path / "Bo.pdf", b"%PDF-new", overwrite=False)
+            said = []
+            try:
+                write_bytes(tmp_path / "Anna.pdf", b"%PDF-", overwrite=False)
+            except OutputError as exc:
+                said.append(str(exc))
+            try:  # another program saves the same name while this one writes
+                with atomic_output(tmp_path / "Cy.pdf", overwrite=False) as fh:
+                    fh.write(b"%PDF-mine")
+                    (tmp_path / "Cy.pdf").write_bytes(b"theirs")
+            except OutputError as exc:
+                said.append(str(exc))
+            (tmp_path / "said.txt").write_text("\n".join(said), encoding="utf-8")
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert (tmp_path / "said.txt").read_text(encoding="utf-8").splitlines() == [
+        f"{tmp_path / name}: exists already: nothing was overwritten" for name in ("Anna.pdf", "Cy.pdf")
+    ]
+    assert (tmp_path / "Anna.pdf").read_bytes() == b"someone else's form"
+    assert (tmp_path / "Cy.pdf").read_bytes() == b"theirs"
+    assert (tmp_path / "Bo.pdf").read_bytes() == b"%PDF-new"
+    assert stat.S_IMODE((tmp_path / "Bo.pdf").stat().st_mode) == 0o666 & ~_umask()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Anna.pdf", "Bo.pdf", "Cy.pdf", "said.txt"]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def test_a_missing_folder_is_one_line(tmp_path: Path) -> None:
@@ -141,4 +192,7 @@ def test_an_unusual_write_error_is_named_by_the_systems_own_words() -> None:
     assert (
         str(bare)
         == "/out/e.csv: cannot write the file (no errno at all: check the disk and the folder); nothing was written"
+    )
+    assert bare.message("sv") == (
+        "/out/e.csv: filen kan inte skrivas (no errno at all: kontrollera disken och mappen); inget skrevs"
     )
