@@ -182,7 +182,11 @@ TESTS_FOR: dict[str, list[str]] = {
         "tests/test_admin_cli.py",
         "tests/test_admin_workflow.py",
     ],
-    "minicex_pdf/mail/compose.py": ["tests/test_mail_units.py", "tests/test_mail_send.py"],
+    "minicex_pdf/mail/compose.py": [
+        "tests/test_mail_compose_teeth.py",
+        "tests/test_mail_units.py",
+        "tests/test_mail_send.py",
+    ],
     "minicex_pdf/mail/config.py": [
         "tests/test_mail_config_teeth.py",
         "tests/test_mail_units.py",
