@@ -12,13 +12,11 @@ import pytest
 from test_store import make_record
 
 from minicex_pdf.errors import StoreError
+from minicex_pdf.storage import schema
 from minicex_pdf.storage.store import (
     APPLICATION_ID,
-    MIGRATIONS,
     SCHEMA_VERSION,
-    Step,
     Store,
-    _statements,
 )
 
 
@@ -131,13 +129,8 @@ def test_switching_to_the_write_ahead_log_gives_up_after_the_named_wait(tmp_path
 def older_store(path: Path, version: int) -> None:
     """A store as an older release made it: the first ``version`` migrations, then that schema version."""
     db = sqlite3.connect(path, isolation_level=None)
-    for migration in MIGRATIONS[:version]:
-        for statement in _statements(migration.sql if isinstance(migration, Step) else migration):
-            db.execute(statement)
-        if isinstance(migration, Step):
-            migration.then(db)
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    db.execute(f"PRAGMA user_version = {version}")
+    for step in range(version):
+        schema.migrate_step(db, step)
     db.close()
 
 

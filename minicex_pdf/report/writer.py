@@ -52,7 +52,7 @@ from ..outputs import write_bytes
 from ..reading.personal import masked_record
 from ..reading.record import Record
 from ..storage.filters import Filter
-from .progress import AreaProgress, CohortLine, ProgressBuilder, TraineeProgress, cohort, name_key
+from .progress import AreaProgress, CohortLine, FormRef, ProgressBuilder, TraineeProgress, cohort, name_key
 
 REPORT_LANGS = ("sv", "en")
 MARGIN = 15 * mm
@@ -153,17 +153,16 @@ def _date(d: _dt.date | None, lang: str) -> str:
     return d.isoformat() if d else T["no_date"][lang]
 
 
+#: A row of the two-column tables: top-aligned, a light rule under it.
+_ROW_STYLE = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, LIGHT)])
+
+
 def _two_columns(rows: Sequence[Sequence[object]]) -> list[Flowable]:
     """Bold titles on the left, each value beside its title's first line, a light rule under each row.
 
     One table per row, drawn as one table would be: a heading can then be kept with the first row alone.
     """
-    out: list[Flowable] = []
-    for row in rows:
-        table = Table([row], colWidths=[62 * mm, WIDTH - 62 * mm])
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, LIGHT)]))
-        out.append(table)
-    return out
+    return [Table([row], colWidths=[62 * mm, WIDTH - 62 * mm], style=_ROW_STYLE) for row in rows]
 
 
 # --------------------------------------------------------------------------- charts
@@ -653,35 +652,24 @@ class ReportWriter:
     def _waiting(self, p: TraineeProgress) -> list[Flowable]:
         if not p.awaiting_action_plan:
             return []
-        return self._section(
-            "waiting",
-            [
-                _p(f"{_date(r.date, self.lang)} · {r.assessor} · {Path(r.path).name}", 8.5)
-                for r in p.awaiting_action_plan
-            ],
-        )
+        return self._section("waiting", [self._ref_line(r) for r in p.awaiting_action_plan])
 
     def _not_counted(self, p: TraineeProgress) -> list[Flowable]:
         out: list[Flowable] = []
         for key, refs in (("incomplete_list", p.incomplete), ("empty_list", p.empty)):
             if refs:
-                lines: list[Flowable] = []
-                for ref in refs:
-                    who = f" · {ref.assessor}" if ref.assessor else ""
-                    lines.append(_p(f"{_date(ref.date, self.lang)}{who} · {Path(ref.path).name}", 8.5))
-                out += self._section(key, lines)
+                out += self._section(key, [self._ref_line(r) for r in refs])
         return out
 
     def _changed(self, p: TraineeProgress) -> list[Flowable]:
         if not p.changed_after_signing:
             return []
-        return self._section(
-            "changed",
-            [
-                _p(f"{_date(r.date, self.lang)} · {r.assessor} · {Path(r.path).name}", 8.5, bold=True)
-                for r in p.changed_after_signing
-            ],
-        )
+        return self._section("changed", [self._ref_line(r, bold=True) for r in p.changed_after_signing])
+
+    def _ref_line(self, ref: FormRef, *, bold: bool = False) -> Flowable:
+        """One form in a list: its date, its assessor (when known) and its file's name."""
+        who = f" · {ref.assessor}" if ref.assessor else ""
+        return _p(f"{_date(ref.date, self.lang)}{who} · {Path(ref.path).name}", 8.5, bold=bold)
 
     def _feedback(self, p: TraineeProgress) -> list[Flowable]:
         lang, roles = self.lang, self.roles

@@ -23,7 +23,7 @@ from ..limits import store_lock_wait
 from ..reading.record import STATUSES
 from . import schema
 from .faults import Transaction, error_code, fault, is_busy, is_damage, rollback, store_error
-from .schema import APPLICATION_ID, Step, is_foreign, missing_objects, statements
+from .schema import is_foreign, missing_objects
 
 
 class StoreFile:
@@ -166,13 +166,7 @@ class StoreFile:
                     raise UsageError(f"{self.path}: is a SQLite database, but not a minicex database")
                 step = db.execute("PRAGMA user_version").fetchone()[0]
                 if step < schema.SCHEMA_VERSION:
-                    migration = schema.MIGRATIONS[step]
-                    for statement in statements(migration.sql if isinstance(migration, Step) else migration):
-                        db.execute(statement)
-                    if isinstance(migration, Step):
-                        migration.then(db)
-                    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                    db.execute(f"PRAGMA user_version = {step + 1}")
+                    schema.migrate_step(db, step)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

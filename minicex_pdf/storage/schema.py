@@ -223,6 +223,17 @@ def _rederive(db: sqlite3.Connection) -> None:
         regroup(db, pool)
 
 
+def migrate_step(db: sqlite3.Connection, step: int) -> None:
+    """Run migration ``step`` (0-based) on ``db`` and mark the file as a minicex store of version ``step + 1``."""
+    migration = MIGRATIONS[step]
+    for statement in statements(migration.sql if isinstance(migration, Step) else migration):
+        db.execute(statement)
+    if isinstance(migration, Step):
+        migration.then(db)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {step + 1}")
+
+
 def statements(script: str) -> Iterator[str]:
     """Split a migration script into statements (none of ours has a ';' inside a literal)."""
     for part in script.split(";"):
