@@ -1487,6 +1487,22 @@ MARKER_SIZES = [
 ]
 
 
+def test_each_further_form_on_one_day_stands_another_2_2_mm_to_the_right():
+    one_day = [day(2026, 5, 11)] * 3 + [day(2026, 5, 20)]
+    three = dataclasses.replace(
+        LUKASZ,
+        count=4,
+        areas=tuple(_area(i, [1, 2, 3, 2], one_day, "Ewa Łoś") for i in range(len(D.areas))),
+        latest=day(2026, 5, 20),
+    )
+    pages = read_pages(ReportWriter(D, EN, today=day(2026, 6, 1)).build([three], with_cohort=False))
+    (charts,) = _level_charts(pages)
+    for chart in charts:
+        xs = [m.centre[0] for m in chart.markers]
+        assert len(xs) == 4
+        assert [xs[1] - xs[0], xs[2] - xs[0]] == pytest.approx([2.2 * mm, 4.4 * mm], abs=PIN)
+
+
 def test_markers_are_1_6_mm_in_radius_on_the_chart_and_1_mm_in_the_legend(report):
     for charts, p in zip(_level_charts(report), TRAINEES, strict=True):
         for chart, area in zip(charts, p.areas if charts else (), strict=True):
